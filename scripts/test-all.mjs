@@ -1,0 +1,70 @@
+// Runs every test tier and ends with one line "N passed, N failed" summed over all of them.
+//   node scripts/test-all.mjs             all tiers: unit, integration (inside VS Code), e2e (UI)
+//   node scripts/test-all.mjs unit e2e    only those tiers
+// Builds what the tiers need first: the bundles, the compiled tests, and the .vsix that the VS Code tiers install.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'test-output');
+const statsDir = join(outDir, 'stats');
+rmSync(statsDir, { recursive: true, force: true });
+mkdirSync(statsDir, { recursive: true });
+
+const all = ['unit', 'integration', 'e2e'];
+const wanted = process.argv.slice(2).filter((a) => all.includes(a));
+const tiers = wanted.length ? wanted : all;
+const mocha = join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
+const reporter = join(root, 'out', 'test', 'support', 'statsReporter.js');
+
+function step(title, cmd, args, env = {}) {
+  console.log(`\n=== ${title}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status ?? 1;
+}
+
+const prep = [
+  ['build bundles', process.execPath, [join(root, 'scripts', 'build.mjs')]],
+  ['compile tests', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json']],
+];
+if (tiers.some((t) => t !== 'unit')) prep.push(['package .vsix', process.execPath, [join(root, 'scripts', 'package.mjs')]]);
+for (const [title, cmd, args] of prep) {
+  if (step(title, cmd, args) !== 0) {
+    console.log(`\n${title} failed`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
+const commands = {
+  unit: [process.execPath, [mocha, '--reporter', reporter, '--timeout', '20000', 'out/test/unit/**/*.test.js']],
+  integration: [process.execPath, [join(root, 'out', 'test', 'harness', 'runIntegration.js')]],
+  e2e: [process.execPath, [mocha, '--reporter', reporter, '--timeout', '240000', '--bail', 'out/test/e2e/**/*.e2e.js']],
+};
+
+let passed = 0;
+let failed = 0;
+const summary = [];
+for (const tier of tiers) {
+  const statsFile = join(statsDir, `${tier}.json`);
+  const [cmd, args] = commands[tier];
+  const code = step(`${tier} tests`, cmd, args, { OTA_TEST_STATS: statsFile });
+  let p = 0;
+  let f = 0;
+  if (existsSync(statsFile)) {
+    const s = JSON.parse(readFileSync(statsFile, 'utf8'));
+    p = s.passed;
+    f = s.failed;
+  }
+  // A tier that crashed or ran nothing counts as a failure, never as a silent pass.
+  if (code !== 0 && f === 0) f = 1;
+  if (p + f === 0) f = 1;
+  passed += p;
+  failed += f;
+  summary.push(`${tier}: ${p} passed, ${f} failed`);
+}
+console.log(`\n${summary.join('\n')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

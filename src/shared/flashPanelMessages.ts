@@ -1,0 +1,74 @@
+// Messages between the flash progress panel (webview) and the extension host. Both sides import this module, so a
+// message that one side sends and the other does not understand fails to compile.
+
+export type FlashPhase =
+  | 'waiting'
+  | 'negotiating'
+  | 'transferring'
+  | 'verifying'
+  | 'done'
+  | 'failed'
+  | 'cancelled'
+  | 'refused';
+
+export const FINAL_PHASES: readonly FlashPhase[] = ['done', 'failed', 'cancelled', 'refused'];
+
+/** Everything the panel shows about one flash, as plain data. */
+export interface FlashView {
+  /** Image file name (or cloud firmware name and version). */
+  image: string;
+  port: string;
+  protocol: string;
+  baud: number;
+  phase: FlashPhase;
+  bytesDone: number;
+  bytesTotal: number;
+  /** Smoothed payload rate. */
+  bytesPerSecond: number;
+  /** Seconds left; null while unknown. */
+  etaSeconds: number | null;
+  retries: number;
+  elapsedSeconds: number;
+  /** Last outcome or problem, in words. */
+  message: string | null;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error' | 'device';
+
+export interface LogLine {
+  /** ISO-8601 time. */
+  time: string;
+  level: LogLevel;
+  /** Raw text; the webview escapes it (textContent), never parses it as HTML. */
+  text: string;
+}
+
+/** Host -> webview. */
+export type HostMessage =
+  | { type: 'init'; view: FlashView; log: LogLine[] }
+  | { type: 'update'; view: FlashView }
+  | { type: 'log'; lines: LogLine[] };
+
+/** Webview -> host. */
+export type PanelMessage = { type: 'ready' } | { type: 'cancel' } | { type: 'retry' };
+
+export function isPanelMessage(value: unknown): value is PanelMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const t = (value as { type?: unknown }).type;
+  return t === 'ready' || t === 'cancel' || t === 'retry';
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / (1024 * 1024)).toFixed(2)} MiB`;
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}

@@ -1,0 +1,108 @@
+// Browser side of the flash progress panel. Renders the state the host sends; asks the host to cancel or retry.
+// Everything that came from a device or the cloud is inserted as text, never as HTML.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-icon/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import {
+  FINAL_PHASES,
+  formatBytes,
+  formatDuration,
+  type FlashView,
+  type HostMessage,
+  type LogLine,
+  type PanelMessage,
+} from '../../src/shared/flashPanelMessages';
+
+interface VsCodeApi {
+  postMessage(message: PanelMessage): void;
+  setState(state: unknown): void;
+  getState(): unknown;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const MAX_LOG_LINES = 2000;
+
+const PHASE_TEXT: Record<string, { label: string; icon: string }> = {
+  waiting: { label: 'Waiting for the device', icon: 'watch' },
+  negotiating: { label: 'Negotiating', icon: 'debug-disconnect' },
+  transferring: { label: 'Transferring', icon: 'arrow-right' },
+  verifying: { label: 'Verifying', icon: 'shield' },
+  done: { label: 'Done', icon: 'pass-filled' },
+  failed: { label: 'Failed', icon: 'error' },
+  cancelled: { label: 'Cancelled', icon: 'circle-slash' },
+  refused: { label: 'Refused by the device', icon: 'circle-slash' },
+};
+
+function el<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`missing #${id}`);
+  return found as T;
+}
+
+function render(view: FlashView): void {
+  const phase = PHASE_TEXT[view.phase] ?? { label: view.phase, icon: 'info' };
+  document.body.dataset.phase = view.phase;
+  el('image').textContent = view.image;
+  el('target').textContent = `${view.port} · ${view.protocol} · ${view.baud} baud`;
+  el('phase').textContent = phase.label;
+  el('phase-icon').setAttribute('name', phase.icon);
+  const percent = view.bytesTotal > 0 ? Math.floor((view.bytesDone / view.bytesTotal) * 100) : 0;
+  el('percent').textContent = `${percent} %`;
+  const bar = el<HTMLElement & { value?: number; max: number; indeterminate: boolean }>('bar');
+  bar.max = 100;
+  bar.value = percent;
+  bar.indeterminate = view.phase === 'waiting' || view.phase === 'negotiating';
+  el('bytes').textContent = `${formatBytes(view.bytesDone)} of ${formatBytes(view.bytesTotal)}`;
+  el('rate').textContent = view.bytesPerSecond > 0 ? `${formatBytes(Math.round(view.bytesPerSecond))}/s` : '—';
+  el('eta').textContent = FINAL_PHASES.includes(view.phase) ? '—' : formatDuration(view.etaSeconds);
+  el('elapsed').textContent = formatDuration(view.elapsedSeconds);
+  el('retries').textContent = String(view.retries);
+  el('message').textContent = view.message ?? '';
+  const final = FINAL_PHASES.includes(view.phase);
+  el<HTMLElement & { disabled: boolean }>('cancel').disabled = final;
+  el<HTMLElement & { disabled: boolean }>('retry').disabled = !final || view.phase === 'done';
+  vscode.setState({ view });
+}
+
+function appendLog(lines: LogLine[]): void {
+  const log = el('log');
+  const stick = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+  const fragment = document.createDocumentFragment();
+  for (const line of lines) {
+    const row = document.createElement('div');
+    row.className = `line ${line.level}`;
+    const time = document.createElement('span');
+    time.className = 'time';
+    time.textContent = line.time.slice(11, 23);
+    const text = document.createElement('span');
+    text.textContent = line.text;
+    row.append(time, text);
+    fragment.append(row);
+  }
+  log.append(fragment);
+  while (log.childElementCount > MAX_LOG_LINES) log.firstElementChild?.remove();
+  if (stick) log.scrollTop = log.scrollHeight;
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'init':
+      el('log').replaceChildren();
+      render(message.view);
+      appendLog(message.log);
+      break;
+    case 'update':
+      render(message.view);
+      break;
+    case 'log':
+      appendLog(message.lines);
+      break;
+  }
+});
+
+el('cancel').addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
+el('retry').addEventListener('click', () => vscode.postMessage({ type: 'retry' }));
+vscode.postMessage({ type: 'ready' });
