@@ -1,0 +1,19 @@
+// The local sandbox: an emulation of Alibaba Cloud IoT OTA, OSS and IoTaaP on a loopback port, with demo data.
+export { startSandbox, type Sandbox, type SandboxCredentials, type SandboxOptions } from './server';
+export type { SandboxLog, SandboxLogLevel, SandboxStats } from './context';
+export type { FaultKind, FaultSpec, FaultTarget } from './faults';
+export type { SandboxBulkSeed } from './seed';
+export {
+  QPS_LIMITS,
+  SANDBOX_DEMO,
+  SANDBOX_ACCESS_KEY_ID,
+  SANDBOX_ACCESS_KEY_SECRET,
+  SANDBOX_IOTAAP_DEVICES,
+  SANDBOX_IOTAAP_EMAIL,
+  SANDBOX_IOTAAP_GROUP_ID,
+  SANDBOX_IOTAAP_PASSWORD,
+  SANDBOX_IOTAAP_TOKEN,
+  SANDBOX_OSS_BUCKET,
+  SANDBOX_REGION_ID,
+  type SandboxIotaapDevice,
+} from './constants';
