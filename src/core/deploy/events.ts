@@ -1,0 +1,28 @@
+// What the deploy steps report while they run: step changes and progress (bytes for uploads, percent for verify).
+import type { DeployStage } from './errors';
+
+export interface DeployStep {
+  stage: DeployStage;
+  state: 'started' | 'done' | 'skipped' | 'retrying';
+  /** One line for a person, e.g. "Uploading firmware.bin (1.2 MB)". */
+  message: string;
+}
+
+export interface DeployProgress {
+  stage: 'hash' | 'upload' | 'verify';
+  done: number;
+  total: number;
+  unit: 'bytes' | 'percent';
+}
+
+export interface StepReporting {
+  signal?: AbortSignal;
+  onStep?: (step: DeployStep) => void;
+  onProgress?: (progress: DeployProgress) => void;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
