@@ -1,0 +1,17 @@
+// The flashing protocols the session can run. Adding one: write its module, add it here.
+
+import { OtaError } from '../../errors';
+import { quecthingProtocol } from './quecthing';
+import { type FlashProtocol } from './types';
+import { ymodemProtocol } from './ymodem';
+
+export const FLASH_PROTOCOLS: readonly FlashProtocol[] = [quecthingProtocol, ymodemProtocol];
+
+/** The protocol with this id; an `invalid-input` OtaError naming the known ids otherwise. */
+export function findProtocol(id: string, protocols: readonly FlashProtocol[] = FLASH_PROTOCOLS): FlashProtocol {
+  const found = protocols.find((p) => p.id === id);
+  if (!found) {
+    throw new OtaError('invalid-input', `Unknown flashing protocol "${id}". Use one of: ${protocols.map((p) => p.id).join(', ')}.`);
+  }
+  return found;
+}

@@ -1,0 +1,345 @@
+// YMODEM sender (CRC-16, 1 KiB blocks), as accepted by most MCU serial bootloaders and by lrzsz's `rb --ymodem`.
+// The receiver's 'C' starts it; block 0 carries "name NUL size [mtime]"; data blocks are STX/1024 (a tail of at
+// most 128 bytes goes as SOH/128), padded with 0x1A; NAK or silence re-sends the block (up to maxRetries times);
+// CAN CAN from the receiver cancels; our cancel sends CAN five times; the file ends with EOT (NAK) EOT (ACK) and
+// the batch with an empty block 0.
+
+import { errorMessage, isOtaError } from '../../errors';
+import { abortError, isLinkTimeout, LinkReader, writeWithin } from '../linkReader';
+import { printable } from '../printable';
+import { boolOption, choiceOption, intOption, rejectUnknownOptions, stringOption } from './options';
+import { type FlashContext, type FlashOptionBag, type FlashProtocol, type ProtocolOutcome } from './types';
+import {
+  ACK,
+  buildBlock,
+  buildEndOfBatchBlock,
+  buildHeaderBlock,
+  CAN,
+  CRC_REQUEST,
+  EOT,
+  NAK,
+} from './ymodemFrames';
+
+export interface YmodemOptions {
+  blockSize: 128 | 1024;
+  /** Send a last chunk of at most 128 bytes as a 128-byte block (less padding on the wire). Default true. */
+  shortTail: boolean;
+  /** Re-sends of one block before giving up. Default 10. */
+  maxRetries: number;
+  /** Waiting for the receiver's first 'C'. Default 60 s. */
+  startTimeoutMs: number;
+  /** Waiting for the ACK of a block. Default 10 s (as sz). */
+  blockTimeoutMs: number;
+  /** Name in block 0 (default: the image's file name). */
+  fileName: string;
+  /** Modification time in block 0, seconds since 1970 (sent in octal as sz does); none by default. */
+  mtime: number | null;
+  /**
+   * Pause after each answer before the next block. 0 by default. lrzsz's rb flushes its input just after it
+   * answers; on a pseudo-terminal our next block can arrive inside that window and be flushed (rb then waits 5 s).
+   * A millisecond avoids it there; real UARTs never need it.
+   */
+  turnaroundDelayMs: number;
+}
+
+const KNOWN = [
+  'blockSize',
+  'shortTail',
+  'maxRetries',
+  'timeoutMs',
+  'startTimeoutMs',
+  'blockTimeoutMs',
+  'fileName',
+  'mtime',
+  'turnaroundDelayMs',
+] as const;
+const HOUR = 3_600_000;
+/**
+ * Receivers make sure an EOT is not line noise by waiting for silence after it (lrzsz waits up to a second, and an
+ * EOT repeated within that time makes it treat both as garbage), so the answer to EOT gets at least this long.
+ */
+const EOT_MIN_WAIT_MS = 3000;
+/** lrzsz sends a run of CANs so that a receiver in any state sees at least two in a row. */
+const CANCEL_SEQUENCE = new Uint8Array([CAN, CAN, CAN, CAN, CAN]);
+
+export function resolveYmodemOptions(bag: FlashOptionBag, imageName: string): YmodemOptions {
+  rejectUnknownOptions(bag, KNOWN, 'ymodem');
+  const common = intOption(bag, 'timeoutMs', 0, 0, HOUR);
+  const rawSize = bag.blockSize;
+  const blockSize = choiceOption({ blockSize: typeof rawSize === 'number' ? String(rawSize) : rawSize }, 'blockSize', '1024', ['128', '1024'] as const);
+  const mtime = bag.mtime === undefined || bag.mtime === null ? null : intOption(bag, 'mtime', 0, 0, 2 ** 40);
+  return {
+    blockSize: blockSize === '128' ? 128 : 1024,
+    shortTail: boolOption(bag, 'shortTail', true),
+    maxRetries: intOption(bag, 'maxRetries', 10, 0, 1000),
+    startTimeoutMs: intOption(bag, 'startTimeoutMs', common || 60_000, 1, HOUR),
+    blockTimeoutMs: intOption(bag, 'blockTimeoutMs', common ? Math.min(common, 10_000) : 10_000, 1, HOUR),
+    fileName: stringOption(bag, 'fileName', imageName, /^[^\0\r\n]+$/, 'must be a non-empty file name'),
+    mtime,
+    turnaroundDelayMs: intOption(bag, 'turnaroundDelayMs', 0, 0, 1000),
+  };
+}
+
+type Reply = 'ack' | 'nak' | 'c' | 'can' | 'timeout';
+
+/** Ends the run early with this outcome. */
+class Stop extends Error {
+  constructor(readonly outcome: ProtocolOutcome) {
+    super(outcome.message);
+  }
+}
+
+class YmodemSender {
+  private readonly reader: LinkReader;
+  private acked = 0;
+  private noise = 0;
+
+  constructor(
+    private readonly ctx: FlashContext,
+    private readonly o: YmodemOptions,
+  ) {
+    this.reader = new LinkReader(ctx.link, ctx.signal);
+  }
+
+  async run(): Promise<ProtocolOutcome> {
+    const image = this.ctx.image;
+    try {
+      this.phase('waiting', `Waiting for the receiver on ${this.ctx.link.name} to ask for the file`);
+      await this.waitForStart();
+      this.phase('negotiating', 'Sending the file header');
+      await this.sendBlock(buildHeaderBlock({ name: this.o.fileName, size: image.length, mtime: this.o.mtime }), 0, 'header block 0');
+      await this.waitForByte(CRC_REQUEST, this.o.blockTimeoutMs);
+      this.phase('transferring', 'Sending data blocks');
+      this.ctx.report({ type: 'progress', bytesDone: 0 });
+      let seq = 1;
+      for (let off = 0; off < image.length; seq++) {
+        const left = image.length - off;
+        const size = this.o.blockSize === 128 || (this.o.shortTail && left <= 128) ? 128 : 1024;
+        const chunk = image.subarray(off, off + size);
+        await this.sendBlock(buildBlock(seq, chunk, size), seq, `block ${seq}`);
+        off += chunk.length;
+        this.acked = off;
+        this.ctx.report({ type: 'progress', bytesDone: off });
+      }
+      this.phase('verifying', 'Ending the transfer');
+      await this.sendEot();
+      await this.endBatch();
+      return { result: 'ok', message: `The receiver acknowledged all ${image.length} bytes of ${this.o.fileName}.` };
+    } catch (e) {
+      if (e instanceof Stop) {
+        if (e.outcome.errorCode === 'too-many-retries') await this.sendCancel();
+        return e.outcome;
+      }
+      if (this.ctx.signal.aborted) {
+        await this.sendCancel();
+        this.log('info', 'Sent CAN to the receiver');
+        return { result: 'cancelled', message: abortError(this.ctx.signal).message };
+      }
+      return { result: 'failed', message: errorMessage(e), ...(isOtaError(e) && e.code ? { errorCode: e.code } : {}) };
+    } finally {
+      this.reader.dispose();
+    }
+  }
+
+  /**
+   * CAN five times, twice, a tenth of a second apart: a receiver that flushes its input just after answering
+   * (rb does) could lose a single burst sent at that moment, and would then wait for data for a long time.
+   */
+  private async sendCancel(): Promise<void> {
+    await writeWithin(this.ctx.link, CANCEL_SEQUENCE, 300);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await writeWithin(this.ctx.link, CANCEL_SEQUENCE, 300);
+  }
+
+  private async waitForStart(): Promise<void> {
+    const deadline = Date.now() + this.o.startTimeoutMs;
+    let saidChecksum = false;
+    for (;;) {
+      const r = await this.reply(deadline - Date.now());
+      if (r === 'c') return;
+      if (r === 'can') throw this.cancelledByReceiver();
+      if (r === 'timeout') {
+        throw new Stop({
+          result: 'failed',
+          errorCode: 'device-silent',
+          message:
+            `The receiver on ${this.ctx.link.name} did not ask for the file within ${Math.round(this.o.startTimeoutMs / 1000)} s ` +
+            `(no 'C'). Start its YMODEM receive mode (bootloader menu, rb --ymodem...) and check the baud rate.`,
+        });
+      }
+      if (r === 'nak' && !saidChecksum) {
+        saidChecksum = true;
+        this.log('warn', 'The receiver asks for checksum mode (NAK); waiting for it to ask for CRC mode (C)');
+      }
+    }
+  }
+
+  /** Sends a block until it is ACKed; NAK or silence re-sends it. A 'C' counts as a NAK for blocks 0 and 1. */
+  private async sendBlock(
+    frame: Uint8Array,
+    seq: number,
+    what: string,
+    maxRetries = this.o.maxRetries,
+    timeoutMs = this.o.blockTimeoutMs,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        if (attempt > maxRetries) {
+          throw new Stop({
+            result: 'failed',
+            errorCode: 'too-many-retries',
+            message: `The receiver did not acknowledge ${what} after ${attempt} tries; gave up at ${this.acked} of ${this.ctx.image.length} bytes.`,
+          });
+        }
+      }
+      if (this.o.turnaroundDelayMs) await delay(this.o.turnaroundDelayMs, this.ctx.signal);
+      this.reader.discard();
+      await this.ctx.link.write(frame);
+      const deadline = Date.now() + timeoutMs;
+      let r: Reply;
+      do r = await this.reply(deadline - Date.now());
+      while (r === 'c' && seq > 1);
+      if (r === 'ack') return;
+      if (r === 'can') throw this.cancelledByReceiver();
+      this.ctx.report({ type: 'retry', reason: `${what}: ${r === 'timeout' ? 'no answer' : r === 'c' ? 'receiver asked again' : 'NAK'}` });
+    }
+  }
+
+  private async sendEot(): Promise<void> {
+    let naks = 0;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt - naks > this.o.maxRetries || naks > this.o.maxRetries + 1) {
+        throw new Stop({
+          result: 'failed',
+          errorCode: 'too-many-retries',
+          message: `All ${this.ctx.image.length} bytes were sent but the receiver never acknowledged the end of the file (EOT).`,
+        });
+      }
+      await this.ctx.link.write(Uint8Array.of(EOT));
+      const r = await this.reply(Math.max(this.o.blockTimeoutMs, EOT_MIN_WAIT_MS));
+      if (r === 'ack') return;
+      if (r === 'can') throw this.cancelledByReceiver();
+      if (r === 'nak') {
+        // The first NAK is the normal answer (the receiver makes sure the EOT is real); more are retries.
+        if (++naks > 1) this.ctx.report({ type: 'retry', reason: 'EOT: NAK' });
+      } else {
+        this.ctx.report({ type: 'retry', reason: 'EOT: no answer' });
+      }
+    }
+  }
+
+  /**
+   * The receiver asks for the next file with 'C'; an empty block 0 says there is none. The file itself is already
+   * acknowledged, so this waits at most a second per try and tries three times: a receiver that quits right after
+   * its last ACK (rb does) may lose that ACK on the way out, and the file must not wait long for it.
+   */
+  private async endBatch(): Promise<void> {
+    if (!(await this.waitForByte(CRC_REQUEST, this.o.blockTimeoutMs))) {
+      this.log('debug', "No 'C' after the file; ending the batch anyway");
+    }
+    try {
+      await this.sendBlock(buildEndOfBatchBlock(), 0, 'end-of-batch block', Math.min(2, this.o.maxRetries), Math.min(this.o.blockTimeoutMs, 1000));
+    } catch (e) {
+      if (!(e instanceof Stop) || e.outcome.errorCode !== 'too-many-retries') throw e;
+      this.log('warn', 'The receiver did not acknowledge the end of the batch; the file itself was acknowledged');
+    }
+  }
+
+  /** Waits for one specific byte; false on timeout. CAN CAN still cancels. */
+  private async waitForByte(wanted: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const b = await this.nextByte(deadline);
+      if (b === null) return false;
+      if (b === wanted) return true;
+      if (b === CAN) throw this.cancelledByReceiver();
+    }
+  }
+
+  /** The receiver's answer. Two CANs in a row mean cancel; other bytes are line noise and are skipped. */
+  private async reply(timeoutMs: number): Promise<Reply> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const b = await this.nextByte(deadline);
+      if (b === null) return 'timeout';
+      if (b === ACK) return 'ack';
+      if (b === NAK) return 'nak';
+      if (b === CRC_REQUEST) return 'c';
+      if (b === CAN) return 'can';
+      this.noise++;
+      if (this.noise <= 5) this.log('debug', `ignored byte from the receiver: ${printable(Uint8Array.of(b))}`, true);
+    }
+  }
+
+  /**
+   * The next byte before the deadline (null on timeout). A CAN is returned only when a second CAN follows within
+   * a second; a lone CAN is dropped as noise and the byte after it is returned instead.
+   */
+  private async nextByte(deadline: number): Promise<number | null> {
+    let b = await this.readBefore(deadline);
+    while (b === CAN) {
+      const second = await this.readBefore(Math.min(deadline, Date.now() + 1000));
+      if (second === CAN) return CAN;
+      if (second === null) b = await this.readBefore(deadline);
+      else b = second;
+    }
+    return b;
+  }
+
+  private async readBefore(deadline: number): Promise<number | null> {
+    const left = deadline - Date.now();
+    if (left <= 0) return null;
+    try {
+      return await this.reader.readByte(left);
+    } catch (e) {
+      if (isLinkTimeout(e)) return null;
+      throw e;
+    }
+  }
+
+  private cancelledByReceiver(): Stop {
+    return new Stop({
+      result: 'failed',
+      errorCode: 'device-cancelled',
+      message: `The receiver cancelled the transfer (CAN CAN) after ${this.acked} of ${this.ctx.image.length} bytes.`,
+    });
+  }
+
+  private phase(phase: 'waiting' | 'negotiating' | 'transferring' | 'verifying', message: string): void {
+    this.ctx.report({ type: 'phase', phase, message });
+  }
+
+  private log(level: 'debug' | 'info' | 'warn' | 'error', text: string, fromDevice = false): void {
+    this.ctx.report({ type: 'log', level, text, fromDevice });
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(abortError(signal));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export const ymodemProtocol: FlashProtocol = {
+  id: 'ymodem',
+  label: 'YMODEM',
+  description: 'YMODEM batch sender with CRC-16 and 1 KiB blocks, for serial bootloaders that receive YMODEM.',
+  checkOptions(options, _image) {
+    resolveYmodemOptions(options, 'image.bin');
+  },
+  run(ctx: FlashContext) {
+    return new YmodemSender(ctx, resolveYmodemOptions(ctx.options, ctx.imageName || 'image.bin')).run();
+  },
+};

@@ -1,0 +1,101 @@
+// The simulated Quectel-flow MCU as a separate process on a serial port (a pty in the tests):
+//   node out-.../test/sims/quecMcuProcess.js --port /dev/pts/N [--baud 115200] [--read-size 4096]
+//     [--component MCU] [--version V1_0] [--new-version V2_0] [--no-sha] [--refuse] [--flash-delay-ms 0]
+//     [--timeout-ms 3000] [--retries 5] [--lowercase] [--noise] [--line-ending cr|crlf|lf] [--probe]
+//     [--stop-after N] [--report-version V]
+// Prints one JSON line with the outcome and the MD5/SHA-256 of what it read; exit code 0 updated, 2 refused,
+// 3 rejected (hash mismatch), 1 otherwise. The MCU logic itself is src/core/serial/virtual/quecMcu.ts.
+
+import { md5Hex, sha256Hex } from '../../src/core/serial/checksums';
+import { openSerialLink } from '../../src/core/serial/transport';
+import { type QuecMcuOptions, runQuecMcu } from '../../src/core/serial/virtual/quecMcu';
+
+function parseArgs(argv: string[]): Map<string, string | true> {
+  const args = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i]!;
+    if (!key.startsWith('--')) throw new Error(`unexpected argument ${key}`);
+    const next = argv[i + 1];
+    if (next !== undefined && !next.startsWith('--')) {
+      args.set(key.slice(2), next);
+      i++;
+    } else {
+      args.set(key.slice(2), true);
+    }
+  }
+  return args;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const str = (k: string): string | undefined => {
+    const v = args.get(k);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const num = (k: string): number | undefined => (str(k) === undefined ? undefined : Number(str(k)));
+  const port = str('port');
+  if (!port) throw new Error('--port is required');
+  const endings = { cr: '\r', crlf: '\r\n', lf: '\n' } as const;
+  const lineEnding = endings[(str('line-ending') ?? 'cr') as keyof typeof endings];
+  const controller = new AbortController();
+  process.once('SIGTERM', () => controller.abort());
+  const options: QuecMcuOptions = {
+    component: str('component') ?? 'MCU',
+    currentVersion: str('version') ?? 'V1_0',
+    readSize: num('read-size') ?? 4096,
+    requestSha: !args.has('no-sha'),
+    refuse: args.has('refuse'),
+    flashWriteDelayMs: num('flash-delay-ms') ?? 0,
+    responseTimeoutMs: num('timeout-ms') ?? 3000,
+    maxRetries: num('retries') ?? 5,
+    probeReadRange: args.has('probe'),
+    style: { lowercase: args.has('lowercase'), noise: args.has('noise'), lineEnding, seed: num('seed') ?? 1 },
+    signal: controller.signal,
+    ...(str('new-version') !== undefined ? { newVersion: str('new-version') } : {}),
+    ...(num('stop-after') !== undefined ? { stopAfterBytes: num('stop-after') } : {}),
+    ...(str('report-version') !== undefined ? { reportVersion: str('report-version') } : {}),
+    ...(args.has('verbose') ? { log: (t: string) => process.stderr.write(`mcu: ${t}\n`) } : {}),
+  };
+  const link = await openSerialLink(port, { baudRate: num('baud') ?? 115200 });
+  try {
+    const r = await runQuecMcu(link, options);
+    if (r.outcome === 'failed' && options.stopAfterBytes !== undefined) {
+      // "Crashed": stay silent with the port open until told to stop.
+      await new Promise<void>((resolve) => {
+        controller.signal.addEventListener('abort', () => resolve());
+        link.onClose(() => resolve());
+      });
+    }
+    process.stdout.write(
+      JSON.stringify({
+        outcome: r.outcome,
+        message: r.message,
+        size: r.image?.length ?? null,
+        md5: r.image ? md5Hex(r.image) : null,
+        sha256: r.image ? sha256Hex(r.image) : null,
+        expectedMd5: r.expectedMd5,
+        expectedSha256: r.expectedSha256,
+        md5Ok: r.md5Ok,
+        sha256Ok: r.sha256Ok,
+        reads: r.reads,
+        retries: r.retries,
+        reportedVersion: r.reportedVersion,
+        finalEvent: r.finalEvent,
+        plan: r.plan,
+      }) + '\n',
+    );
+    return { updated: 0, refused: 2, rejected: 3, failed: 1 }[r.outcome];
+  } finally {
+    await link.close();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`quecMcuProcess: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
