@@ -1,0 +1,48 @@
+// What `ota flash` shows on stderr while it runs: each phase as a line, warnings (retries...), and the transfer's
+// progress (one line rewritten in place on a terminal, else a line each tenth).
+import type { FlashProgress, FlashResult, FlashSessionEvent } from '../../core/serial/sessionTypes';
+import type { CliIO } from '../io';
+import { plural, size } from '../format';
+import { ProgressLine } from '../progress';
+
+const TERMINAL_PHASES = new Set(['done', 'failed', 'cancelled']);
+
+/** "45.2 % (115.7 KiB of 256.0 KiB, 11.3 KiB/s, ETA 13 s, 1 retry)" */
+export function flashProgressText(p: FlashProgress): string {
+  const parts = [`${size(p.bytesDone)} of ${size(p.bytesTotal)}`];
+  if (p.bytesPerSecond > 0) parts.push(`${size(p.bytesPerSecond)}/s`);
+  if (p.etaSeconds !== null && p.bytesDone < p.bytesTotal) parts.push(`ETA ${p.etaSeconds} s`);
+  if (p.retries > 0) parts.push(plural(p.retries, 'retry', 'retries'));
+  return `${p.percent.toFixed(1)} % (${parts.join(', ')})`;
+}
+
+export class FlashReporter {
+  private readonly progress: ProgressLine;
+
+  constructor(stderr: CliIO['stderr']) {
+    this.progress = new ProgressLine(stderr);
+  }
+
+  readonly onEvent = (event: FlashSessionEvent): void => {
+    switch (event.type) {
+      case 'phase':
+        // The end is told once, by the command, with the result.
+        if (!TERMINAL_PHASES.has(event.phase)) this.progress.line(event.status);
+        break;
+      case 'progress':
+        if (event.bytesDone > 0) this.progress.update('transfer', event.bytesTotal ? event.bytesDone / event.bytesTotal : 0, flashProgressText(event));
+        break;
+      case 'log':
+        if (event.line.level === 'warn') this.progress.line(`warning: ${event.line.text}`);
+        break;
+      case 'end':
+        this.progress.commit();
+        break;
+    }
+  };
+}
+
+/** The --json contract: exactly these keys, in this order. */
+export function flashJson(r: FlashResult): Pick<FlashResult, 'protocol' | 'bytes' | 'seconds' | 'bytesPerSecond' | 'retries' | 'result'> {
+  return { protocol: r.protocol, bytes: r.bytes, seconds: r.seconds, bytesPerSecond: r.bytesPerSecond, retries: r.retries, result: r.result };
+}
