@@ -1,0 +1,34 @@
+// One node for a failing account or listing: what went wrong, with actions to fix the account or retry, instead
+// of a storm of pop-ups.
+import * as vscode from 'vscode';
+import { errorMessage, isOtaError } from '../../../core/errors';
+import { CloudNode } from './node';
+
+export class ErrorNode extends CloudNode {
+  readonly id: string;
+  readonly message: string;
+  readonly credentials: boolean;
+
+  constructor(
+    parent: CloudNode,
+    error: unknown,
+    readonly accountId: string,
+    /** What retry reloads. */
+    readonly retryTarget: CloudNode,
+  ) {
+    super(parent);
+    this.id = `${parent.id}/error`;
+    this.message = typeof error === 'string' ? error : errorMessage(error);
+    this.credentials = isOtaError(error) ? error.kind === 'credentials' : typeof error === 'string';
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.message, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    item.tooltip = `${this.message}\n\nClick to retry.`;
+    item.contextValue = this.credentials && this.accountId !== 'sandbox' ? 'error.credentials' : 'error';
+    item.command = { command: 'ota.cloud.retry', title: 'Retry', arguments: [this] };
+    return item;
+  }
+}

@@ -1,0 +1,56 @@
+// A product, as its firmware names it (the OTA API has no product listing).
+import * as vscode from 'vscode';
+import type { Firmware } from '../../../core/model';
+import type { OtaService } from '../../../core/cloud/provider';
+import { escapeMarkdown } from '../format';
+import { FirmwareNode } from './firmwareNode';
+import { CloudNode, type TreeContext } from './node';
+
+export class ProductNode extends CloudNode {
+  readonly id: string;
+  constructor(
+    parent: CloudNode,
+    private readonly ctx: TreeContext,
+    private readonly ota: OtaService,
+    readonly accountId: string,
+    readonly productKey: string,
+    readonly productName: string | null,
+    readonly firmware: Firmware[],
+  ) {
+    super(parent);
+    this.id = `${parent.id}/product:${productKey}`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.productName ?? this.productKey, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.description = `${this.productName ? `${this.productKey} · ` : ''}${this.firmware.length} firmware`;
+    item.iconPath = new vscode.ThemeIcon('circuit-board');
+    item.contextValue = 'product';
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${escapeMarkdown(this.productName ?? this.productKey)}**\n\nProductKey: ${escapeMarkdown(this.productKey)}`);
+    item.tooltip = md;
+    return item;
+  }
+
+  override getChildren(): Promise<CloudNode[]> {
+    const sorted = [...this.firmware].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+    return Promise.resolve(sorted.map((f) => new FirmwareNode(this, this.ctx, this.ota, this.accountId, f)));
+  }
+}
+
+/** Groups firmware by product, products sorted by name. */
+export function groupByProduct(firmware: Firmware[]): { productKey: string; productName: string | null; firmware: Firmware[] }[] {
+  const map = new Map<string, { productKey: string; productName: string | null; firmware: Firmware[] }>();
+  for (const f of firmware) {
+    const key = f.productKey ?? '(no product)';
+    let entry = map.get(key);
+    if (!entry) {
+      entry = { productKey: key, productName: f.productName, firmware: [] };
+      map.set(key, entry);
+    }
+    if (!entry.productName && f.productName) entry.productName = f.productName;
+    entry.firmware.push(f);
+  }
+  return [...map.values()].sort((a, b) => (a.productName ?? a.productKey).localeCompare(b.productName ?? b.productKey));
+}

@@ -1,0 +1,43 @@
+// The extension's log: one LogOutputChannel ("OTA"). Messages pass through `redact` so that a secret that slipped
+// into an error text from a third party is never written out.
+import * as vscode from 'vscode';
+
+const secrets = new Set<string>();
+
+/** Registers a value that must never appear in the log (AccessKey secrets, tokens, passwords). */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 4) secrets.add(value);
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  return out;
+}
+
+export class Log implements vscode.Disposable {
+  readonly channel: vscode.LogOutputChannel;
+
+  constructor() {
+    this.channel = vscode.window.createOutputChannel('OTA', { log: true });
+  }
+
+  info(message: string): void {
+    this.channel.info(redact(message));
+  }
+  warn(message: string): void {
+    this.channel.warn(redact(message));
+  }
+  error(message: string): void {
+    this.channel.error(redact(message));
+  }
+  debug(message: string): void {
+    this.channel.debug(redact(message));
+  }
+  show(): void {
+    this.channel.show(true);
+  }
+  dispose(): void {
+    this.channel.dispose();
+  }
+}

@@ -1,0 +1,49 @@
+// Wires the Serial view (live port list, with the sandbox's virtual MCUs), the flash controller and its commands.
+import * as vscode from 'vscode';
+import type { VirtualPort } from '../../core/serial/ports';
+import { createVirtualQuecthingPort, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
+import type { Log } from '../log';
+import { FlashController } from './flashController';
+import { registerFlashCommands } from './flashCommands';
+import { listPortEntries } from './portEntries';
+import { PortsTreeProvider, type PortItem } from './portsTreeProvider';
+import { SerialMonitorBridge } from './serialMonitor';
+
+export interface SerialView {
+  provider: PortsTreeProvider;
+  controller: FlashController;
+}
+
+export function registerSerialView(context: vscode.ExtensionContext, log: Log): SerialView {
+  const config = () => vscode.workspace.getConfiguration('ota.serial');
+  // Created once: a virtual device keeps its identity (and its "installed" version) across flashes.
+  const virtual: VirtualPort[] = [createVirtualQuecthingPort(), createVirtualYmodemPort()];
+  const virtualPorts = () => (config().get<boolean>('virtualDevices', true) ? virtual : []);
+  const list = () =>
+    listPortEntries({
+      showAll: config().get<boolean>('showAllPorts', false),
+      extraPaths: config().get<string[]>('extraPorts', []),
+      virtualPorts: virtualPorts(),
+    });
+  const provider = new PortsTreeProvider(list, log);
+  const view = vscode.window.createTreeView('ota.serial', { treeDataProvider: provider });
+  const controller = new FlashController(context.extensionUri, log, new SerialMonitorBridge(context), virtualPorts);
+  provider.setVisible(view.visible);
+  context.subscriptions.push(
+    provider,
+    view,
+    controller,
+    view.onDidChangeVisibility((e) => provider.setVisible(e.visible)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('ota.serial')) provider.refresh();
+    }),
+    vscode.commands.registerCommand('ota.serial.refresh', () => provider.refresh()),
+    vscode.commands.registerCommand('ota.serial.copyPath', async (item?: PortItem) => {
+      if (!item) return;
+      await vscode.env.clipboard.writeText(item.port.path);
+      void vscode.window.setStatusBarMessage(`Copied ${item.port.path}`, 3000);
+    }),
+  );
+  registerFlashCommands(context, controller, list, log);
+  return { provider, controller };
+}
