@@ -29,6 +29,7 @@ import type { Log } from '../log';
 import { buildFirmware } from '../platformio/buildFirmware';
 import type { Platformio } from '../platformio/registerPlatformio';
 import { askProduct, askTarget, askVerification, askVersion, Dismissed, need } from './deployPrompts';
+import { iotaapDeploy, type IotaapDeployArgs } from './iotaapDeploy';
 import { RolloutStatus } from './rolloutStatus';
 
 /** Answers given up front (automation, tests); anything missing is asked. */
@@ -165,6 +166,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, log: Lo
 
   context.subscriptions.push(
     vscode.commands.registerCommand('ota.deploy.buildUploadDeploy', guarded((args?: DeployArgs) => buildUploadDeploy(args ?? {}, true))),
+    vscode.commands.registerCommand('ota.iotaap.deploy', guarded((arg?: IotaapDeployArgs) => iotaapDeploy(context, cloud, pio, arg))),
     vscode.commands.registerCommand('ota.firmware.upload', guarded((args?: DeployArgs) => buildUploadDeploy(args ?? {}, false))),
     vscode.commands.registerCommand(
       'ota.firmware.deploy',

@@ -1,5 +1,11 @@
 // What a user does in the workbench, as Playwright steps.
-import type { Locator, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
+
+/** The little of the DOM these helpers read in the page (the tests compile without the DOM library). */
+interface DomNode {
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): { textContent: string | null } | null;
+}
 
 /** Runs a command from the command palette by its full title ("OTA: Show Log"). */
 export async function runCommand(page: Page, title: string): Promise<void> {
@@ -46,13 +52,13 @@ export async function expandRow(pane: Locator, label: string | RegExp): Promise<
   const row = treeRow(pane, label);
   await row.waitFor({ state: 'visible', timeout: 60_000 });
   if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
-  await pane.page().waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 60_000 });
+  await pane.page().waitForFunction((el: DomNode | null) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 60_000 });
   return row;
 }
 
 /** The visible rows of a pane's tree as their label and description texts. */
 export async function rowTexts(pane: Locator): Promise<string[]> {
-  return pane.locator('.monaco-list-row').evaluateAll((rows) =>
+  return pane.locator('.monaco-list-row').evaluateAll((rows: DomNode[]) =>
     rows.map((r) => {
       const name = r.querySelector('.label-name')?.textContent ?? '';
       const desc = r.querySelector('.label-description')?.textContent ?? '';
@@ -87,7 +93,7 @@ export async function pickQuickItem(page: Page, text: string | RegExp): Promise<
 }
 
 /** The frame of a webview whose document has `selector` (webviews are nested iframes). */
-export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<import('playwright-core').Frame> {
+export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     for (const frame of page.frames()) {

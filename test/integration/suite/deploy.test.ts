@@ -110,3 +110,40 @@ describe('build, upload and deploy (sandbox)', function () {
     assert.equal(sb.stats.rpcRequests, before);
   });
 });
+
+describe('IoTaaP deploy (sandbox)', function () {
+  this.timeout(60_000);
+
+  const version = `2.${Date.now() % 1000}.0`;
+
+  it('sends a built image to a device with its token and a semantic version, then lists the new version', async () => {
+    const { cloud } = await api();
+    const result = await vscode.commands.executeCommand<{ version: string; willUpdate: boolean; note: string } | undefined>('ota.iotaap.deploy', {
+      accountId: 'sandbox',
+      device: '5e1b57808711f904f5df4bb1',
+      deviceToken: 'Tj9GdL5pVb2X',
+      version,
+      projectDir: join(workspaceDir(), 'blink'),
+      env: 'esp32dev',
+    });
+    assert.ok(result, 'the deploy failed (see the OTA log)');
+    assert.equal(result.version, version);
+    assert.equal(result.willUpdate, true);
+    assert.match(result.note, /only when the version differs/);
+    const session = await cloud.sessions.get('sandbox');
+    assert.ok(session.iotaap);
+    const otas = await session.iotaap.listAllDeviceOtas();
+    assert.equal(otas.find((o) => o.device === '5e1b57808711f904f5df4bb1')?.version, version);
+  });
+
+  it('refuses a version that is not semantic before sending anything', async () => {
+    const result = await vscode.commands.executeCommand('ota.iotaap.deploy', {
+      accountId: 'sandbox',
+      device: '5e1b57808711f904f5df4bb1',
+      deviceToken: 'Tj9GdL5pVb2X',
+      version: 'v2',
+      file: join(workspaceDir(), 'README.md'),
+    });
+    assert.equal(result, undefined);
+  });
+});

@@ -11,6 +11,7 @@ export class DeviceOtaNode extends CloudNode {
   constructor(
     parent: CloudNode,
     readonly ota: DeviceOta,
+    readonly accountId: string,
   ) {
     super(parent);
     this.id = `${parent.id}/${ota.group ? 'group' : 'device'}:${ota.group ?? ota.device}`;
@@ -54,7 +55,7 @@ export class IotaapListNode extends CloudNode {
     try {
       const list = this.what === 'devices' ? await this.client.listAllDeviceOtas() : await this.client.listAllGroupOtas();
       if (!list.length) return [new MessageNode(this, `${this.id}/empty`, this.what === 'devices' ? 'No device OTAs yet' : 'No group OTAs yet')];
-      return list.map((d) => new DeviceOtaNode(this, d));
+      return list.map((d) => new DeviceOtaNode(this, d, this.accountId));
     } catch (e) {
       return [new ErrorNode(this, e, this.accountId, this)];
     }

@@ -1,0 +1,86 @@
+// "OTA: Deploy to an IoTaaP Device": builds (or takes) firmware.bin and sends it with the device's token and a
+// semantic version. IoTaaP has no job API: the device updates when its version differs from the last one.
+import * as vscode from 'vscode';
+import { deployToIotaap, type IotaapDeployResult } from '../../core/deploy';
+import { resolveVersion, validateSemver } from '../../core/platformio';
+import type { CloudView } from '../cloud/registerCloudView';
+import { DeviceOtaNode } from '../cloud/nodes/iotaapNodes';
+import type { Platformio } from '../platformio/registerPlatformio';
+import { buildFirmware } from '../platformio/buildFirmware';
+import type { ProjectTarget } from '../platformio/projectChoice';
+import { need } from './deployPrompts';
+
+export interface IotaapDeployArgs {
+  accountId?: string;
+  device?: string;
+  deviceToken?: string;
+  version?: string;
+  file?: string;
+  projectDir?: string;
+  env?: string;
+}
+
+const tokenKey = (accountId: string, device: string) => `ota.iotaap/${accountId}/device/${device}/token`;
+
+export async function iotaapDeploy(
+  context: vscode.ExtensionContext,
+  cloud: CloudView,
+  pio: Platformio,
+  arg: IotaapDeployArgs | DeviceOtaNode | undefined,
+): Promise<IotaapDeployResult> {
+  const args: IotaapDeployArgs = arg instanceof DeviceOtaNode ? { device: arg.ota.device, accountId: arg.accountId } : (arg ?? {});
+  const accounts = (await cloud.provider.accounts()).filter((a) => a.kind !== 'aliyun');
+  let account = args.accountId ? accounts.find((a) => a.accountId === args.accountId) : accounts.length === 1 ? accounts[0] : undefined;
+  if (!account) {
+    if (!accounts.length) throw new Error('No IoTaaP account (or sandbox) is shown in the Cloud view: add one first.');
+    account = need(await vscode.window.showQuickPick(accounts.map((a) => ({ label: a.label, description: a.detail, a })), { title: 'Deploy with which IoTaaP account?' })).a;
+  }
+  const session = await cloud.sessions.get(account.accountId);
+  if (!session.iotaap) throw new Error(session.problem ?? `${account.label} has no IoTaaP devices.`);
+  const client = session.iotaap;
+
+  let device = args.device;
+  if (!device) {
+    const known = await client.listAllDeviceOtas();
+    const items = known.map((d) => ({ label: d.device, description: d.version ? `last OTA ${d.version}` : undefined }));
+    const picked = need(await vscode.window.showQuickPick([...items, { label: '$(edit) Enter a device id…', description: undefined }], { title: 'Deploy to which device?' }));
+    device = picked.label.startsWith('$(') ? need(await vscode.window.showInputBox({ title: 'Device id', validateInput: (v) => (v.trim() ? undefined : 'Enter the device id') })).trim() : picked.label;
+  }
+  const secrets = context.secrets;
+  let token = args.deviceToken ?? (await secrets.get(tokenKey(account.accountId, device)));
+  if (!token) {
+    token = need(await vscode.window.showInputBox({ title: `Device token of ${device}`, prompt: 'Kept in SecretStorage for next time', password: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the device token') })).trim();
+  }
+
+  let file = args.file;
+  let target: ProjectTarget | undefined;
+  if (!file) target = need(await pio.choice.choose({ projectDir: args.projectDir, env: args.env }));
+  let version = args.version;
+  if (!version) {
+    const env = target?.environments.environments.find((e) => e.name === target?.env);
+    const resolved = target ? await resolveVersion({ buildFlags: env?.buildFlags ?? [], projectDir: target.projectDir }) : undefined;
+    version = need(
+      await vscode.window.showInputBox({ title: 'Firmware version (semantic, e.g. 1.5.7)', value: resolved?.version ?? '', validateInput: (v) => validateSemver(v.trim()) }),
+    ).trim();
+  }
+  const problem = validateSemver(version);
+  if (problem) throw new Error(`Version "${version}": ${problem}`);
+
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `IoTaaP ${device}`, cancellable: true }, async (progress, cancel) => {
+    const abort = new AbortController();
+    cancel.onCancellationRequested(() => abort.abort());
+    if (target && !file) {
+      progress.report({ message: `building ${target.env}…` });
+      file = (await buildFirmware(pio.tasks, target)).artifact.path;
+    }
+    const result = await deployToIotaap(client, { file: file, version: version, device: { id: device, token: token } }, {
+      signal: abort.signal,
+      onStep: (s) => progress.report({ message: s.message }),
+    });
+    await secrets.store(tokenKey(account.accountId, device), token);
+    cloud.provider.refresh();
+    void vscode.window.showInformationMessage(`${result.message}: ${device} ${result.version}. ${result.note}`);
+    return result;
+  });
+}
+
