@@ -14,11 +14,11 @@ interface Stats {
   failures: { title: string; error: string }[];
 }
 
-/** Packages the test-only runner extension (VS Code ignores extension folders that were not installed). */
-function packageRunnerExtension(work: string): string {
-  const dir = join(work, 'runner-extension');
-  cpSync(join(repoRoot, 'test', 'harness', 'runner-extension'), dir, { recursive: true });
-  const out = join(work, 'integration-runner.vsix');
+/** Packages a test-only extension of test/harness (VS Code ignores extension folders that were not installed). */
+function packageTestExtension(work: string, name: string): string {
+  const dir = join(work, name);
+  cpSync(join(repoRoot, 'test', 'harness', name), dir, { recursive: true });
+  const out = join(work, `${name}.vsix`);
   execFileSync(
     process.execPath,
     [join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--allow-missing-repository', '--skip-license', '--out', out],
@@ -60,7 +60,9 @@ async function main(): Promise<number> {
   const extensionsDir = join(work, 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
   installVsix(codeServerDir, extensionsDir, vsixPath());
-  installVsix(codeServerDir, extensionsDir, packageRunnerExtension(work));
+  installVsix(codeServerDir, extensionsDir, packageTestExtension(work, 'runner-extension'));
+  // Microsoft's Serial Monitor cannot be downloaded here: a stand-in implements its public API over a real port.
+  installVsix(codeServerDir, extensionsDir, packageTestExtension(work, 'serial-monitor-standin'));
   // Two PlatformIO projects, built with the fake pio of the fixtures (no PlatformIO needed).
   const workspace = join(work, 'workspace');
   mkdirSync(workspace, { recursive: true });
@@ -80,6 +82,7 @@ async function main(): Promise<number> {
       OTA_INTEGRATION_INDEX: join(repoRoot, 'out', 'test', 'integration', 'index.js'),
       OTA_INTEGRATION_DONE: done,
       OTA_TEST_STATS: statsFile,
+      OTA_SERIALPORT_MODULE: join(repoRoot, 'node_modules', 'serialport'),
     },
   });
   const browser = await launchBrowser();

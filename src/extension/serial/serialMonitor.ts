@@ -41,13 +41,17 @@ export class SerialMonitorBridge {
    * the monitor again, or undefined when nothing was stopped.
    */
   async offerToStop(port: string, monitorBaud: number): Promise<(() => Promise<void>) | undefined> {
+    const mode = vscode.workspace.getConfiguration('ota.serial').get<'ask' | 'always' | 'never'>('stopSerialMonitor', 'ask');
+    if (mode === 'never') return undefined;
     const api = await this.api();
     if (!api) return undefined;
-    const answer = await vscode.window.showWarningMessage(
-      `${port} is busy, probably because the Serial Monitor is open on it. Stop the monitor while flashing and start it again afterwards?`,
-      'Stop Monitor and Flash',
-    );
-    if (!answer) return undefined;
+    if (mode === 'ask') {
+      const answer = await vscode.window.showWarningMessage(
+        `${port} is busy, probably because the Serial Monitor is open on it. Stop the monitor while flashing and start it again afterwards?`,
+        'Stop Monitor and Flash',
+      );
+      if (!answer) return undefined;
+    }
     await api.stopMonitoringPort(port);
     return async () => {
       await api.startMonitoringPort({ port, baudRate: monitorBaud, lineEnding: 'none', dataBits: 8, stopBits: 'one', parity: 'none' });
