@@ -103,6 +103,10 @@ registerCommand({
     ...BUILD_OPTIONS,
     'firmware-id': { type: 'string', usage: '--firmware-id ID', description: 'Deploy firmware already uploaded (e.g. after a deploy stopped midway).' },
     ...UPLOAD_OPTIONS,
+    version: {
+      ...UPLOAD_OPTIONS.version,
+      description: `${UPLOAD_OPTIONS.version.description} When building, default: -D FIRMWARE_VERSION in build_flags, else git describe.`,
+    },
     ...JOB_OPTIONS,
     'src-version': {
       type: 'string',

@@ -17,6 +17,13 @@ const PROTOCOL_IDS = FLASH_PROTOCOLS.map((p) => p.id);
 /** Command-line options that become options of the quecthing protocol. */
 const QUECTHING_OPTIONS: Record<string, string> = { component: 'component', version: 'targetVersion', 'piece-size': 'pieceSize' };
 
+/** The protocols' messages name their own option keys ("Option targetVersion ..."): name the CLI's options instead. */
+function cliOptionNames(message: string): string {
+  let text = message;
+  for (const [cli, key] of Object.entries(QUECTHING_OPTIONS)) text = text.split(`Option ${key} `).join(`--${cli} `);
+  return text;
+}
+
 async function readImage(file: string): Promise<Uint8Array> {
   try {
     return await readFile(file);
@@ -57,7 +64,10 @@ async function flash(ctx: CommandContext): Promise<number> {
   const serial = baudRate === undefined ? {} : { baudRate };
   const image = await readImage(file);
   // Everything about the request is checked before any port is opened (an empty image too).
-  await checked(() => checkFlashRequest({ protocol, image, options, serial }));
+  await checked(() => checkFlashRequest({ protocol, image, options, serial })).catch((e: unknown) => {
+    if (!(e instanceof UsageError)) throw e;
+    throw new UsageError(cliOptionNames(e.message));
+  });
 
   const reporter = new FlashReporter(ctx.io.stderr);
   const session = new FlashSession({ protocol, image, imageName: basename(file), port, serial, options, signal: ctx.signal });
@@ -73,8 +83,10 @@ async function flash(ctx: CommandContext): Promise<number> {
     }
     return 0;
   }
+  // The error code is in the message for support; on a terminal it is noise.
+  const message = result.errorCode ? result.message.split(` (code ${result.errorCode})`).join('') : result.message;
   const hint = result.errorCode === 'port-not-found' ? " Run 'ota ports' to see the serial ports." : '';
-  ctx.io.stderr.write(`ota: ${result.message.replace(/\s*[\r\n]+\s*/g, ' ')}${hint}\n`);
+  ctx.io.stderr.write(`ota: ${message.replace(/\s*[\r\n]+\s*/g, ' ')}${hint}\n`);
   return result.result === 'cancelled' ? EXIT_CANCELLED : 1;
 }
 

@@ -18,6 +18,7 @@ export function flashProgressText(p: FlashProgress): string {
 
 export class FlashReporter {
   private readonly progress: ProgressLine;
+  private phase = 'waiting';
 
   constructor(stderr: CliIO['stderr']) {
     this.progress = new ProgressLine(stderr);
@@ -27,10 +28,12 @@ export class FlashReporter {
     switch (event.type) {
       case 'phase':
         // The end is told once, by the command, with the result.
+        this.phase = event.phase;
         if (!TERMINAL_PHASES.has(event.phase)) this.progress.line(event.status);
         break;
       case 'progress':
-        if (event.bytesDone > 0) this.progress.update('transfer', event.bytesTotal ? event.bytesDone / event.bytesTotal : 0, flashProgressText(event));
+        // The session repeats the last progress when it ends; the transfer's own line has told it already.
+        if (this.phase === 'transferring' && event.bytesDone > 0) this.progress.update('transfer', event.bytesTotal ? event.bytesDone / event.bytesTotal : 0, flashProgressText(event));
         break;
       case 'log':
         if (event.line.level === 'warn') this.progress.line(`warning: ${event.line.text}`);

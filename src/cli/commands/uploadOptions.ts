@@ -70,7 +70,7 @@ export async function uploadRequest(ctx: CommandContext, version: string, srcVer
     name: nonEmptyOption(ctx, 'name'),
     moduleName: nonEmptyOption(ctx, 'module'),
     description: nonEmptyOption(ctx, 'desc'),
-    type: type as 'full' | 'delta' | undefined,
+    type,
     srcVersion: type === 'delta' ? srcVersions[0] : undefined,
     needToVerify: !flag(ctx, 'no-verify'),
   };

@@ -244,8 +244,8 @@ describe('cli cloud commands', () => {
 
 describe('cli command line', () => {
   it('names the subcommands of a command group', async () => {
-    assertOneLineError(await cli(['firmware'], {}), 2, /^ota: 'ota firmware' needs a subcommand: list, show\. Run 'ota --help'/);
-    assertOneLineError(await cli(['--provider', 'sandbox', 'task', 'frob'], {}), 2, /^ota: unknown command 'task frob': list\./);
+    assertOneLineError(await cli(['firmware'], {}), 2, /^ota: 'ota firmware' needs a subcommand: list, show, upload, delete\. Run 'ota --help'/);
+    assertOneLineError(await cli(['--provider', 'sandbox', 'task', 'frob'], {}), 2, /^ota: unknown command 'task frob': list, retry, confirm\./);
     assertOneLineError(await cli(['--provider', 'sandbox'], {}), 2, /^ota: no command given\./);
   });
 

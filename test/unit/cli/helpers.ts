@@ -169,3 +169,9 @@ export async function whileTicking<T>(sandbox: Sandbox, running: Promise<T>): Pr
 export function lastLine(text: string): string {
   return text.trimEnd().split('\n').pop() ?? '';
 }
+
+/** The JSON a successful command printed on stdout (its stderr may hold progress). */
+export function parseJsonOut<T = Row>(r: Result): T {
+  assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
