@@ -34,6 +34,14 @@ export interface McuProcessResult {
   stderr: string;
 }
 
+function parseReport(line: string | undefined): McuProcessResult['report'] {
+  try {
+    return line ? (JSON.parse(line) as McuProcessResult['report']) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Starts test/sims/quecMcuProcess.js on `port` with extra arguments (see that file). */
 export function startMcuProcess(port: string, args: string[] = []): PartnerProcess<McuProcessResult> {
   const script = path.join(__dirname, 'quecMcuProcess.js');
@@ -45,13 +53,7 @@ export function startMcuProcess(port: string, args: string[] = []): PartnerProce
   const done = new Promise<McuProcessResult>((resolve) => {
     child.once('close', (code) => {
       const line = stdout.trim().split('\n').pop();
-      let report: McuProcessResult['report'] = null;
-      try {
-        report = line ? (JSON.parse(line) as McuProcessResult['report']) : null;
-      } catch {
-        report = null;
-      }
-      resolve({ code, report, stderr });
+      resolve({ code, report: parseReport(line), stderr });
     });
   });
   return {

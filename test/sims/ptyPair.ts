@@ -34,10 +34,10 @@ export function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (text: string) => {
       stderr += text;
-      for (const m of text.matchAll(/PTY is (\S+)/g)) paths.push(m[1]!);
+      for (const m of text.matchAll(/PTY is (\S+)/g)) paths.push(m[1]);
       if (paths.length >= 2 && /starting data transfer loop/.test(stderr)) {
         clearTimeout(timer);
-        resolve({ a: paths[0]!, b: paths[1]!, close });
+        resolve({ a: paths[0], b: paths[1], close });
       }
     });
   });

@@ -1,8 +1,8 @@
 // The simulated Quectel-flow MCU as a separate process on a serial port (a pty in the tests):
 //   node out-.../test/sims/quecMcuProcess.js --port /dev/pts/N [--baud 115200] [--read-size 4096]
 //     [--component MCU] [--version V1_0] [--new-version V2_0] [--no-sha] [--refuse] [--flash-delay-ms 0]
-//     [--timeout-ms 3000] [--retries 5] [--lowercase] [--noise] [--line-ending cr|crlf|lf] [--probe]
-//     [--stop-after N] [--report-version V]
+//     [--timeout-ms 3000] [--retries 5] [--lowercase] [--noise] [--seed N] [--line-ending cr|crlf|lf] [--probe]
+//     [--verbose]
 // Prints one JSON line with the outcome and the MD5/SHA-256 of what it read; exit code 0 updated, 2 refused,
 // 3 rejected (hash mismatch), 1 otherwise. The MCU logic itself is src/core/serial/virtual/quecMcu.ts.
 
@@ -13,7 +13,7 @@ import { type QuecMcuOptions, runQuecMcu } from '../../src/core/serial/virtual/q
 function parseArgs(argv: string[]): Map<string, string | true> {
   const args = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
-    const key = argv[i]!;
+    const key = argv[i];
     if (!key.startsWith('--')) throw new Error(`unexpected argument ${key}`);
     const next = argv[i + 1];
     if (next !== undefined && !next.startsWith('--')) {
@@ -52,20 +52,11 @@ async function main(): Promise<number> {
     style: { lowercase: args.has('lowercase'), noise: args.has('noise'), lineEnding, seed: num('seed') ?? 1 },
     signal: controller.signal,
     ...(str('new-version') !== undefined ? { newVersion: str('new-version') } : {}),
-    ...(num('stop-after') !== undefined ? { stopAfterBytes: num('stop-after') } : {}),
-    ...(str('report-version') !== undefined ? { reportVersion: str('report-version') } : {}),
     ...(args.has('verbose') ? { log: (t: string) => process.stderr.write(`mcu: ${t}\n`) } : {}),
   };
   const link = await openSerialLink(port, { baudRate: num('baud') ?? 115200 });
   try {
     const r = await runQuecMcu(link, options);
-    if (r.outcome === 'failed' && options.stopAfterBytes !== undefined) {
-      // "Crashed": stay silent with the port open until told to stop.
-      await new Promise<void>((resolve) => {
-        controller.signal.addEventListener('abort', () => resolve());
-        link.onClose(() => resolve());
-      });
-    }
     process.stdout.write(
       JSON.stringify({
         outcome: r.outcome,

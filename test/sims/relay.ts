@@ -78,11 +78,11 @@ class Direction {
     const f = this.faults;
     const kept: number[] = [];
     for (const byte of chunk) {
-      const index = this.stats.received++;
-      if (f.cutAfterBytes !== undefined && index >= f.cutAfterBytes) {
-        this.relay.cut();
+      if (f.cutAfterBytes !== undefined && this.stats.received >= f.cutAfterBytes) {
+        this.relay.cutInput(); // what is already on the wire still arrives
         break;
       }
+      const index = this.stats.received++;
       const faulty = index >= (f.skipBytes ?? 0);
       if (f.dropAt?.includes(index) || (faulty && f.dropRate && this.random() < f.dropRate)) {
         this.stats.dropped++;
@@ -95,7 +95,7 @@ class Direction {
       }
       kept.push(byte);
     }
-    if (!kept.length || this.relay.isCut) return;
+    if (!kept.length) return;
     const now = performance.now();
     if (f.stallRate && this.random() < f.stallRate) {
       this.stats.stalls++;
@@ -113,7 +113,7 @@ class Direction {
 
   /** Sends every byte whose transmission has finished by now; schedules itself for the rest. */
   private pump(): void {
-    if (this.writing || this.relay.isCut) return;
+    if (this.writing || this.relay.isStopped) return;
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -122,7 +122,7 @@ class Direction {
     const out: Buffer[] = [];
     let nextAt = Infinity;
     while (this.queue.length) {
-      const head = this.queue[0]!;
+      const head = this.queue[0];
       const begin = Math.max(this.lineFreeAt, head.readyAt);
       if (!this.bytesPerMs) {
         if (head.readyAt > now) {
@@ -170,6 +170,7 @@ class Direction {
 
 export class Relay {
   private cutFlag = false;
+  private stopped = false;
   private readonly dirs: [Direction, Direction];
   private readonly unsubscribe: (() => void)[];
 
@@ -201,8 +202,19 @@ export class Relay {
     return new Relay(a, b, options);
   }
 
+  /** Nothing new gets through any more (bytes already on the wire may still arrive). */
   get isCut(): boolean {
     return this.cutFlag;
+  }
+
+  /** Nothing at all moves any more. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** Stops taking bytes in, both ways; what is already queued still goes out. */
+  cutInput(): void {
+    this.cutFlag = true;
   }
 
   get stats(): { aToB: RelayDirectionStats; bToA: RelayDirectionStats } {
@@ -212,6 +224,7 @@ export class Relay {
   /** Stops passing anything, both ways (the ports stay open: a cut cable, not an unplugged adapter). */
   cut(): void {
     this.cutFlag = true;
+    this.stopped = true;
     for (const d of this.dirs) d.stop();
   }
 

@@ -17,7 +17,7 @@ const CRC16_TABLE = (() => {
 /** CRC-16/XMODEM (CCITT polynomial 0x1021, initial value 0, no reflection): the CRC of XMODEM and YMODEM blocks. */
 export function crc16Xmodem(data: Uint8Array, start = 0, end = data.length): number {
   let crc = 0;
-  for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ data[i]!) & 0xff]!;
+  for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ data[i]) & 0xff];
   return crc;
 }
 
@@ -34,7 +34,7 @@ const CRC32_TABLE = (() => {
 /** CRC-32/ISO-HDLC (the CRC of zip, PNG and Ethernet) as an unsigned number. */
 export function crc32(data: Uint8Array): number {
   let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = CRC32_TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  for (let i = 0; i < data.length; i++) crc = CRC32_TABLE[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 

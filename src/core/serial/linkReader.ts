@@ -39,6 +39,7 @@ export async function writeWithin(link: ByteLink, data: Uint8Array, ms: number):
 const CR = 0x0d;
 const LF = 0x0a;
 
+/** One reader per protocol run; reads are sequential (one pending read at a time). */
 export class LinkReader {
   private buf: Buffer = Buffer.alloc(0);
   private start = 0;
@@ -109,7 +110,7 @@ export class LinkReader {
       await this.waitUntil(deadline, timeoutMs, 'byte');
       this.takeSkippedLf();
     }
-    return this.buf[this.start++]!;
+    return this.buf[this.start++];
   }
 
   /** Exactly `n` bytes, all within `timeoutMs`. */
@@ -193,6 +194,7 @@ export class LinkReader {
   private waitData(timeoutMs: number, _what: string): Promise<boolean> {
     if (this.signal?.aborted) return Promise.reject(abortError(this.signal));
     if (this.closedError) return Promise.reject(this.closedError);
+    if (this.wake) return Promise.reject(new Error('LinkReader: one read at a time'));
     const before = this.buf.length - this.start;
     return new Promise<boolean>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -85,10 +85,11 @@ export async function listPorts(options: ListPortsOptions = {}): Promise<PortInf
   let raw: RawPort[];
   if (platform === 'linux') {
     const sysfs = await listSysfsPorts(sysRoot, devRoot);
+    raw = sysfs;
     if (findExecutable('udevadm', options.pathEnv ?? process.env.PATH ?? '')) {
-      raw = mergeByPath(await listWithSerialport(), sysfs);
-    } else {
-      raw = sysfs;
+      // udevadm can still fail (no udev database in a container): sysfs alone is then the answer.
+      const viaUdev = await listWithSerialport().catch(() => null);
+      if (viaUdev) raw = mergeByPath(viaUdev, sysfs);
     }
   } else {
     raw = await listWithSerialport();
@@ -124,15 +125,15 @@ export async function listPorts(options: ListPortsOptions = {}): Promise<PortInf
 }
 
 /** Opens `path` as a ByteLink: a virtual port when one has that path, else the serial port. */
-export function openPort(
+export async function openPort(
   path: string,
   settings: Partial<SerialSettings> = {},
   virtualPorts: readonly VirtualPort[] = [],
 ): Promise<ByteLink> {
   const normalized = normalizeSerialSettings(settings);
   const virtual = virtualPorts.find((vp) => vp.path === path);
-  if (virtual) return virtual.open(normalized);
-  return openSerialLink(path, normalized);
+  if (virtual) return await virtual.open(normalized);
+  return await openSerialLink(path, normalized);
 }
 
 /** One line for a terminal: path, name and identifying details. */

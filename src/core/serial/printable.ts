@@ -4,7 +4,7 @@
 /** Escapes control and non-ASCII bytes (`\r`, `\n`, `\t`, `\xNN`) and cuts the text after `max` input bytes. */
 export function printable(data: Uint8Array | string, max = 160): string {
   const length = data.length;
-  const byteAt = (i: number): number => (typeof data === 'string' ? data.charCodeAt(i) & 0xffff : data[i]!);
+  const byteAt = (i: number): number => (typeof data === 'string' ? data.charCodeAt(i) & 0xffff : data[i]);
   let out = '';
   const shown = Math.min(length, max);
   for (let i = 0; i < shown; i++) {

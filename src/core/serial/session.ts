@@ -3,7 +3,8 @@
 // cancelled at any point (cancel() or an AbortSignal), never throws from start(), and always closes the port.
 
 import { randomUUID } from 'node:crypto';
-import { errorMessage, isOtaError, OtaError } from '../errors';
+import { isOtaError, OtaError } from '../errors';
+import { failedOutcome, userMessage } from './protocols/outcome';
 import { type ByteLink } from './byteLink';
 import { openPort, type VirtualPort } from './ports';
 import { findProtocol } from './protocols';
@@ -81,6 +82,7 @@ export class FlashSession {
   private progressTimer: NodeJS.Timeout | null = null;
   private result: FlashResult | null = null;
   private running: Promise<FlashResult> | null = null;
+  private detach: () => void = () => undefined;
 
   constructor(private readonly opts: FlashSessionOptions) {
     this.protocolId = typeof opts.protocol === 'string' ? opts.protocol : opts.protocol.id;
@@ -89,7 +91,11 @@ export class FlashSession {
     const external = opts.signal;
     if (external) {
       if (external.aborted) this.cancel();
-      else external.addEventListener('abort', () => this.cancel(), { once: true });
+      else {
+        const onAbort = (): void => this.cancel();
+        external.addEventListener('abort', onAbort, { once: true });
+        this.detach = () => external.removeEventListener('abort', onAbort);
+      }
     }
   }
 
@@ -164,7 +170,7 @@ export class FlashSession {
     try {
       protocol = checkFlashRequest(this.opts);
     } catch (e) {
-      return this.end({ result: 'failed', message: errorMessage(e), errorCode: (isOtaError(e) && e.code) || 'invalid-input' });
+      return this.end({ result: 'failed', message: userMessage(e), errorCode: (isOtaError(e) && e.code) || 'invalid-input' });
     }
     this.protocolLabel = protocol.label;
     if (this.signal.aborted) return this.end(this.cancelledOutcome());
@@ -175,16 +181,13 @@ export class FlashSession {
     try {
       link = this.opts.connect ? await this.opts.connect() : await openPort(this.opts.port, serial, this.opts.virtualPorts);
     } catch (e) {
-      return this.end({ result: 'failed', message: errorMessage(e), ...(isOtaError(e) && e.code ? { errorCode: e.code } : {}) });
+      return this.end(failedOutcome(e));
     }
     let outcome: ProtocolOutcome;
     try {
       if (this.signal.aborted) {
         outcome = this.cancelledOutcome();
       } else {
-        link.onClose((error) => {
-          if (error) this.log('error', errorMessage(error));
-        });
         outcome = await protocol.run({
           link,
           image: this.opts.image,
@@ -195,14 +198,13 @@ export class FlashSession {
         });
       }
     } catch (e) {
-      outcome = this.signal.aborted
-        ? this.cancelledOutcome()
-        : { result: 'failed', message: errorMessage(e), ...(isOtaError(e) && e.code ? { errorCode: e.code } : {}) };
+      outcome = this.signal.aborted ? this.cancelledOutcome() : failedOutcome(e);
     } finally {
       await link.close().catch(() => undefined);
       this.log('debug', `Closed ${this.opts.port}`);
     }
-    if (outcome.result !== 'cancelled' && this.signal.aborted) outcome = this.cancelledOutcome();
+    // A failure caused by the cancel (a wait cut short) is a cancel; a result that was already reached stands.
+    if (outcome.result === 'failed' && this.signal.aborted) outcome = this.cancelledOutcome();
     return this.end(outcome);
   }
 
@@ -315,6 +317,7 @@ export class FlashSession {
     this.emitProgress(true);
     this.setPhase(phase, outcome.message, outcome.result === 'ok' ? 'info' : outcome.result === 'cancelled' ? 'warn' : 'error');
     this.result = result;
+    this.detach();
     this.emit({ type: 'end', sessionId: this.id, result });
     return result;
   }

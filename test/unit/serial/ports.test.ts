@@ -130,7 +130,7 @@ describe('serial port listing', function () {
     assert.equal(mine.kind, 'pty');
     assert.equal(mine.label, 'Pseudo-terminal');
     assert.ok(!ports.some((p) => p.path === '/dev/pts/does-not-exist'));
-    const last = ports[ports.length - 1]!;
+    const last = ports[ports.length - 1];
     assert.equal(last.path, 'virtual:quecthing-mcu');
     assert.equal(last.kind, 'virtual');
     assert.equal(last.label, 'Virtual MCU (Quectel OTA)');

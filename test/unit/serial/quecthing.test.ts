@@ -297,6 +297,19 @@ describe('quecthing module side (scripted MCU, exact bytes)', function () {
     }
   });
 
+  it('times out on a device that sends only noise (wrong baud rate), however long it babbles', async () => {
+    const m = startModule(pattern(10), { waitTimeoutMs: 300 });
+    const babble = setInterval(() => void m.send('\xf0\x0f~~\x80\r\n'), 20);
+    try {
+      const outcome = await m.outcome;
+      assert.equal(outcome.result, 'failed');
+      assert.match(outcome.message, /The MCU on module sent only unreadable data within 0\.3 s\. Check the baud rate/);
+    } finally {
+      clearInterval(babble);
+      m.close();
+    }
+  });
+
   it('is cancelled promptly and tells the MCU with 10706', async () => {
     const m = startModule(pattern(100));
     try {

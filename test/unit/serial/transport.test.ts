@@ -80,9 +80,10 @@ describe('serial transport over a real pty pair', function () {
       (l) => { console.log('opened'); return l.close(); },
       (e) => console.log(JSON.stringify({ code: e.code, message: e.message })))`;
     const out = await new Promise<string>((resolve, reject) => {
-      execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], (err, stdout) =>
-        err ? reject(err) : resolve(stdout),
-      );
+      execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], (err, stdout) => {
+        if (err) reject(new Error(err.message));
+        else resolve(stdout);
+      });
     });
     const { code, message } = JSON.parse(out) as { code: string; message: string };
     assert.equal(code, 'port-permission');

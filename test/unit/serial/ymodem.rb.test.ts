@@ -1,7 +1,7 @@
 // YMODEM against Debian's lrzsz through a real pseudo-terminal pair: our sender to `rb --ymodem`, and `sz --ymodem`
 // to our virtual receiver (which the sandbox uses as its virtual bootloader).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FlashSession } from '../../../src/core/serial/session';
@@ -39,22 +39,41 @@ describe('YMODEM with lrzsz over a real pty pair', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const size of [1, 1024, 1025, 2 * 1024 * 1024]) {
-    it(`sends ${size} bytes to rb --ymodem; the received file is byte-identical`, async () => {
-      const image = pattern(size);
-      partner = startLrzsz('rb', ['--ymodem'], pair.b, dir);
+  /** One transfer to its own rb on its own pty pair. */
+  async function toRb(image: Buffer, pty: PtyPair, into: string): Promise<void> {
+    const receiver = startLrzsz('rb', ['--ymodem'], pty.b, into);
+    try {
       const mtime = 1_700_000_000;
-      const result = await new FlashSession({ protocol: 'ymodem', image, imageName: 'firmware.bin', port: pair.a, options: { ...RB_FRIENDLY, mtime } }).start();
+      const result = await new FlashSession({ protocol: 'ymodem', image, imageName: 'firmware.bin', port: pty.a, options: { ...RB_FRIENDLY, mtime } }).start();
       assert.equal(result.result, 'ok', result.message);
-      assert.equal(result.bytes, size);
-      const rb = await partner.done;
+      assert.equal(result.bytes, image.length);
+      const rb = await receiver.done;
       assert.equal(rb.code, 0, rb.stderr);
-      const received = readFileSync(path.join(dir, 'firmware.bin'));
-      assert.equal(received.length, size);
-      assert.ok(received.equals(image), 'received file differs from the image');
-      assert.equal(statSync(path.join(dir, 'firmware.bin')).mtimeMs, mtime * 1000); // block 0's octal mtime reached rb
-    });
+      const file = path.join(into, 'firmware.bin');
+      const received = readFileSync(file);
+      assert.equal(received.length, image.length);
+      assert.ok(received.equals(image), `received file differs from the ${image.length}-byte image`);
+      assert.equal(statSync(file).mtimeMs, mtime * 1000); // block 0's octal mtime reached rb
+    } finally {
+      await receiver.stop();
+    }
   }
+
+  it('sends 1, 1024 and 1025 bytes to three rb --ymodem at once; each file is byte-identical', async () => {
+    // rb spends about three seconds per file waiting for quiet lines; three pairs side by side save that time.
+    const extra = await Promise.all([openPtyPair(), openPtyPair()]);
+    const dirs = [1, 2].map((i) => path.join(dir, `rb${i}`));
+    try {
+      for (const d of dirs) mkdirSync(d);
+      await Promise.all([toRb(pattern(1), pair, dir), toRb(pattern(1024), extra[0], dirs[0]), toRb(pattern(1025), extra[1], dirs[1])]);
+    } finally {
+      await Promise.all(extra.map((p) => p.close()));
+    }
+  });
+
+  it('sends 2 MiB to rb --ymodem; the received file is byte-identical', async () => {
+    await toRb(pattern(2 * 1024 * 1024), pair, dir);
+  });
 
   it('cancels midway with CANs: rb gives up, and the port is free again', async () => {
     const image = pattern(2 * 1024 * 1024);
@@ -81,7 +100,7 @@ describe('YMODEM with lrzsz over a real pty pair', function () {
       const received = await receiveYmodem(link, { startIntervalMs: 500, blockTimeoutMs: 3000 });
       assert.equal(received.outcome, 'ok', received.message);
       assert.equal(received.files.length, 1);
-      const file = received.files[0]!;
+      const file = received.files[0];
       assert.equal(file.name, 'from-sz.bin');
       assert.equal(file.size, image.length);
       assert.ok(Buffer.from(file.data).equals(image));

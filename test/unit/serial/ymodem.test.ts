@@ -37,7 +37,7 @@ describe('YMODEM frames', () => {
     const text = 'firmware.bin\x001025 14567654321';
     assert.equal(Buffer.from(payload.subarray(0, text.length)).toString('latin1'), text);
     assert.ok(payload.subarray(text.length).every((b) => b === 0));
-    assert.equal((block[131]! << 8) | block[132]!, crc16Xmodem(payload));
+    assert.equal((block[131] << 8) | block[132], crc16Xmodem(payload));
     assert.deepEqual(parseHeaderPayload(payload), { name: 'firmware.bin', size: 1025, mtime: 0o14567654321 });
   });
 
@@ -63,7 +63,7 @@ describe('YMODEM frames', () => {
     const ok = checkBlock(good);
     assert.ok(ok.ok && ok.seq === 5);
     const badCrc = Uint8Array.from(good);
-    badCrc[500]! ^= 0x10;
+    badCrc[500] ^= 0x10;
     assert.deepEqual(checkBlock(badCrc), { ok: false, why: 'CRC error in block 5' });
     const badSeq = Uint8Array.from(good);
     badSeq[2] = 0;
@@ -122,7 +122,7 @@ describe('YMODEM sender (scripted receiver, exact bytes)', function () {
       assert.deepEqual(await s.block(1024), first);
       await s.send(ACK);
       const tail = await s.block(128);
-      assert.deepEqual([...tail.subarray(0, 4)], [SOH, 2, 0xfd, image[1024]!]);
+      assert.deepEqual([...tail.subarray(0, 4)], [SOH, 2, 0xfd, image[1024]]);
       assert.ok(tail.subarray(4, 131).every((b) => b === 0x1a));
       await s.send(CAN, ACK); // a lone CAN is noise
       assert.equal(await s.byte(), EOT);
@@ -248,8 +248,8 @@ describe('YMODEM sender with the virtual receiver (in-process)', function () {
       assert.equal(outcome.result, 'ok', outcome.message);
       assert.equal(received.outcome, 'ok', received.message);
       assert.equal(received.files.length, 1);
-      assert.equal(received.files[0]!.name, 'image.bin');
-      assert.deepEqual(Buffer.from(received.files[0]!.data), Buffer.from(image));
+      assert.equal(received.files[0].name, 'image.bin');
+      assert.deepEqual(Buffer.from(received.files[0].data), Buffer.from(image));
     });
   }
 
@@ -257,7 +257,7 @@ describe('YMODEM sender with the virtual receiver (in-process)', function () {
     const image = pattern(1000);
     const { outcome, received } = await transfer(image, { blockSize: 128 });
     assert.equal(outcome.result, 'ok');
-    assert.deepEqual(Buffer.from(received.files[0]!.data), Buffer.from(image));
+    assert.deepEqual(Buffer.from(received.files[0].data), Buffer.from(image));
   });
 
   it('reports a receiver that cancels midway', async () => {

@@ -42,7 +42,7 @@ export function parseAtCommand(line: string): AtCommand | null {
   const body = text.slice(2);
   const m = /^(\+[A-Z0-9]+|[A-Z]\d?|)(=\?|\?|=(.*))?$/is.exec(body);
   if (!m) return null;
-  const name = m[1]!.toUpperCase();
+  const name = m[1].toUpperCase();
   if (m[2] === '=?') return { name, form: 'test', args: [], text };
   if (m[2] === '?') return { name, form: 'read', args: [], text };
   if (m[2] !== undefined) return { name, form: 'set', args: splitArgs(m[3] ?? ''), text };

@@ -8,7 +8,8 @@
 // Success needs both: every byte of the image was read at least once, and after AT+QIOTUPDATE=3 the MCU reports
 // the target version (or, when no target version was given, a version other than the one it reported before).
 
-import { OtaError, errorMessage, isOtaError } from '../../errors';
+import { OtaError } from '../../errors';
+import { failedOutcome } from './outcome';
 import { crc32, md5Hex, sha256Hex } from '../checksums';
 import { abortError, isLinkTimeout, LinkReader, writeWithin } from '../linkReader';
 import { printable } from '../printable';
@@ -101,6 +102,7 @@ class QuecModule {
   private readonly readStarts = new Set<number>();
   private versionBefore: string | null = null;
   private ignoredLines = 0;
+  private lastCommandAt = 0;
   private readonly digests: { md5: string; sha256: string; crc32: number };
 
   constructor(
@@ -119,10 +121,14 @@ class QuecModule {
       this.phase('waiting', `Waiting for the MCU on ${this.ctx.link.name}`);
       this.log('info', `Image ${this.ctx.image.length} bytes, MD5 ${this.digests.md5}, ${this.pieces.length} piece(s)`);
       await this.announcePlan();
+      this.lastCommandAt = Date.now();
       for (;;) {
+        // Only commands count as signs of life: a device babbling noise (wrong baud rate) still times out.
+        const left = this.lastCommandAt + this.currentTimeout() - Date.now();
+        if (left <= 0) return await this.onSilence();
         let line: string;
         try {
-          line = await this.reader.readLine(this.currentTimeout(), 8192);
+          line = await this.reader.readLine(left, 8192);
         } catch (e) {
           if (isLinkTimeout(e)) return await this.onSilence();
           throw e;
@@ -135,11 +141,7 @@ class QuecModule {
         if (this.confirmed) await this.sendBestEffort(formatEvent(QuecEvent.FAILED));
         return { result: 'cancelled', message: abortError(this.ctx.signal).message };
       }
-      return {
-        result: 'failed',
-        message: errorMessage(e),
-        ...(isOtaError(e) && e.code ? { errorCode: e.code } : {}),
-      };
+      return failedOutcome(e);
     } finally {
       this.reader.dispose();
     }
@@ -155,14 +157,16 @@ class QuecModule {
     const secs = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
     const size = this.ctx.image.length;
     switch (this.stage) {
-      case 'waiting':
+      case 'waiting': {
+        const what = this.ignoredLines ? 'sent only unreadable data' : 'sent nothing';
         return {
           result: 'failed',
           errorCode: 'device-silent',
           message:
-            `The MCU on ${this.ctx.link.name} sent nothing within ${secs(this.o.waitTimeoutMs)}. Check the baud rate ` +
+            `The MCU on ${this.ctx.link.name} ${what} within ${secs(this.o.waitTimeoutMs)}. Check the baud rate ` +
             `and the wiring, and that its firmware runs the Quectel OTA flow (AT+QIOTMCUVER / AT+QIOTOTAREQ).`,
         };
+      }
       case 'negotiating':
         return {
           result: 'failed',
@@ -196,6 +200,7 @@ class QuecModule {
       }
       return null;
     }
+    this.lastCommandAt = Date.now();
     if (this.echo) await this.ctx.link.write(Buffer.from(`${cmd.text}\r\n`, 'latin1'));
     const quiet = cmd.name === '+QIOTOTARD' && cmd.form === 'set';
     if (!quiet) this.log('debug', `MCU: ${printable(cmd.text)}`, true);
@@ -386,7 +391,7 @@ class QuecModule {
   }
 
   private pieceData(): string {
-    const piece = this.pieces[this.pieceIndex]!;
+    const piece = this.pieces[this.pieceIndex];
     return `${quote(this.o.component)},${this.ctx.image.length},${piece.start},${piece.end - piece.start}`;
   }
 

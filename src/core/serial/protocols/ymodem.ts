@@ -4,7 +4,7 @@
 // CAN CAN from the receiver cancels; our cancel sends CAN five times; the file ends with EOT (NAK) EOT (ACK) and
 // the batch with an empty block 0.
 
-import { errorMessage, isOtaError } from '../../errors';
+import { failedOutcome } from './outcome';
 import { abortError, isLinkTimeout, LinkReader, writeWithin } from '../linkReader';
 import { printable } from '../printable';
 import { boolOption, choiceOption, intOption, rejectUnknownOptions, stringOption } from './options';
@@ -135,7 +135,7 @@ class YmodemSender {
         this.log('info', 'Sent CAN to the receiver');
         return { result: 'cancelled', message: abortError(this.ctx.signal).message };
       }
-      return { result: 'failed', message: errorMessage(e), ...(isOtaError(e) && e.code ? { errorCode: e.code } : {}) };
+      return failedOutcome(e);
     } finally {
       this.reader.dispose();
     }

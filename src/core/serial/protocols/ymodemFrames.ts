@@ -68,7 +68,7 @@ export function parseHeaderPayload(payload: Uint8Array): FileHeader | null {
   const rest = Buffer.from(payload.subarray(nameEnd + 1, restEnd < 0 ? payload.length : restEnd)).toString('latin1');
   const fields = rest.trim().split(/\s+/);
   const size = /^\d+$/.test(fields[0] ?? '') ? Number(fields[0]) : null;
-  const mtime = /^[0-7]+$/.test(fields[1] ?? '') ? parseInt(fields[1]!, 8) : null;
+  const mtime = /^[0-7]+$/.test(fields[1] ?? '') ? parseInt(fields[1], 8) : null;
   return { name, size, mtime };
 }
 
@@ -77,9 +77,9 @@ export function checkBlock(frame: Uint8Array): { ok: true; seq: number; payload:
   const size = payloadSize(frame[0] ?? 0);
   if (!size) return { ok: false, why: 'not a block header' };
   if (frame.length !== size + 5) return { ok: false, why: `expected ${size + 5} bytes, got ${frame.length}` };
-  const seq = frame[1]!;
-  if ((seq ^ frame[2]!) !== 0xff) return { ok: false, why: `sequence ${seq} and its complement ${frame[2]} disagree` };
-  const crc = (frame[3 + size]! << 8) | frame[4 + size]!;
+  const seq = frame[1];
+  if ((seq ^ frame[2]) !== 0xff) return { ok: false, why: `sequence ${seq} and its complement ${frame[2]} disagree` };
+  const crc = (frame[3 + size] << 8) | frame[4 + size];
   if (crc16Xmodem(frame, 3, 3 + size) !== crc) return { ok: false, why: `CRC error in block ${seq}` };
   return { ok: true, seq, payload: frame.subarray(3, 3 + size) };
 }

@@ -47,8 +47,6 @@ export interface QuecMcuOptions {
   maxRetries?: number;
   /** Ask AT+QIOTOTARD=? before reading. Default false. */
   probeReadRange?: boolean;
-  /** Go silent (as if crashed) once this many bytes were read. */
-  stopAfterBytes?: number;
   /** Report this version after the update whatever the checks say (to test the module's verdict). */
   reportVersion?: string;
   style?: QuecMcuStyle;
@@ -178,9 +176,6 @@ class QuecMcu {
       if (pieceLength === null) throw new Failure('no piece');
       const end = start + pieceLength;
       for (let off = start; off < end; ) {
-        if (this.o.stopAfterBytes !== undefined && this.bytesRead >= this.o.stopAfterBytes) {
-          return this.result('failed', `Stopped on purpose after ${this.bytesRead} bytes.`, null);
-        }
         const n = Math.min(this.o.readSize ?? 4096, end - off);
         const data = await this.readRange(off, n);
         image.set(data, off);
@@ -310,7 +305,7 @@ class QuecMcu {
       try {
         for (;;) {
           const i = this.events.findIndex((e) => wanted.includes(e.code));
-          if (i >= 0) return this.events.splice(i, 1)[0]!;
+          if (i >= 0) return this.events.splice(i, 1)[0];
           await this.nextLine(deadline);
         }
       } catch (e) {
@@ -325,7 +320,7 @@ class QuecMcu {
   }
 
   private dropEvents(code: number): void {
-    for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i]!.code === code) this.events.splice(i, 1);
+    for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i].code === code) this.events.splice(i, 1);
   }
 
   /** The next line; +QIOTEVT lines are also queued for expectEvent. */
@@ -349,7 +344,7 @@ class QuecMcu {
     if (style.noise) {
       const r = this.random();
       if (r < 0.3) parts.push(Buffer.from('\r\n\r\n'));
-      const junk = Array.from({ length: 1 + Math.floor(this.random() * 6) }, () => NOISE_BYTES[Math.floor(this.random() * NOISE_BYTES.length)]!);
+      const junk = Array.from({ length: 1 + Math.floor(this.random() * 6) }, () => NOISE_BYTES[Math.floor(this.random() * NOISE_BYTES.length)]);
       parts.push(Buffer.from(junk));
       if (r > 0.6) parts.push(Buffer.from('\r\n'));
     }
