@@ -25,7 +25,7 @@ export async function askProduct(firmware: Firmware[], state: vscode.Memento): P
   const items: Item[] = [...products].map(([key, name]) => ({ label: name ?? key, description: key === last ? `${key} · last used` : key, key }));
   items.sort((a, b) => (a.key === last ? -1 : b.key === last ? 1 : a.label.localeCompare(b.label)));
   items.push({ label: '$(edit) Enter a ProductKey…' });
-  const picked = need(await vscode.window.showQuickPick(items, { title: 'Deploy to which product?' }));
+  const picked = need(await vscode.window.showQuickPick(items, { title: 'Deploy to which product?', matchOnDescription: true }));
   const key =
     picked.key ??
     need(await vscode.window.showInputBox({ title: 'ProductKey', prompt: 'The ProductKey of the product in IoT Platform', validateInput: (v) => (v.trim() ? undefined : 'Enter a ProductKey') })).trim();

@@ -49,6 +49,7 @@ export async function chooseImage(): Promise<ImageChoice | undefined> {
   items.push({ label: '$(file) Choose a file…', description: '.bin, .hex or any image' });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Flash which image?',
+    matchOnDescription: true,
     placeHolder: images.length ? 'The newest PlatformIO build is first' : 'No PlatformIO build found in the workspace',
   });
   if (!picked) return undefined;
@@ -70,7 +71,7 @@ export async function choosePort(ports: PortEntry[], last: string | undefined): 
     portPath: p.path,
   }));
   items.push({ label: '$(edit) Enter a port path…', description: 'e.g. /dev/ttyUSB0, COM3 or a pseudo-terminal' });
-  const picked = await vscode.window.showQuickPick(items, { title: 'Flash to which serial port?' });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Flash to which serial port?', matchOnDescription: true, matchOnDetail: true });
   if (!picked) return undefined;
   if (picked.portPath) return picked.portPath;
   const typed = await vscode.window.showInputBox({
@@ -85,6 +86,6 @@ export async function choosePort(ports: PortEntry[], last: string | undefined): 
 export async function chooseProtocol(last: string | undefined): Promise<string | undefined> {
   const items = FLASH_PROTOCOLS.map((p) => ({ label: p.label, description: p.id === last ? `${p.id} · last used` : p.id, detail: p.description, id: p.id }));
   items.sort((a, b) => (a.id === last ? -1 : b.id === last ? 1 : 0));
-  const picked = await vscode.window.showQuickPick(items, { title: 'Which protocol does the device speak?' });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Which protocol does the device speak?', matchOnDescription: true });
   return picked?.id;
 }

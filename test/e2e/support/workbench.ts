@@ -85,11 +85,14 @@ export async function collapsePane(page: Page, name: string): Promise<void> {
   if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
 }
 
-/** Picks an item of the open quick pick by its visible text. */
-export async function pickQuickItem(page: Page, text: string | RegExp): Promise<void> {
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text }).first();
+/** Picks an item of the open quick pick: types `text` as the filter, as a user would, and accepts the best match. */
+export async function pickQuickItem(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(text);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: text });
   await row.waitFor({ state: 'visible', timeout: 30_000 });
-  await row.click();
+  await page.keyboard.press('Enter');
 }
 
 /** The frame of a webview whose document has `selector` (webviews are nested iframes). */
