@@ -49,7 +49,11 @@ export function registerCloudView(context: vscode.ExtensionContext, log: Log, st
     store.onDidChange(() => provider.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       const restart = ['port', 'failureRate', 'simulationIntervalMs'].some((k) => e.affectsConfiguration(`ota.sandbox.${k}`));
-      if (restart) void sandbox.stop().then(() => provider.refresh());
+      if (restart) {
+        // Nothing may use the old sandbox from now on; the next use starts the new one once the old one has stopped.
+        sessions.clear();
+        void sandbox.stop().then(() => provider.refresh());
+      }
       else if (e.affectsConfiguration('ota.sandbox.show')) provider.refresh();
     }),
     vscode.commands.registerCommand('ota.cloud.refresh', () => provider.refresh()),

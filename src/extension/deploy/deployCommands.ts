@@ -47,6 +47,14 @@ export interface DeployArgs {
   guard?: RolloutGuard;
 }
 
+/** The rollout guard of the settings: off while ota.deploy.abortFailurePercent is 0. */
+function guardFromSettings(): RolloutGuard | undefined {
+  const c = vscode.workspace.getConfiguration('ota.deploy');
+  const percent = c.get<number>('abortFailurePercent', 0);
+  if (!percent) return undefined;
+  return { maxFailurePercent: percent, minFinished: Math.max(1, c.get<number>('abortAfterDevices', 10)) };
+}
+
 export function registerDeployCommands(context: vscode.ExtensionContext, log: Log, cloud: CloudView, pio: Platformio): void {
   const status = new RolloutStatus();
   const state = context.workspaceState;
@@ -112,7 +120,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, log: Lo
           },
           ...(verify ? { verify } : {}),
           ...(job ? { job, follow: true } : {}),
-          ...(job && args.guard ? { guard: args.guard } : {}),
+          ...(job && (args.guard ?? guardFromSettings()) ? { guard: args.guard ?? guardFromSettings() } : {}),
         };
         let lastPct = 0;
         const result = await deploy(account.client, plan, {

@@ -6,6 +6,8 @@ import type { Log } from '../log';
 
 export class SandboxHost implements vscode.Disposable {
   private starting: Promise<Sandbox> | undefined;
+  /** A stop in progress: the next start waits for it (the data folder is locked by one sandbox at a time). */
+  private stopping: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly storage: vscode.Uri,
@@ -17,13 +19,14 @@ export class SandboxHost implements vscode.Disposable {
     if (!this.starting) {
       const config = vscode.workspace.getConfiguration('ota.sandbox');
       const dataDir = vscode.Uri.joinPath(this.storage, 'sandbox').fsPath;
-      this.starting = startSandbox({
+      const start = () => startSandbox({
         dataDir,
         port: config.get<number>('port', 0),
         failureRate: config.get<number>('failureRate', 0.1),
         tickMs: config.get<number>('simulationIntervalMs', 1000),
         log: (level, message) => (level === 'error' || level === 'warn' ? this.log.warn(`sandbox: ${message}`) : this.log.debug(`sandbox: ${message}`)),
-      }).then(
+      });
+      this.starting = this.stopping.then(start).then(
         (sandbox) => {
           this.log.info(`Sandbox running at ${sandbox.url} (data in ${dataDir})`);
           return sandbox;
@@ -41,7 +44,12 @@ export class SandboxHost implements vscode.Disposable {
   async stop(): Promise<void> {
     const running = this.starting;
     this.starting = undefined;
-    if (running) await (await running.catch(() => undefined))?.close();
+    const previous = this.stopping;
+    this.stopping = (async () => {
+      await previous;
+      if (running) await (await running.catch(() => undefined))?.close();
+    })();
+    await this.stopping;
   }
 
   dispose(): void {

@@ -147,3 +147,40 @@ describe('IoTaaP deploy (sandbox)', function () {
     assert.equal(result, undefined);
   });
 });
+
+describe('rollout guard (settings)', function () {
+  this.timeout(120_000);
+
+  it('stops a job whose failure rate passes the limit, cancelling its pending tasks', async () => {
+    const { sandbox } = await api();
+    const c = vscode.workspace.getConfiguration('ota.deploy');
+    await c.update('abortFailurePercent', 50, vscode.ConfigurationTarget.Global);
+    await c.update('abortAfterDevices', 3, vscode.ConfigurationTarget.Global);
+    // Every simulated upgrade fails (the sandbox restarts with its state to take the new rate).
+    await vscode.workspace.getConfiguration('ota.sandbox').update('failureRate', 1, vscode.ConfigurationTarget.Global);
+    try {
+      const result = await whileTicking(
+        sandbox,
+        Promise.resolve(
+          vscode.commands.executeCommand<DeployResult | undefined>('ota.deploy.buildUploadDeploy', {
+            accountId: 'sandbox',
+            file: join(workspaceDir(), 'blink', '.pio', 'build', 'nodemcuv2', 'firmware.bin'),
+            version: `3.0.${Date.now() % 100000}`,
+            productKey: 'a1PlugEsp32',
+            // Pushed slowly (about one device a tick), so the rollout is seen failing before it ends.
+            job: { target: 'ALL', maximumPerMinute: 60 },
+            verify: null,
+          }),
+        ),
+      );
+      assert.ok(result?.rollout, 'the deploy failed (see the OTA log)');
+      assert.equal(result.rollout.outcome, 'stopped-by-guard');
+      assert.equal(result.rollout.snapshot.job.status, 'CANCELED');
+      assert.equal(result.rollout.snapshot.pending, 0);
+    } finally {
+      await c.update('abortFailurePercent', undefined, vscode.ConfigurationTarget.Global);
+      await c.update('abortAfterDevices', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration('ota.sandbox').update('failureRate', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+});
