@@ -53,7 +53,8 @@ export class OtaError extends Error {
     if (this.code) extra.push(`code ${this.code}`);
     if (this.requestId) extra.push(`request ${this.requestId}`);
     let text = this.message;
-    if (this.hint) text += ` ${this.hint}`;
+    // A message quoted from a service may lack its full stop; the hint is a sentence of its own.
+    if (this.hint) text += `${/[.!?)]$/.test(text) ? '' : '.'} ${this.hint}`;
     if (extra.length) text += ` (${extra.join(', ')})`;
     return text;
   }
