@@ -71,6 +71,14 @@ describe('serial flash (UI, simulated MCU on a pseudo-terminal)', function () {
     assert.match(log, /\+QIOTEVT: 7,10705/);
     assert.match(log, /now runs V2_0/);
     await screenshot(session.page, 'serial-flash-done');
+
+    // Hidden behind another editor and shown again, the panel (reloaded by VS Code) shows the same state.
+    await runCommand(session.page, 'File: New Untitled Text File');
+    await session.page.locator('.tabs-container .tab', { hasText: 'Flash firmware.bin' }).click();
+    const again = await webviewFrame(session.page, '#phase');
+    await again.locator('#phase', { hasText: 'Done' }).waitFor({ timeout: 30_000 });
+    assert.equal(await again.locator('#percent').innerText(), '100 %');
+    assert.match(await again.locator('#log').innerText(), /now runs V2_0/);
     const result = await mcu.done;
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.report?.size, IMAGE_SIZE);
