@@ -1,35 +1,29 @@
 // Build, upload and deploy from VS Code: "OTA: Build, Upload and Deploy" chains the steps in one progress
-// notification; "OTA: Upload Firmware" stops after the upload; the tree's firmware and job menus create jobs, delete
-// firmware and act on tasks. Every failure says what exists now (DeployError), and a rollout is followed in the
-// status bar until it ends.
+// notification; "OTA: Build and Upload Firmware" stops after the upload; "Deploy Firmware to Devices" on a firmware
+// of the tree creates a job for it. Every failure says what exists now (DeployError), and a rollout is followed in
+// the status bar until it ends. The tree's other firmware and job actions are in jobActions.ts.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { AliyunOtaClient } from '../../core/cloud/aliyun';
 import {
-  cancelDynamicStrategy,
-  cancelTasks,
-  confirmTasks,
-  deleteFirmware,
   deploy,
   describeRollout,
   formatBytes,
-  retryFailedTasks,
   type DeployPlan,
   type DeployResult,
   type JobPlan,
   type RolloutGuard,
   type VerifyPlan,
 } from '../../core/deploy';
-import { errorMessage } from '../../core/errors';
 import { resolveVersion, validateAliyunVersion } from '../../core/platformio';
 import type { CloudView } from '../cloud/registerCloudView';
 import { FirmwareNode } from '../cloud/nodes/firmwareNode';
-import { JobNode } from '../cloud/nodes/jobNode';
 import type { Log } from '../log';
 import { buildFirmware } from '../platformio/buildFirmware';
 import type { Platformio } from '../platformio/registerPlatformio';
-import { askProduct, askTarget, askVerification, askVersion, Dismissed, need } from './deployPrompts';
+import { askProduct, askTarget, askVerification, askVersion, need } from './deployPrompts';
 import { iotaapDeploy, type IotaapDeployArgs } from './iotaapDeploy';
+import { chooseAliyunAccount, guardCommand } from './commandSupport';
+import { registerJobActions } from './jobActions';
 import { RolloutStatus } from './rolloutStatus';
 
 /** Answers given up front (automation, tests); anything missing is asked. */
@@ -60,18 +54,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, log: Lo
   const state = context.workspaceState;
   context.subscriptions.push(status);
 
-  const aliyunAccount = async (accountId?: string): Promise<{ id: string; label: string; client: AliyunOtaClient }> => {
-    const accounts = (await cloud.provider.accounts()).filter((a) => a.kind !== 'iotaap');
-    let chosen = accountId ? accounts.find((a) => a.accountId === accountId) : accounts.length === 1 ? accounts[0] : undefined;
-    if (!chosen) {
-      if (!accounts.length) throw new Error('No Alibaba Cloud account (or sandbox) is shown in the Cloud view: add one first.');
-      const picked = need(await vscode.window.showQuickPick(accounts.map((a) => ({ label: a.label, description: a.detail, node: a })), { title: 'Deploy with which account?' }));
-      chosen = picked.node;
-    }
-    const session = await cloud.sessions.get(chosen.accountId);
-    if (!session.aliyun) throw new Error(session.problem ?? `${chosen.label} cannot upload firmware.`);
-    return { id: chosen.accountId, label: chosen.label, client: session.aliyun };
-  };
+  const aliyunAccount = (accountId?: string) => chooseAliyunAccount(cloud, accountId);
 
   /** Asks what is missing, then runs the chain in one progress notification. */
   const buildUploadDeploy = async (args: DeployArgs, withJob: boolean): Promise<DeployResult | undefined> => {
@@ -154,23 +137,8 @@ export function registerDeployCommands(context: vscode.ExtensionContext, log: Lo
     );
   };
 
-  const guarded = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R | undefined> => {
-    try {
-      return await f(...a);
-    } catch (e) {
-      status.hide();
-      if (e instanceof Dismissed) return undefined;
-      const message = errorMessage(e);
-      log.error(message);
-      const build = /build/i.test(message) && /nothing was uploaded|exited with code/i.test(message);
-      void vscode.window.showErrorMessage(message, ...(build ? ['Show Problems'] : [])).then((a) => {
-        if (a) void vscode.commands.executeCommand('workbench.actions.view.problems');
-      });
-      return undefined;
-    }
-  };
-
-  const clientOf = async (node: { accountId: string }): Promise<AliyunOtaClient> => (await aliyunAccount(node.accountId)).client;
+  const guarded = guardCommand(log, () => status.hide());
+  const clientOf = async (node: { accountId: string }) => (await aliyunAccount(node.accountId)).client;
 
   context.subscriptions.push(
     vscode.commands.registerCommand('ota.deploy.buildUploadDeploy', guarded((args?: DeployArgs) => buildUploadDeploy(args ?? {}, true))),
@@ -201,75 +169,6 @@ export function registerDeployCommands(context: vscode.ExtensionContext, log: Lo
         });
       }),
     ),
-    vscode.commands.registerCommand(
-      'ota.firmware.delete',
-      guarded(async (node?: FirmwareNode, confirmed?: boolean) => {
-        if (!(node instanceof FirmwareNode)) throw new Error('Choose a firmware package in the OTA Cloud view first.');
-        const f = node.firmware;
-        if (confirmed !== true) {
-          const answer = await vscode.window.showWarningMessage(`Delete firmware ${f.name} ${f.version} (ID ${f.id}) from the cloud? This cannot be undone.`, { modal: true }, 'Delete');
-          if (answer !== 'Delete') return false;
-        }
-        await deleteFirmware(await clientOf(node), f.id);
-        log.info(`Deleted firmware ${f.name} ${f.version} (${f.id})`);
-        cloud.provider.refresh(node.parent);
-        return true;
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'ota.job.cancel',
-      guarded(async (node?: JobNode, states?: string[]) => {
-        if (!(node instanceof JobNode)) throw new Error('Choose a job in the OTA Cloud view first.');
-        const chosen =
-          states ??
-          need(
-            await vscode.window.showQuickPick(
-              [
-                { label: 'queued', picked: true },
-                { label: 'notified', picked: true },
-                { label: 'scheduled', picked: true },
-                { label: 'unconfirmed', picked: true },
-                { label: 'in-progress', description: 'devices already downloading may be left half-way' },
-              ],
-              { title: `Cancel which tasks of job ${node.job.id}?`, canPickMany: true },
-            ),
-          ).map((i) => i.label);
-        if (!chosen.length) return undefined;
-        const done = await cancelTasks(await clientOf(node), node.job.id, chosen);
-        void vscode.window.showInformationMessage(`Job ${node.job.id}: canceled its ${done.join(', ').toLowerCase()} tasks.`);
-        await node.reload().catch(() => false);
-        cloud.provider.refresh(node);
-        return done;
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'ota.job.retryFailed',
-      guarded(async (node?: JobNode) => {
-        if (!(node instanceof JobNode)) throw new Error('Choose a job in the OTA Cloud view first.');
-        const ids = await retryFailedTasks(await clientOf(node), node.job.id);
-        void vscode.window.showInformationMessage(ids.length ? `Job ${node.job.id}: ${ids.length} failed task(s) will be retried.` : `Job ${node.job.id} has no failed tasks.`);
-        cloud.provider.refresh(node);
-        return ids;
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'ota.job.confirm',
-      guarded(async (node?: JobNode) => {
-        if (!(node instanceof JobNode)) throw new Error('Choose a job in the OTA Cloud view first.');
-        const ids = await confirmTasks(await clientOf(node), { jobId: node.job.id });
-        void vscode.window.showInformationMessage(ids.length ? `Job ${node.job.id}: confirmed ${ids.length} task(s).` : `Job ${node.job.id} has no tasks waiting for confirmation.`);
-        cloud.provider.refresh(node);
-        return ids;
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'ota.job.cancelStrategy',
-      guarded(async (node?: JobNode) => {
-        if (!(node instanceof JobNode)) throw new Error('Choose a dynamic job in the OTA Cloud view first.');
-        await cancelDynamicStrategy(await clientOf(node), node.job.id);
-        void vscode.window.showInformationMessage(`Job ${node.job.id} no longer picks up new devices.`);
-        cloud.provider.refresh(node);
-      }),
-    ),
   );
+  registerJobActions(context, log, cloud, guarded);
 }

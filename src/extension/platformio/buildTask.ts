@@ -46,7 +46,16 @@ class BuildTerminal implements vscode.Pseudoterminal {
   ) {}
 
   open(): void {
-    void this.run();
+    // Start once VS Code has attached the problem matcher to this terminal.
+    setImmediate(() => void this.run());
+  }
+
+  /**
+   * Closes the terminal a moment after the last output: VS Code matches problems in the terminal's data as it is
+   * processed, and closing at once can end the matching before the last lines were seen.
+   */
+  private closeSoon(code: number): void {
+    setTimeout(() => this.closeEmitter.fire(code), 300);
   }
 
   close(): void {
@@ -72,12 +81,12 @@ class BuildTerminal implements vscode.Pseudoterminal {
       this.write(result.succeeded ? `\n\x1b[32mBuild of ${this.env} succeeded.\x1b[0m\n` : `\n\x1b[31mBuild of ${this.env} failed.\x1b[0m\n`);
       this.log.info(`Build of ${this.env} ${result.succeeded ? 'succeeded' : `failed (exit ${String(result.exitCode)}, ${result.diagnostics.length} diagnostics)`}`);
       this.done({ result });
-      this.closeEmitter.fire(result.exitCode ?? 1);
+      this.closeSoon(result.exitCode ?? 1);
     } catch (e) {
       this.write(`\n\x1b[31m${errorMessage(e)}\x1b[0m\n`);
       this.log.warn(`Build of ${this.env}: ${errorMessage(e)}`);
       this.done({ error: e });
-      this.closeEmitter.fire(1);
+      this.closeSoon(1);
     }
   }
 }
@@ -129,25 +138,44 @@ export class BuildTasks implements vscode.TaskProvider, vscode.Disposable {
     return this.make(d as OtaTaskDefinition, task.scope ?? vscode.TaskScope.Workspace, projectDir);
   }
 
-  /** Runs the build task and resolves when it ends (rejects when it could not run or was terminated). */
+  /**
+   * Runs the build task and resolves with its result once the task has ended in VS Code too (so the same build can
+   * run again at once); rejects when it could not run or was terminated.
+   */
   async run(folder: vscode.WorkspaceFolder | vscode.TaskScope, projectDir: string, env: string): Promise<BuildResult> {
     const outcome = new Promise<Outcome>((resolve) => {
       const key = BuildTasks.key(projectDir, env);
       this.waiting.set(key, [...(this.waiting.get(key) ?? []), resolve]);
     });
-    const execution = await vscode.tasks.executeTask(this.task(folder, projectDir, env));
-    const ended = new Promise<Outcome>((resolve) => {
-      const d = vscode.tasks.onDidEndTask((e) => {
-        if (e.execution === execution) {
-          d.dispose();
-          // A task terminated before its terminal ran settles here.
-          setTimeout(() => resolve({ error: new Error(`The build of ${env} was stopped.`) }), 2000);
-        }
-      });
+    // Listen before starting: a fast task may end before executeTask's promise is handled.
+    const endedExecutions = new Set<vscode.TaskExecution>();
+    let execution: vscode.TaskExecution | undefined;
+    let onEnded: (() => void) | undefined;
+    const listener = vscode.tasks.onDidEndTask((e) => {
+      endedExecutions.add(e.execution);
+      if (e.execution === execution) onEnded?.();
     });
-    const o = await Promise.race([outcome, ended]);
-    if ('error' in o) throw o.error;
-    return o.result;
+    try {
+      execution = await vscode.tasks.executeTask(this.task(folder, projectDir, env));
+      const started = execution;
+      const ended = new Promise<void>((resolve) => {
+        onEnded = resolve;
+        if (endedExecutions.has(started)) resolve();
+      });
+      const first = await Promise.race([outcome.then((o) => ({ o })), ended.then(() => undefined)]);
+      // Terminated before the terminal reported anything: give it a moment, then call it stopped.
+      const o =
+        first?.o ??
+        (await Promise.race([
+          outcome,
+          new Promise<Outcome>((resolve) => setTimeout(() => resolve({ error: new Error(`The build of ${env} was stopped.`) }), 2000)),
+        ]));
+      await ended;
+      if ('error' in o) throw o.error;
+      return o.result;
+    } finally {
+      listener.dispose();
+    }
   }
 
   private settle(projectDir: string, env: string, outcome: Outcome): void {
