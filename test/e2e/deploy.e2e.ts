@@ -101,6 +101,7 @@ describe('build, upload and deploy (UI, sandbox)', function () {
     const error = page.locator('.notifications-toasts .notification-toast', { hasText: "expected ';' before '}' token" });
     await error.waitFor({ timeout: 60_000 });
     assert.match(await error.innerText(), /build/i);
+    assert.match(await error.innerText(), /Nothing was uploaded/);
     await error.getByRole('button', { name: 'Show Problems' }).click();
     const problems = page.locator('.part.panel .markers-panel');
     await problems.locator('.monaco-list-row', { hasText: "expected ';' before '}' token" }).waitFor({ timeout: 30_000 });

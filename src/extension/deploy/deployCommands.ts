@@ -14,6 +14,7 @@ import {
   type RolloutGuard,
   type VerifyPlan,
 } from '../../core/deploy';
+import { errorMessage } from '../../core/errors';
 import { resolveVersion, validateAliyunVersion } from '../../core/platformio';
 import type { CloudView } from '../cloud/registerCloudView';
 import { FirmwareNode } from '../cloud/nodes/firmwareNode';
@@ -88,7 +89,9 @@ export function registerDeployCommands(context: vscode.ExtensionContext, log: Lo
         token.onCancellationRequested(() => abort.abort());
         if (target && !file) {
           progress.report({ message: `building ${target.env}…` });
-          const built = await buildFirmware(pio.tasks, target);
+          const built = await buildFirmware(pio.tasks, target).catch((e: unknown) => {
+            throw new Error(`${errorMessage(e)} Nothing was uploaded.`);
+          });
           file = built.artifact.path;
           if (abort.signal.aborted) throw new Error(`Cancelled after the build; nothing was uploaded. The image is ${file}.`);
         }
