@@ -2,7 +2,7 @@
 // permission denied, no such port); an unplugged device closes the link with a `port-disconnected` error; `withPort`
 // closes the port whatever happens.
 
-import { read as fsRead } from 'node:fs';
+import { constants as fsConstants, read as fsRead, readFileSync, readSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { SerialPort } from 'serialport';
 import { OtaError, errorMessage } from '../errors';
@@ -123,26 +123,54 @@ interface UnixPortBinding {
 
 const readAsync = promisify(fsRead);
 
+const isRetry = (e: unknown): boolean => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR';
+};
+
 /**
+ * Whether `fd` is known to be non-blocking, so that a synchronous read or write on it returns at once (EAGAIN when
+ * it would wait) instead of stalling the event loop. serialport opens ports with O_NONBLOCK; only Linux lets us
+ * check (in /proc), so elsewhere this says false and the thread-pool reads and writes stay.
+ */
+function isNonBlocking(fd: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const flags = /^flags:\s*([0-7]+)\s*$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'));
+    return flags !== null && (parseInt(flags[1], 8) & fsConstants.O_NONBLOCK) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Replaces the read of serialport's Unix binding; returns whether reads (and so writes) may be synchronous.
+ *
  * serialport's Unix read retries a read that returns 0 bytes at once, forever. But 0 bytes is what a hung-up tty
  * returns (USB adapter unplugged, pty master closed): the process then spins at full CPU and never learns that the
  * device is gone. This read does the same as serialport's, except that repeated end-of-file reads become a
  * disconnect error, which closes the port with a DisconnectedError.
+ *
+ * And on a non-blocking fd it reads with read() right here rather than in libuv's thread pool: bytes that are
+ * there are taken at once, and when none are (EAGAIN) it waits for the poller to say readable, as serialport does.
+ * That saves two thread hand-offs per read, which is most of a protocol's turnaround at high baud rates.
  */
-function guardHangup(binding: object): void {
-  if (!('fd' in binding) || !('poller' in binding) || !('read' in binding)) return;
+function replaceRead(binding: object): boolean {
+  if (!('fd' in binding) || !('poller' in binding) || !('read' in binding)) return false;
   const port = binding as UnixPortBinding;
+  const sync = port.fd !== null && isNonBlocking(port.fd);
   port.read = async (buffer, offset, length) => {
     let endOfFile = 0;
     for (;;) {
       if (!port.isOpen || port.fd === null) throw Object.assign(new Error('Port is not open'), { canceled: true });
       try {
-        const { bytesRead } = await readAsync(port.fd, buffer, offset, length, null);
+        const bytesRead = sync
+          ? readSync(port.fd, buffer, offset, length, null)
+          : (await readAsync(port.fd, buffer, offset, length, null)).bytesRead;
         if (bytesRead > 0) return { bytesRead, buffer };
         if (++endOfFile >= 3) throw Object.assign(new Error('the line hung up'), { disconnect: true });
       } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') throw e;
+        if (!isRetry(e)) throw e;
         if (!port.isOpen) throw Object.assign(new Error('Port is not open'), { canceled: true });
         await new Promise<void>((resolve, reject) => {
           port.poller.once('readable', (err) => (err ? reject(err) : resolve()));
@@ -150,13 +178,18 @@ function guardHangup(binding: object): void {
       }
     }
   };
+  return sync;
 }
 
 /** An open serial port. */
 export class SerialLink extends LinkBase {
   private closing = false;
 
-  private constructor(private readonly port: SerialPort) {
+  /** `syncIo`: the port's fd is non-blocking and its reads are ours (replaceRead), so writes may be direct too. */
+  private constructor(
+    private readonly port: SerialPort,
+    private readonly syncIo: boolean,
+  ) {
     super(port.path);
     port.on('data', (chunk: Buffer) => this.deliver(chunk));
     port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
@@ -188,31 +221,50 @@ export class SerialLink extends LinkBase {
     } catch (e) {
       throw describeOpenError(path, e);
     }
-    await new Promise<void>((resolve, reject) => {
+    const syncIo = await new Promise<boolean>((resolve, reject) => {
       port.open((err) => {
         if (err) {
           reject(describeOpenError(path, err));
           return;
         }
         // Nothing has read from the port yet (no data listener): the read can still be replaced.
-        if (port.port) guardHangup(port.port);
-        resolve();
+        resolve(port.port ? replaceRead(port.port) : false);
       });
     });
-    return new SerialLink(port);
+    return new SerialLink(port, syncIo);
   }
 
   write(data: Uint8Array): Promise<void> {
     if (this.isClosed) {
       return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
     }
-    const chunk = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let chunk = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const written = this.writeDirect(chunk);
+    if (written === chunk.length) return Promise.resolve();
+    chunk = chunk.subarray(written);
     return new Promise<void>((resolve, reject) => {
       this.port.write(chunk, (err) => {
         if (!err) resolve();
         else reject(this.closeError ?? disconnectedError(this.name, err.message));
       });
     });
+  }
+
+  /**
+   * Writes what the driver takes at once with write() on the non-blocking fd, skipping the thread pool; returns
+   * how many bytes that was. 0 (the caller then queues everything on the stream, whose write waits for writability)
+   * when writes are not direct on this port, when the stream still has bytes queued (order), when the driver is full
+   * (EAGAIN), or on any error (the stream's write meets it again and reports it the usual way).
+   */
+  private writeDirect(chunk: Buffer): number {
+    const fd = (this.port.port as { fd?: unknown } | undefined)?.fd;
+    if (!this.syncIo || typeof fd !== 'number' || !this.port.isOpen || chunk.length === 0) return 0;
+    if (this.port.writableLength > 0 || !this.port.writable) return 0;
+    try {
+      return writeSync(fd, chunk, 0, chunk.length);
+    } catch {
+      return 0;
+    }
   }
 
   async close(): Promise<void> {
