@@ -8,6 +8,7 @@
 //     [--stall 0.01 --stall-ms 50] [--latency-ms 2] [--cut-after N] [--seed 1]    (faults apply both ways)
 
 import { type ByteLink } from '../../src/core/serial/byteLink';
+import { mulberry32 } from '../../src/core/prng';
 import { openSerialLink } from '../../src/core/serial/transport';
 
 export interface RelayFaults {
@@ -46,16 +47,6 @@ export interface RelayDirectionStats {
   stalls: number;
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One way of the relay: faults on arrival, then a paced queue towards the output link. */
 class Direction {
@@ -179,7 +170,7 @@ export class Relay {
     private readonly b: ByteLink,
     options: RelayOptions,
   ) {
-    const random = prng(options.seed ?? 1);
+    const random = mulberry32(options.seed ?? 1);
     const rate = options.baudRate ? options.baudRate / 10 / 1000 : 0;
     this.dirs = [new Direction(b, options.aToB ?? {}, rate, random, this), new Direction(a, options.bToA ?? {}, rate, random, this)];
     this.unsubscribe = [a.onData((c) => this.dirs[0].receive(c)), b.onData((c) => this.dirs[1].receive(c))];

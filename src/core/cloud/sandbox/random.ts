@@ -1,6 +1,7 @@
-// A small seedable PRNG (mulberry32) so the demo data and the simulation can be replayed exactly, and the id
+// A seedable PRNG (../../prng.ts) so the demo data and the simulation can be replayed exactly, and the id
 // formats Alibaba uses (opaque alphanumeric strings).
 import { randomInt } from 'node:crypto';
+import { mulberry32 } from '../../prng';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -43,14 +44,7 @@ function build(next: () => number): Random {
 }
 
 export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return build(() => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  });
+  return build(mulberry32(seed));
 }
 
 /** A PRNG seeded from the system's entropy (when no seed is asked for). */

@@ -8,6 +8,7 @@
 // bootloader does.
 
 import { OtaError } from '../../errors';
+import { mulberry32 } from '../../prng';
 import { crc32, md5Hex, sha256Hex } from '../checksums';
 import { type ByteLink } from '../byteLink';
 import { isLinkTimeout, LinkReader, LinkTimeoutError } from '../linkReader';
@@ -87,17 +88,6 @@ export interface QuecMcuResult {
 
 class Failure extends Error {}
 
-/** Deterministic noise source (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOISE_BYTES = [0x00, 0xff, 0x7e, 0x80, 0x23, 0x1b, 0x55, 0xaa, 0x3f];
 
@@ -120,7 +110,7 @@ class QuecMcu {
     private readonly o: QuecMcuOptions,
   ) {
     this.reader = new LinkReader(link, o.signal);
-    this.random = prng(o.style?.seed ?? 1);
+    this.random = mulberry32(o.style?.seed ?? 1);
     this.timeout = o.responseTimeoutMs ?? 3000;
     this.maxRetries = o.maxRetries ?? 5;
   }
