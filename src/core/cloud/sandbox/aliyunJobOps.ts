@@ -13,7 +13,7 @@ import {
   versionMatches,
 } from './jobTargets';
 import { alibabaId } from './random';
-import type { DeviceRecord, FirmwareRecord, JobRecord, TaskRecord } from './state';
+import { jobSettingDefaults, type DeviceRecord, type FirmwareRecord, type JobRecord, type TaskRecord } from './state';
 import { VERSION_PATTERN, paginate, pageParams, type Params } from './validation';
 
 const DAY_MS = 24 * 3_600_000;
@@ -60,22 +60,7 @@ function newJobBase(ctx: SandboxContext, firmware: FirmwareRecord, productKey: s
     jobStatus: 'IN_PROGRESS',
     destVersion: firmware.destVersion,
     srcVersions: firmware.type === 1 && firmware.srcVersion !== null ? [firmware.srcVersion] : [],
-    grayPercent: null,
-    groupId: null,
-    targetDeviceNames: [],
-    retryInterval: null,
-    retryCount: null,
-    timeoutInMinutes: null,
-    maximumPerMinute: null,
-    overwriteMode: 1,
-    needPush: true,
-    needConfirm: false,
-    dynamicMode: null,
-    strategyCanceled: false,
-    downloadProtocol: 'HTTPS',
-    jobDesc: null,
-    scheduleTime: null,
-    scheduleFinishTime: null,
+    ...jobSettingDefaults(),
     createdAt: now,
     modifiedAt: now,
     startedAt: now,

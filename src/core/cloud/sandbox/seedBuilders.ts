@@ -3,7 +3,7 @@ import { SANDBOX_OSS_BUCKET } from './constants';
 import { putObject } from './objects';
 import { alibabaId, type Random } from './random';
 import { FAILURE_REASONS } from './simulator';
-import type { DeviceRecord, FirmwareRecord, FirmwareStatusCode, JobRecord, TaskRecord, TaskStatusValue } from './state';
+import { jobSettingDefaults, type DeviceRecord, type FirmwareRecord, type FirmwareStatusCode, type JobRecord, type TaskRecord, type TaskStatusValue } from './state';
 import type { SandboxStore } from './store';
 
 export const MINUTE = 60_000;
@@ -158,22 +158,8 @@ export function addJob(s: Seeder, spec: JobSpec): JobRecord {
     jobStatus: spec.status,
     destVersion: firmware.destVersion,
     srcVersions: firmware.srcVersion === null ? [] : [firmware.srcVersion],
-    grayPercent: null,
-    groupId: null,
+    ...jobSettingDefaults(),
     targetDeviceNames: spec.targetSelection === 'SPECIFIC' ? spec.tasks.map(([d]) => d.deviceName) : [],
-    retryInterval: null,
-    retryCount: null,
-    timeoutInMinutes: null,
-    maximumPerMinute: null,
-    overwriteMode: 1,
-    needPush: true,
-    needConfirm: false,
-    dynamicMode: null,
-    strategyCanceled: false,
-    downloadProtocol: 'HTTPS',
-    jobDesc: null,
-    scheduleTime: null,
-    scheduleFinishTime: null,
     createdAt: created,
     modifiedAt: finished ? created + 2 * HOUR : s.now - MINUTE,
     startedAt: spec.status === 'PLANNED' ? null : created,

@@ -88,6 +88,33 @@ export interface JobRecord {
   endedAt: number | null;
 }
 
+/** A job's settings as the service defaults them when a create call leaves them out. */
+export function jobSettingDefaults(): Pick<
+  JobRecord,
+  | 'grayPercent' | 'groupId' | 'targetDeviceNames' | 'retryInterval' | 'retryCount' | 'timeoutInMinutes'
+  | 'maximumPerMinute' | 'overwriteMode' | 'needPush' | 'needConfirm' | 'dynamicMode' | 'strategyCanceled'
+  | 'downloadProtocol' | 'jobDesc' | 'scheduleTime' | 'scheduleFinishTime'
+> {
+  return {
+    grayPercent: null,
+    groupId: null,
+    targetDeviceNames: [],
+    retryInterval: null,
+    retryCount: null,
+    timeoutInMinutes: null,
+    maximumPerMinute: null,
+    overwriteMode: 1,
+    needPush: true,
+    needConfirm: false,
+    dynamicMode: null,
+    strategyCanceled: false,
+    downloadProtocol: 'HTTPS',
+    jobDesc: null,
+    scheduleTime: null,
+    scheduleFinishTime: null,
+  };
+}
+
 export interface TaskRecord {
   taskId: string;
   jobId: string;
