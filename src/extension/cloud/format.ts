@@ -1,10 +1,8 @@
 // How cloud records look in the tree: labels, icons per status, and markdown tooltips with every field.
 import * as vscode from 'vscode';
 import type { DeviceOta, Firmware, Job, Task } from '../../core/model';
-
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, '\\$&').replace(/\r?\n/g, ' ');
-}
+import { formatBytes } from '../../shared/flashPanelMessages';
+import { escapeMarkdown } from '../markdown';
 
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
@@ -14,10 +12,7 @@ export function formatTime(iso: string | null | undefined): string {
 }
 
 export function formatSize(bytes: number | null): string {
-  if (bytes === null) return '—';
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / (1024 * 1024)).toFixed(2)} MiB`;
+  return bytes === null ? '—' : formatBytes(bytes);
 }
 
 const FIRMWARE_STATUS: Record<string, { text: string; icon: string; color?: string }> = {

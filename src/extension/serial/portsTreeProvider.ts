@@ -2,6 +2,7 @@
 // board plugged in or out shows up without a click.
 import * as vscode from 'vscode';
 import type { Log } from '../log';
+import { escapeMarkdown } from '../markdown';
 
 export interface PortEntry {
   path: string;
@@ -23,15 +24,11 @@ export class PortItem extends vscode.TreeItem {
     this.contextValue = port.virtual ? 'serialPort.virtual' : 'serialPort';
     this.iconPath = new vscode.ThemeIcon(port.virtual ? 'vm' : 'plug');
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${escapeMd(port.label)}**\n\n`);
+    md.appendMarkdown(`**${escapeMarkdown(port.label)}**\n\n`);
     md.appendMarkdown(`Path: \`${port.path.replace(/`/g, '')}\`\n\n`);
-    for (const d of port.details) md.appendMarkdown(`${escapeMd(d)}\n\n`);
+    for (const d of port.details) md.appendMarkdown(`${escapeMarkdown(d)}\n\n`);
     this.tooltip = md;
   }
-}
-
-function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&');
 }
 
 export class PortsTreeProvider implements vscode.TreeDataProvider<PortItem>, vscode.Disposable {
