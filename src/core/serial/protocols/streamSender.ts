@@ -1,0 +1,425 @@
+// The host side of the stream protocol (docs/stream-protocol.md): HELLO until the agent answers, a START that
+// resumes what the agent already committed, DATA frames kept in flight up to the agent's window (go-back-N on
+// NAK or silence), then END until the agent's RESULT: success only when the agent's read-back SHA-256 equals ours.
+
+import { deflateRawSync } from 'node:zlib';
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex } from '@noble/hashes/utils';
+import { OtaError } from '../../errors';
+import { abortError, writeWithin } from '../linkReader';
+import { failedOutcome } from './outcome';
+import {
+  agentErrorText,
+  type AgentInfo,
+  decodeAck,
+  decodeError,
+  decodeInfo,
+  decodeNak,
+  decodeReady,
+  decodeResult,
+  encodeFrame,
+  encodeStart,
+  type Frame,
+  FRAME_OVERHEAD,
+  FrameParser,
+  NAK_REASONS,
+  PROTOCOL_VERSION,
+  RESULT_OK,
+  RESULT_TEXT,
+  T,
+} from './streamFrames';
+import { type FlashContext, type ProtocolOutcome } from './types';
+
+export interface StreamOptions {
+  /** auto: compress when it makes the stream at least 3 % shorter. */
+  compression: 'auto' | 'on' | 'off';
+  /** zlib windowBits for compression (9..12; capped by what the agent can decode). */
+  windowBits: number;
+  /** Frames in flight at most (capped by the agent's window); 0 = the agent's window. */
+  windowFrames: number;
+  /** DATA payload bytes per frame (capped by the agent's limit); 0 = the agent's limit. */
+  frameBytes: number;
+  /** Continue from what the agent already committed of this image. */
+  resume: boolean;
+  /** Waiting for the agent's first answer (HELLO is repeated meanwhile). */
+  startTimeoutMs: number;
+  /** Silence after which the frames in flight are sent again. */
+  ackTimeoutMs: number;
+  /** Consecutive silences (or START / END tries) before giving up. */
+  maxRetries: number;
+  /** Waiting for the RESULT after the last frame (the agent hashes its flash meanwhile). */
+  resultTimeoutMs: number;
+}
+
+/** When "auto" compresses: the compressed stream must be at most this fraction of the image. */
+const AUTO_COMPRESS_BELOW = 0.97;
+const HELLO_INTERVAL_MS = 300;
+
+class Stop extends Error {
+  constructor(readonly outcome: ProtocolOutcome) {
+    super(outcome.message);
+  }
+}
+
+interface Plan {
+  offset: number;
+  deflate: boolean;
+  windowBits: number;
+  frames: Buffer[];
+  /** Image bytes per stream byte (1 without compression). */
+  ratio: number;
+  streamBytes: number;
+}
+
+export interface StreamRunFacts {
+  agent: AgentInfo | null;
+  resumedFrom: number;
+  compressed: boolean;
+  ratio: number;
+  windowFrames: number;
+  frameBytes: number;
+  /** DATA payload bytes written, re-sent ones included (stream bytes: compressed when compressed). */
+  streamBytesSent: number;
+  /** Image bytes carried by the DATA frames written, re-sent ones included (exact without compression). */
+  imageBytesSent: number;
+  framesSent: number;
+  framesResent: number;
+  naks: number;
+  timeouts: number;
+  agentSha256: string | null;
+}
+
+export class StreamSender {
+  private readonly parser = new FrameParser();
+  private readonly inbox: Frame[] = [];
+  private wake: (() => void) | null = null;
+  private closed: Error | null = null;
+  private readonly offs: (() => void)[] = [];
+  private readonly sha: Uint8Array;
+  readonly facts: StreamRunFacts = {
+    agent: null,
+    resumedFrom: 0,
+    compressed: false,
+    ratio: 1,
+    windowFrames: 0,
+    frameBytes: 0,
+    streamBytesSent: 0,
+    imageBytesSent: 0,
+    framesSent: 0,
+    framesResent: 0,
+    naks: 0,
+    timeouts: 0,
+    agentSha256: null,
+  };
+
+  constructor(
+    private readonly ctx: FlashContext,
+    private readonly o: StreamOptions,
+  ) {
+    this.sha = sha256(ctx.image);
+  }
+
+  async run(): Promise<ProtocolOutcome> {
+    const { link, signal } = this.ctx;
+    this.offs.push(
+      link.onData((chunk) => {
+        for (const f of this.parser.push(chunk)) this.inbox.push(f);
+        this.notify();
+      }),
+      link.onClose((e) => {
+        this.closed = e ?? new OtaError('failed', `The connection to ${link.name} was closed.`, { code: 'link-closed' });
+        this.notify();
+      }),
+    );
+    const onAbort = (): void => this.notify();
+    signal.addEventListener('abort', onAbort);
+    this.offs.push(() => signal.removeEventListener('abort', onAbort));
+    try {
+      this.phase('waiting', `Waiting for the stream agent on ${link.name} to answer`);
+      const info = await this.hello();
+      this.facts.agent = info;
+      this.phase('negotiating', this.describeAgent(info));
+      const plan = await this.start(info);
+      this.phase('transferring', plan.deflate
+        ? `Sending ${plan.streamBytes} compressed bytes (${plan.ratio.toFixed(2)}x) from offset ${plan.offset}`
+        : `Sending ${this.ctx.image.length - plan.offset} bytes from offset ${plan.offset}`);
+      const early = await this.transfer(plan);
+      this.phase('verifying', 'Waiting for the agent to hash what it wrote');
+      return this.judge(early ?? (await this.result()));
+    } catch (e) {
+      if (e instanceof Stop) return e.outcome;
+      if (signal.aborted) {
+        await writeWithin(link, encodeFrame(T.ABORT, 0), 300);
+        return { result: 'cancelled', message: abortError(signal).message };
+      }
+      return failedOutcome(e);
+    } finally {
+      for (const off of this.offs) off();
+    }
+  }
+
+  // ---- phases ----
+
+  private async hello(): Promise<AgentInfo> {
+    const deadline = Date.now() + this.o.startTimeoutMs;
+    const hello = encodeFrame(T.HELLO, 0, Uint8Array.of(PROTOCOL_VERSION));
+    for (;;) {
+      await this.ctx.link.write(hello);
+      const until = Math.min(deadline, Date.now() + HELLO_INTERVAL_MS);
+      for (;;) {
+        const f = await this.next(until);
+        if (!f) break;
+        if (f.type === T.INFO) {
+          const info = decodeInfo(f.payload);
+          if (!info) continue;
+          if (info.version !== PROTOCOL_VERSION) {
+            throw this.stop('protocol-version', `The agent speaks stream protocol version ${info.version}, not ${PROTOCOL_VERSION}; update the agent or this tool.`);
+          }
+          return info;
+        }
+        if (f.type === T.ERROR) this.agentError(f);
+      }
+      if (Date.now() >= deadline) {
+        throw this.stop('device-silent', `The stream agent on ${this.ctx.link.name} did not answer within ${Math.round(this.o.startTimeoutMs / 1000)} s; start its bootloader and check the port and baud rate.`);
+      }
+    }
+  }
+
+  private async start(info: AgentInfo): Promise<Plan> {
+    const image = this.ctx.image;
+    if (image.length > info.flashBytes) {
+      throw this.stop('image-too-large', `The image (${image.length} bytes) does not fit the agent's flash area (${info.flashBytes} bytes); build a smaller image or give the agent more flash.`);
+    }
+    const token = this.sha.subarray(0, 8);
+    const s = info.session;
+    let offset = 0;
+    if (this.o.resume && s.state !== 'none' && s.size === image.length && Buffer.from(s.token).equals(Buffer.from(token)) &&
+      Buffer.from(s.sha256).equals(Buffer.from(this.sha))) {
+      offset = s.state === 'complete' ? image.length : s.committed;
+    }
+    const deflate = this.o.compression !== 'off' && info.deflate && this.wantsCompression(info);
+    const windowBits = Math.min(this.o.windowBits, info.maxWindowBits || 12);
+    const start = encodeFrame(T.START, 0, encodeStart({ deflate, windowBits, size: image.length, offset, token, sha256: this.sha }));
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > this.o.maxRetries) throw this.stop('device-silent', 'The agent did not accept the transfer (no READY); reset it and run again.');
+      await this.ctx.link.write(start);
+      const until = Date.now() + this.o.ackTimeoutMs;
+      for (;;) {
+        const f = await this.next(until);
+        if (!f) break;
+        if (f.type === T.ERROR) this.agentError(f);
+        if (f.type !== T.READY) continue;
+        const ready = decodeReady(f.payload);
+        if (!ready) continue;
+        if (ready.offset > offset) throw this.stop('bad-start', `The agent answered with offset ${ready.offset} to a start at ${offset}; reset it and run again.`);
+        if (ready.offset) this.log('info', `Resuming: the agent already has ${ready.offset} of ${image.length} bytes`);
+        return this.plan(info, ready.offset, deflate, windowBits);
+      }
+      this.ctx.report({ type: 'retry', reason: 'START: no answer' });
+    }
+  }
+
+  /** Compresses from the offset the agent resumes at and cuts the stream into frames. */
+  private plan(info: AgentInfo, offset: number, deflate: boolean, windowBits: number): Plan {
+    const rest = this.ctx.image.subarray(offset);
+    const stream = deflate && rest.length ? deflateRawSync(rest, { windowBits, level: 9, memLevel: 9 }) : Buffer.from(rest);
+    const frameBytes = Math.max(1, Math.min(this.o.frameBytes || info.frameMax, info.frameMax));
+    const frames: Buffer[] = [];
+    for (let i = 0; i < stream.length; i += frameBytes) frames.push(stream.subarray(i, i + frameBytes));
+    const ratio = stream.length ? rest.length / stream.length : 1;
+    this.facts.resumedFrom = offset;
+    this.facts.compressed = deflate;
+    this.facts.ratio = ratio;
+    this.facts.frameBytes = frameBytes;
+    this.facts.windowFrames = Math.max(1, this.o.windowFrames ? Math.min(this.o.windowFrames, info.windowFrames) : info.windowFrames);
+    return { offset, deflate, windowBits, frames, ratio, streamBytes: stream.length };
+  }
+
+  private wantsCompression(info: AgentInfo): boolean {
+    if (this.o.compression === 'on') return true;
+    const bits = Math.min(this.o.windowBits, info.maxWindowBits || 12);
+    const sample = deflateRawSync(this.ctx.image, { windowBits: bits, level: 9, memLevel: 9 });
+    const pays = sample.length <= this.ctx.image.length * AUTO_COMPRESS_BELOW;
+    this.log('debug', `Compression would send ${sample.length} of ${this.ctx.image.length} bytes: ${pays ? 'on' : 'off'}`);
+    return pays;
+  }
+
+  /** Keeps the window full until every frame is acknowledged. Returns a RESULT that came early, if one did. */
+  private async transfer(plan: Plan): Promise<Frame | null> {
+    const frames = plan.frames;
+    const n = frames.length;
+    const w = this.facts.windowFrames;
+    const image = this.ctx.image.length;
+    const imageBytesPerStreamByte = plan.deflate ? plan.ratio : 1;
+    let base = 0;
+    let next = 0;
+    let committed = plan.offset;
+    let silences = 0;
+    let lastProgress = Date.now();
+    this.ctx.report({ type: 'progress', bytesDone: committed });
+    this.stats(0, plan);
+    while (base < n) {
+      if (next < n && next - base < w) {
+        const upto = Math.min(n, base + w);
+        const batch = frames.slice(next, upto).map((p, i) => encodeFrame(T.DATA, next + i, p));
+        for (let i = next; i < upto; i++) {
+          this.facts.streamBytesSent += frames[i].length;
+          this.facts.imageBytesSent += plan.deflate ? frames[i].length * imageBytesPerStreamByte : frames[i].length;
+        }
+        this.facts.framesSent += upto - next;
+        next = upto;
+        await this.ctx.link.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+        this.stats(next - base, plan);
+      }
+      const f = await this.next(lastProgress + this.o.ackTimeoutMs);
+      if (!f) {
+        if (++silences > this.o.maxRetries) {
+          throw this.stop('too-many-retries', `The agent stopped answering at ${committed} of ${image} bytes; check the cable and run again to resume from there.`);
+        }
+        this.facts.timeouts++;
+        this.facts.framesResent += next - base;
+        this.ctx.report({ type: 'retry', reason: `no acknowledgement for ${this.o.ackTimeoutMs} ms: sending from frame ${base} again` });
+        next = base;
+        lastProgress = Date.now();
+        continue;
+      }
+      if (f.type === T.ACK || f.type === T.NAK) {
+        const ack = f.type === T.ACK ? decodeAck(f.payload) : null;
+        const nak = f.type === T.NAK ? decodeNak(f.payload) : null;
+        const upTo = ack ? ack.next : nak ? nak.expected : base;
+        if (upTo > base && upTo <= next) {
+          base = upTo;
+          silences = 0;
+          lastProgress = Date.now();
+        }
+        if (ack && ack.committed > committed && ack.committed <= image) {
+          committed = ack.committed;
+          this.ctx.report({ type: 'progress', bytesDone: committed });
+        }
+        if (nak && nak.expected >= base && nak.expected < next) {
+          this.facts.naks++;
+          this.facts.framesResent += next - nak.expected;
+          this.ctx.report({ type: 'retry', reason: `the agent asks for frame ${nak.expected} again (${NAK_REASONS[nak.reason] ?? `reason ${nak.reason}`})` });
+          next = nak.expected;
+        }
+        this.stats(next - base, plan);
+      } else if (f.type === T.RESULT) {
+        return f;
+      } else if (f.type === T.ERROR) {
+        this.agentError(f);
+      }
+    }
+    return null;
+  }
+
+  /** END until the agent's RESULT arrives. */
+  private async result(): Promise<Frame> {
+    const end = encodeFrame(T.END, 0);
+    const deadline = Date.now() + this.o.resultTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      await this.ctx.link.write(end);
+      const until = Math.min(deadline, Date.now() + Math.max(this.o.ackTimeoutMs, 1000));
+      for (;;) {
+        const f = await this.next(until);
+        if (!f) break;
+        if (f.type === T.RESULT) return f;
+        if (f.type === T.ERROR) this.agentError(f);
+      }
+      if (Date.now() >= deadline || attempt >= this.o.maxRetries) {
+        throw this.stop('no-result', `The agent received all ${this.ctx.image.length} bytes but reported no result; run again (it resumes and only checks the hash).`);
+      }
+      this.ctx.report({ type: 'retry', reason: 'END: no result yet' });
+    }
+  }
+
+  private judge(f: Frame): ProtocolOutcome {
+    const r = decodeResult(f.payload);
+    const size = this.ctx.image.length;
+    if (!r) throw this.stop('bad-result', 'The agent sent a malformed RESULT; run again.');
+    const theirs = bytesToHex(r.sha256);
+    this.facts.agentSha256 = theirs;
+    const ours = bytesToHex(this.sha);
+    if (r.status !== RESULT_OK) {
+      return {
+        result: 'failed',
+        errorCode: r.status === 1 ? 'hash-mismatch' : 'agent-result',
+        message: `The agent wrote ${size} bytes but ${RESULT_TEXT[r.status] ?? `reported status ${r.status}`} (SHA-256 ${theirs.slice(0, 16)}..., image ${ours.slice(0, 16)}...); run again, and check its flash driver if it repeats.`,
+      };
+    }
+    if (theirs !== ours || r.size !== size) {
+      return {
+        result: 'failed',
+        errorCode: 'hash-mismatch',
+        message: `The agent reported success for ${r.size} bytes with SHA-256 ${theirs.slice(0, 16)}..., which is not this image (${size} bytes, ${ours.slice(0, 16)}...); do not boot it, run again.`,
+      };
+    }
+    const how = this.facts.resumedFrom ? `, resumed from ${this.facts.resumedFrom}` : '';
+    const comp = this.facts.compressed ? `, compressed ${this.facts.ratio.toFixed(2)}x` : '';
+    return {
+      result: 'ok',
+      message: `The agent wrote ${size} bytes and its SHA-256 of the flash matches the image (${ours.slice(0, 16)}...${how}${comp}).`,
+    };
+  }
+
+  // ---- helpers ----
+
+  /** The next frame from the agent, or null once `deadline` passes. */
+  private async next(deadline: number): Promise<Frame | null> {
+    for (;;) {
+      const f = this.inbox.shift();
+      if (f) return f;
+      if (this.ctx.signal.aborted) throw abortError(this.ctx.signal);
+      if (this.closed) throw this.closed;
+      const left = deadline - Date.now();
+      if (left <= 0) return null;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.wake = null;
+          resolve();
+        }, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          this.wake = null;
+          resolve();
+        };
+      });
+    }
+  }
+
+  private notify(): void {
+    this.wake?.();
+  }
+
+  private agentError(f: Frame): never {
+    const e = decodeError(f.payload);
+    const t = agentErrorText(e?.code ?? 0, e?.detail ?? 0, this.ctx.image.length);
+    throw this.stop(t.code, t.text);
+  }
+
+  private stop(code: string, message: string): Stop {
+    return new Stop({ result: 'failed', errorCode: code, message });
+  }
+
+  private describeAgent(info: AgentInfo): string {
+    return `Agent: window ${info.windowFrames} x ${info.frameMax} B frames, ${info.pageBytes} B pages, ${Math.round(info.flashBytes / 1024)} KiB flash` +
+      `${info.deflate ? `, deflate up to ${info.maxWindowBits} window bits` : ', no compression'}`;
+  }
+
+  /** The live facts a front end shows (frames in flight, compression). */
+  private stats(inFlight: number, plan: Plan): void {
+    this.onStats?.(inFlight, plan.deflate ? plan.ratio : 1, this.facts.windowFrames);
+  }
+
+  onStats: ((inFlight: number, ratio: number, window: number) => void) | null = null;
+
+  private phase(phase: 'waiting' | 'negotiating' | 'transferring' | 'verifying', message: string): void {
+    this.ctx.report({ type: 'phase', phase, message });
+  }
+
+  private log(level: 'debug' | 'info' | 'warn' | 'error', text: string): void {
+    this.ctx.report({ type: 'log', level, text });
+  }
+}
+
+/** Bytes on the line per DATA frame beyond its payload. */
+export const DATA_FRAME_OVERHEAD = FRAME_OVERHEAD;
