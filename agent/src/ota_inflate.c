@@ -16,8 +16,8 @@ static const uint8_t dist_extra[30] = { 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5
                                         10, 11, 11, 12, 12, 13, 13 };
 static const uint8_t clen_order[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15 };
 
-/* Builds a canonical code from n lengths; 0 when usable (complete, or incomplete: a missing code is an error
- * only if it shows up), -1 when over-subscribed. */
+/* Builds a canonical code from n lengths. Returns 0 for a complete code (or no code at all), a positive number for
+ * an incomplete one, -1 for an over-subscribed one: the callers apply zlib's rules on which are acceptable. */
 static int build(ota_huffman *h, const uint8_t *lens, unsigned n)
 {
     uint16_t offs[16];
@@ -36,7 +36,13 @@ static int build(ota_huffman *h, const uint8_t *lens, unsigned n)
     for (i = 0; i < n; i++) {
         if (lens[i]) h->symbols[offs[lens[i]]++] = (uint16_t)i;
     }
-    return 0;
+    return left;
+}
+
+/* zlib and puff accept an incomplete literal/length or distance code only when it is a single one-bit code. */
+static int usable(const ota_huffman *h, int built, unsigned n)
+{
+    return built == 0 || (built > 0 && n == (unsigned)h->counts[0] + h->counts[1]);
 }
 
 /* A symbol from the bits held (consumed), -2 when more bits are needed (nothing consumed), -1 for a code that
@@ -210,7 +216,7 @@ int ota_inflate_feed(ota_inflate *s, const uint8_t *in, size_t len)
                 NEED(3);
                 s->lens[clen_order[s->have++]] = (uint8_t)TAKE(3);
             }
-            if (build(&s->lencode, s->lens, 19)) FAIL(OTA_INFLATE_ERR_TABLE);
+            if (build(&s->lencode, s->lens, 19) != 0) FAIL(OTA_INFLATE_ERR_TABLE); /* must be complete */
             s->have = 0;
             s->mode = M_CODELENS;
             break;
@@ -227,8 +233,8 @@ int ota_inflate_feed(ota_inflate *s, const uint8_t *in, size_t len)
             }
             if (s->mode == M_CODELENS_EXTRA) break;
             if (s->lens[256] == 0) FAIL(OTA_INFLATE_ERR_TABLE);
-            if (build(&s->lencode, s->lens, s->hlit)) FAIL(OTA_INFLATE_ERR_TABLE);
-            if (build(&s->distcode, s->lens + s->hlit, s->hdist)) FAIL(OTA_INFLATE_ERR_TABLE);
+            if (!usable(&s->lencode, build(&s->lencode, s->lens, s->hlit), s->hlit)) FAIL(OTA_INFLATE_ERR_TABLE);
+            if (!usable(&s->distcode, build(&s->distcode, s->lens + s->hlit, s->hdist), s->hdist)) FAIL(OTA_INFLATE_ERR_TABLE);
             s->mode = M_CODES;
             break;
         case M_CODELENS_EXTRA: {
@@ -302,7 +308,8 @@ int ota_inflate_feed(ota_inflate *s, const uint8_t *in, size_t len)
         }
     }
 out:
-    if (s->mode != M_ERROR && flush(s)) {
+    /* What was decoded before an error still goes out (the caller decides what to do with it). */
+    if (rc != OTA_INFLATE_ERR_SINK && flush(s)) {
         s->mode = M_ERROR;
         rc = OTA_INFLATE_ERR_SINK;
     }

@@ -28,6 +28,7 @@ import {
   RESULT_TEXT,
   T,
 } from './streamFrames';
+import { type FlashFact, type JsonValue } from '../sessionTypes';
 import { type FlashContext, type ProtocolOutcome } from './types';
 
 export interface StreamOptions {
@@ -54,6 +55,8 @@ export interface StreamOptions {
 /** When "auto" compresses: the compressed stream must be at most this fraction of the image. */
 const AUTO_COMPRESS_BELOW = 0.97;
 const HELLO_INTERVAL_MS = 300;
+/** Live statistics at most this often (the panel redraws on each). */
+const STATS_INTERVAL_MS = 200;
 
 class Stop extends Error {
   constructor(readonly outcome: ProtocolOutcome) {
@@ -138,6 +141,7 @@ export class StreamSender {
       this.phase('waiting', `Waiting for the stream agent on ${link.name} to answer`);
       const info = await this.hello();
       this.facts.agent = info;
+      this.ctx.report({ type: 'device', facts: agentFacts(info) });
       this.phase('negotiating', this.describeAgent(info));
       const plan = await this.start(info);
       this.phase('transferring', plan.deflate
@@ -147,12 +151,12 @@ export class StreamSender {
       this.phase('verifying', 'Waiting for the agent to hash what it wrote');
       return this.judge(early ?? (await this.result()));
     } catch (e) {
-      if (e instanceof Stop) return e.outcome;
+      if (e instanceof Stop) return { ...e.outcome, details: this.details() };
       if (signal.aborted) {
         await writeWithin(link, encodeFrame(T.ABORT, 0), 300);
-        return { result: 'cancelled', message: abortError(signal).message };
+        return { result: 'cancelled', verified: false, message: abortError(signal).message, details: this.details() };
       }
-      return failedOutcome(e);
+      return { ...failedOutcome(e), details: this.details() };
     } finally {
       for (const off of this.offs) off();
     }
@@ -342,6 +346,8 @@ export class StreamSender {
     if (r.status !== RESULT_OK) {
       return {
         result: 'failed',
+        verified: false,
+        details: this.details(),
         errorCode: r.status === 1 ? 'hash-mismatch' : 'agent-result',
         message: `The agent wrote ${size} bytes but ${RESULT_TEXT[r.status] ?? `reported status ${r.status}`} (SHA-256 ${theirs.slice(0, 16)}..., image ${ours.slice(0, 16)}...); run again, and check its flash driver if it repeats.`,
       };
@@ -349,6 +355,8 @@ export class StreamSender {
     if (theirs !== ours || r.size !== size) {
       return {
         result: 'failed',
+        verified: false,
+        details: this.details(),
         errorCode: 'hash-mismatch',
         message: `The agent reported success for ${r.size} bytes with SHA-256 ${theirs.slice(0, 16)}..., which is not this image (${size} bytes, ${ours.slice(0, 16)}...); do not boot it, run again.`,
       };
@@ -357,6 +365,8 @@ export class StreamSender {
     const comp = this.facts.compressed ? `, compressed ${this.facts.ratio.toFixed(2)}x` : '';
     return {
       result: 'ok',
+      verified: true,
+      details: this.details(),
       message: `The agent wrote ${size} bytes and its SHA-256 of the flash matches the image (${ours.slice(0, 16)}...${how}${comp}).`,
     };
   }
@@ -397,7 +407,7 @@ export class StreamSender {
   }
 
   private stop(code: string, message: string): Stop {
-    return new Stop({ result: 'failed', errorCode: code, message });
+    return new Stop({ result: 'failed', verified: false, errorCode: code, message });
   }
 
   private describeAgent(info: AgentInfo): string {
@@ -405,12 +415,40 @@ export class StreamSender {
       `${info.deflate ? `, deflate up to ${info.maxWindowBits} window bits` : ', no compression'}`;
   }
 
-  /** The live facts a front end shows (frames in flight, compression). */
+  /** The live facts the panel shows: frames in flight against the window, and the compression ratio. */
   private stats(inFlight: number, plan: Plan): void {
-    this.onStats?.(inFlight, plan.deflate ? plan.ratio : 1, this.facts.windowFrames);
+    const now = Date.now();
+    if (now - this.statsAt < STATS_INTERVAL_MS && inFlight !== 0) return;
+    this.statsAt = now;
+    const facts = [
+      { label: 'Window', value: `${inFlight} of ${this.facts.windowFrames} frames in flight (${this.facts.frameBytes} B each)` },
+      { label: 'Compression', value: plan.deflate ? `${plan.ratio.toFixed(2)}x (deflate, window ${2 ** plan.windowBits} B)` : 'off (1.00x)' },
+    ];
+    if (this.facts.resumedFrom) facts.push({ label: 'Resumed from', value: `${this.facts.resumedFrom} bytes` });
+    if (this.facts.framesResent) facts.push({ label: 'Frames sent again', value: String(this.facts.framesResent) });
+    this.ctx.report({ type: 'stats', facts });
   }
 
-  onStats: ((inFlight: number, ratio: number, window: number) => void) | null = null;
+  private statsAt = 0;
+
+  /** What the CLI's --json and the result keep. */
+  private details(): { [key: string]: JsonValue } {
+    const f = this.facts;
+    return {
+      resumedFrom: f.resumedFrom,
+      compressed: f.compressed,
+      compressionRatio: Math.round(f.ratio * 1000) / 1000,
+      windowFrames: f.windowFrames,
+      frameBytes: f.frameBytes,
+      streamBytesSent: f.streamBytesSent,
+      imageBytesSent: Math.round(f.imageBytesSent),
+      framesSent: f.framesSent,
+      framesResent: f.framesResent,
+      naks: f.naks,
+      timeouts: f.timeouts,
+      agentSha256: f.agentSha256,
+    };
+  }
 
   private phase(phase: 'waiting' | 'negotiating' | 'transferring' | 'verifying', message: string): void {
     this.ctx.report({ type: 'phase', phase, message });
@@ -423,3 +461,13 @@ export class StreamSender {
 
 /** Bytes on the line per DATA frame beyond its payload. */
 export const DATA_FRAME_OVERHEAD = FRAME_OVERHEAD;
+
+/** The agent's identity facts, from its INFO. */
+export function agentFacts(info: AgentInfo): FlashFact[] {
+  return [
+    { label: 'Agent', value: `stream protocol v${info.version}` },
+    { label: 'Receive window', value: `${info.windowFrames} frames of ${info.frameMax} B` },
+    { label: 'Flash', value: `${Math.round(info.flashBytes / 1024)} KiB, ${info.pageBytes} B pages` },
+    { label: 'Inflater', value: info.deflate ? `deflate, window up to ${2 ** info.maxWindowBits} B` : 'none' },
+  ];
+}
