@@ -35,6 +35,12 @@
 #define OTA_IDLE_NAK_MS 300u
 #endif
 
+/* Silence in the middle of a frame after which its start is taken for noise and the bytes after it are searched
+ * for frames (a partial frame left by an earlier run must not swallow the next HELLO). */
+#ifndef OTA_RESYNC_MS
+#define OTA_RESYNC_MS 100u
+#endif
+
 /* Frame header (SOF, type, length, sequence) plus CRC-32. */
 #define OTA_FRAME_OVERHEAD 12u
 

@@ -56,6 +56,7 @@ static struct {
     uint32_t nak_seq;
     uint8_t nak_sent;
     uint32_t last_rx_ms;
+    uint32_t no_session_ms;
 #if OTA_WITH_INFLATE
     ota_inflate inflate;
     uint8_t inflate_done;
@@ -415,7 +416,11 @@ static void on_data(uint32_t seq, const uint8_t *p, uint32_t len)
             send_ack();
             return;
         }
-        send_error(OTA_E_NO_SESSION, 0);
+        /* Once per burst: a restarted agent may find a window of old frames waiting. */
+        if ((uint32_t)(ota_hal_millis() - A.no_session_ms) >= OTA_IDLE_NAK_MS) {
+            A.no_session_ms = ota_hal_millis();
+            send_error(OTA_E_NO_SESSION, 0);
+        }
         return;
     }
     if (seq != A.expected) {
@@ -562,9 +567,18 @@ void ota_agent_poll(uint32_t timeout_ms)
             A.rx[A.rx_len++] = A.in[i];
             if (A.rx_len == FRAME_BUF || i + 1 == n) parse();
         }
-    } else if (A.active && (uint32_t)(ota_hal_millis() - A.last_rx_ms) >= OTA_IDLE_NAK_MS) {
-        A.last_rx_ms = ota_hal_millis();
-        send_nak(OTA_NAK_IDLE);
+    } else {
+        uint32_t quiet = (uint32_t)(ota_hal_millis() - A.last_rx_ms);
+        /* A frame never stops halfway on a working line: a start that waits that long was noise or the tail of
+         * an old run, and may be hiding whole frames behind it. */
+        if (A.rx_len && quiet >= OTA_RESYNC_MS) {
+            resync();
+            parse();
+        }
+        if (A.active && quiet >= OTA_IDLE_NAK_MS) {
+            A.last_rx_ms = ota_hal_millis();
+            send_nak(OTA_NAK_IDLE);
+        }
     }
     poll_pending();
 }

@@ -65,7 +65,7 @@ export function startStreamAgent(o: StreamAgentOptions): StreamAgentProcess {
   let stderr = '';
   let partial = '';
   const waiters = new Set<() => void>();
-  child.stdout!.setEncoding('utf8').on('data', (t: string) => {
+  child.stdout.setEncoding('utf8').on('data', (t: string) => {
     partial += t;
     const lines = partial.split('\n');
     partial = lines.pop()!;
@@ -78,7 +78,7 @@ export function startStreamAgent(o: StreamAgentOptions): StreamAgentProcess {
     }
     for (const w of [...waiters]) w();
   });
-  child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
   const done = new Promise<number | string>((resolve) => {
     child.once('close', (code, signal) => {
       for (const w of [...waiters]) w();

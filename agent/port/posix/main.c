@@ -28,6 +28,7 @@ static struct {
     long flip_bit_at;
     struct timespec busy_until;
     int bootable;
+    int trace;
 } H;
 
 static void die(const char *what)
@@ -76,6 +77,7 @@ size_t ota_hal_uart_read(uint8_t *buf, size_t max, uint32_t timeout_ms)
     p.revents = 0;
     if (poll(&p, 1, (int)timeout_ms) <= 0) return 0;
     n = read(H.uart, buf, max);
+    if (H.trace) fprintf(stderr, "trace: read %ld\n", (long)n);
     if (n < 0) {
         if (errno == EAGAIN || errno == EINTR) return 0;
         die("reading the port");
@@ -90,15 +92,18 @@ size_t ota_hal_uart_read(uint8_t *buf, size_t max, uint32_t timeout_ms)
 
 int ota_hal_uart_write(const uint8_t *data, size_t len)
 {
+    if (H.trace && len > 1) fprintf(stderr, "trace: send type 0x%02x, %lu bytes\n", data[1], (unsigned long)len);
     while (len) {
         ssize_t n = write(H.uart, data, len);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN) {
+                /* Nobody reads the other end (a pty with no host): a UART would send into the void, not wait. */
                 struct pollfd p;
                 p.fd = H.uart;
                 p.events = POLLOUT;
-                (void)poll(&p, 1, 100);
+                p.revents = 0;
+                if (poll(&p, 1, 100) <= 0) return -1;
                 continue;
             }
             return -1;
@@ -266,6 +271,7 @@ int main(int argc, char **argv)
     H.erase_bytes = 0;
     H.write_us_per_kib = 0;
     H.flip_bit_at = -1;
+    H.trace = getenv("OTA_AGENT_TRACE") != NULL;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;

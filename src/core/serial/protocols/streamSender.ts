@@ -55,6 +55,8 @@ export interface StreamOptions {
 /** When "auto" compresses: the compressed stream must be at most this fraction of the image. */
 const AUTO_COMPRESS_BELOW = 0.97;
 const HELLO_INTERVAL_MS = 300;
+/** The agent's answer to DATA outside a session: before READY, it is about frames of an earlier run. */
+const NO_SESSION = 8;
 /** Live statistics at most this often (the panel redraws on each). */
 const STATS_INTERVAL_MS = 200;
 
@@ -87,6 +89,8 @@ export interface StreamRunFacts {
   imageBytesSent: number;
   framesSent: number;
   framesResent: number;
+  /** Image offset reached by the furthest frame sent (exact without compression, estimated with it). */
+  sentUpTo: number;
   naks: number;
   timeouts: number;
   agentSha256: string | null;
@@ -110,6 +114,7 @@ export class StreamSender {
     imageBytesSent: 0,
     framesSent: 0,
     framesResent: 0,
+    sentUpTo: 0,
     naks: 0,
     timeouts: 0,
     agentSha256: null,
@@ -168,7 +173,7 @@ export class StreamSender {
     const deadline = Date.now() + this.o.startTimeoutMs;
     const hello = encodeFrame(T.HELLO, 0, Uint8Array.of(PROTOCOL_VERSION));
     for (;;) {
-      await this.ctx.link.write(hello);
+      await this.write(hello);
       const until = Math.min(deadline, Date.now() + HELLO_INTERVAL_MS);
       for (;;) {
         const f = await this.next(until);
@@ -181,7 +186,7 @@ export class StreamSender {
           }
           return info;
         }
-        if (f.type === T.ERROR) this.agentError(f);
+        // An ERROR now answers something older (DATA of a run the agent no longer knows): not this HELLO.
       }
       if (Date.now() >= deadline) {
         throw this.stop('device-silent', `The stream agent on ${this.ctx.link.name} did not answer within ${Math.round(this.o.startTimeoutMs / 1000)} s; start its bootloader and check the port and baud rate.`);
@@ -206,12 +211,12 @@ export class StreamSender {
     const start = encodeFrame(T.START, 0, encodeStart({ deflate, windowBits, size: image.length, offset, token, sha256: this.sha }));
     for (let attempt = 0; ; attempt++) {
       if (attempt > this.o.maxRetries) throw this.stop('device-silent', 'The agent did not accept the transfer (no READY); reset it and run again.');
-      await this.ctx.link.write(start);
+      await this.write(start);
       const until = Date.now() + this.o.ackTimeoutMs;
       for (;;) {
         const f = await this.next(until);
         if (!f) break;
-        if (f.type === T.ERROR) this.agentError(f);
+        if (f.type === T.ERROR && decodeError(f.payload)?.code !== NO_SESSION) this.agentError(f);
         if (f.type !== T.READY) continue;
         const ready = decodeReady(f.payload);
         if (!ready) continue;
@@ -260,6 +265,9 @@ export class StreamSender {
     let committed = plan.offset;
     let silences = 0;
     let lastProgress = Date.now();
+    let furthest = 0;
+    let streamSent = 0;
+    this.facts.sentUpTo = plan.offset;
     this.ctx.report({ type: 'progress', bytesDone: committed });
     this.stats(0, plan);
     while (base < n) {
@@ -271,8 +279,13 @@ export class StreamSender {
           this.facts.imageBytesSent += plan.deflate ? frames[i].length * imageBytesPerStreamByte : frames[i].length;
         }
         this.facts.framesSent += upto - next;
+        if (upto > furthest) {
+          for (let i = furthest; i < upto; i++) streamSent += frames[i].length;
+          furthest = upto;
+          this.facts.sentUpTo = Math.min(image, plan.offset + Math.round(streamSent * imageBytesPerStreamByte));
+        }
         next = upto;
-        await this.ctx.link.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+        await this.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
         this.stats(next - base, plan);
       }
       const f = await this.next(lastProgress + this.o.ackTimeoutMs);
@@ -321,7 +334,7 @@ export class StreamSender {
     const end = encodeFrame(T.END, 0);
     const deadline = Date.now() + this.o.resultTimeoutMs;
     for (let attempt = 0; ; attempt++) {
-      await this.ctx.link.write(end);
+      await this.write(end);
       const until = Math.min(deadline, Date.now() + Math.max(this.o.ackTimeoutMs, 1000));
       for (;;) {
         const f = await this.next(until);
@@ -361,6 +374,7 @@ export class StreamSender {
         message: `The agent reported success for ${r.size} bytes with SHA-256 ${theirs.slice(0, 16)}..., which is not this image (${size} bytes, ${ours.slice(0, 16)}...); do not boot it, run again.`,
       };
     }
+    this.ctx.report({ type: 'progress', bytesDone: size });
     const how = this.facts.resumedFrom ? `, resumed from ${this.facts.resumedFrom}` : '';
     const comp = this.facts.compressed ? `, compressed ${this.facts.ratio.toFixed(2)}x` : '';
     return {
@@ -372,6 +386,29 @@ export class StreamSender {
   }
 
   // ---- helpers ----
+
+  /**
+   * Writes, but not forever: a device that stopped reading (reset, hung) with flow control in the way, or a pty
+   * nobody reads, can block a write for good. Allows the bytes' time at 9600 baud plus the ack timeout.
+   */
+  private async write(data: Uint8Array): Promise<void> {
+    const limit = this.o.ackTimeoutMs * (this.o.maxRetries + 1) + Math.ceil(data.length / 0.96);
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      await Promise.race([
+        this.ctx.link.write(data),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(this.stop('line-blocked', `The line to ${this.ctx.link.name} took more than ${Math.round(limit / 1000)} s to take ${data.length} bytes (the agent stopped reading?); reset the device and run again to resume.`)), limit);
+          onAbort = () => reject(abortError(this.ctx.signal));
+          this.ctx.signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) this.ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
 
   /** The next frame from the agent, or null once `deadline` passes. */
   private async next(deadline: number): Promise<Frame | null> {
@@ -444,6 +481,7 @@ export class StreamSender {
       imageBytesSent: Math.round(f.imageBytesSent),
       framesSent: f.framesSent,
       framesResent: f.framesResent,
+      sentUpTo: f.sentUpTo,
       naks: f.naks,
       timeouts: f.timeouts,
       agentSha256: f.agentSha256,
