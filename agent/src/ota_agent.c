@@ -57,6 +57,7 @@ static struct {
     uint8_t nak_sent;
     uint32_t last_rx_ms;
     uint32_t no_session_ms;
+    uint8_t no_session_sent;
 #if OTA_WITH_INFLATE
     ota_inflate inflate;
     uint8_t inflate_done;
@@ -392,6 +393,7 @@ static void on_start(const uint8_t *p, uint32_t len)
     A.inflate_done = 0;
 #endif
     A.active = 1;
+    A.no_session_sent = 0;
     A.expected = 0;
     A.out_total = offset;
     A.cur_base = offset;
@@ -417,7 +419,8 @@ static void on_data(uint32_t seq, const uint8_t *p, uint32_t len)
             return;
         }
         /* Once per burst: a restarted agent may find a window of old frames waiting. */
-        if ((uint32_t)(ota_hal_millis() - A.no_session_ms) >= OTA_IDLE_NAK_MS) {
+        if (!A.no_session_sent || (uint32_t)(ota_hal_millis() - A.no_session_ms) >= OTA_IDLE_NAK_MS) {
+            A.no_session_sent = 1;
             A.no_session_ms = ota_hal_millis();
             send_error(OTA_E_NO_SESSION, 0);
         }
