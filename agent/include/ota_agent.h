@@ -19,6 +19,8 @@ typedef struct {
     /* Where the last accepted START began (non-zero: a resumed session). */
     uint32_t resumed_from;
     uint32_t sessions;
+    /* Milliseconds from READY to the last page committed, in the last finished session (benchmarks). */
+    uint32_t last_data_ms;
 } ota_agent_stats;
 
 /* Reads the flash geometry and the saved resume state. */

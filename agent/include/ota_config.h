@@ -32,13 +32,13 @@
 
 /* Silence on the line, mid-transfer, after which the agent asks again for the frame it expects. */
 #ifndef OTA_IDLE_NAK_MS
-#define OTA_IDLE_NAK_MS 300u
+#define OTA_IDLE_NAK_MS 500u
 #endif
 
 /* Silence in the middle of a frame after which its start is taken for noise and the bytes after it are searched
  * for frames (a partial frame left by an earlier run must not swallow the next HELLO). */
 #ifndef OTA_RESYNC_MS
-#define OTA_RESYNC_MS 100u
+#define OTA_RESYNC_MS 250u
 #endif
 
 /* Frame header (SOF, type, length, sequence) plus CRC-32. */

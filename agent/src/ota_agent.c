@@ -58,6 +58,7 @@ static struct {
     uint32_t last_rx_ms;
     uint32_t no_session_ms;
     uint8_t no_session_sent;
+    uint32_t start_ms;
 #if OTA_WITH_INFLATE
     ota_inflate inflate;
     uint8_t inflate_done;
@@ -254,6 +255,7 @@ static void finish_image(void)
     uint8_t status = OTA_RESULT_OK;
     if (A.fill && submit_page() != 0) return;
     if (finish_pending() != 0) return;
+    A.stats.last_data_ms = ota_hal_millis() - A.start_ms;
     A.active = 0;
     A.saved.committed = A.saved.size;
     ota_sha256_init(&h);
@@ -401,6 +403,7 @@ static void on_start(const uint8_t *p, uint32_t len)
     A.nak_sent = 0;
     A.stats.resumed_from = offset;
     A.stats.sessions++;
+    A.start_ms = ota_hal_millis();
     put32(ready, offset);
     ready[4] = OTA_WINDOW;
     ready[5] = ready[6] = ready[7] = 0;

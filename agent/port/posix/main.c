@@ -315,10 +315,10 @@ int main(int argc, char **argv)
             int k;
             results = s->results;
             printf("{\"event\":\"result\",\"status\":%u,\"size\":%lu,\"resumedFrom\":%lu,\"sessions\":%lu,\"frames\":%lu,"
-                   "\"crcErrors\":%lu,\"naks\":%lu,\"duplicates\":%lu,\"sha256\":\"",
+                   "\"crcErrors\":%lu,\"naks\":%lu,\"duplicates\":%lu,\"dataMs\":%lu,\"sha256\":\"",
                    (unsigned)s->last_result, (unsigned long)s->last_size, (unsigned long)s->resumed_from,
                    (unsigned long)s->sessions, (unsigned long)s->frames_ok, (unsigned long)s->crc_errors,
-                   (unsigned long)s->naks, (unsigned long)s->duplicates);
+                   (unsigned long)s->naks, (unsigned long)s->duplicates, (unsigned long)s->last_data_ms);
             for (k = 0; k < 32; k++) printf("%02x", s->last_sha256[k]);
             printf("\"}\n");
             fflush(stdout);

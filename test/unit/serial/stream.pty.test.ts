@@ -105,11 +105,17 @@ describe('stream protocol against the C agent over ptys', function () {
       ['2 MiB real', realImage(2 * 1024 * 1024), true],
     ];
     for (const [what, image, compressible] of images) {
-      const r = await flash(image);
+      const stats: string[] = [];
+      const session = new FlashSession({ protocol: 'stream', image, imageName: 'fw.bin', port: host.a, progressIntervalMs: 0 });
+      session.onEvent((e) => e.type === 'stats' && stats.push(e.facts.map((f) => `${f.label}: ${f.value}`).join('; ')));
+      const r = await session.start();
       assertFlashed(image, r, what);
       assert.equal(r.details.compressed, compressible, `${what}: compression chosen as expected (ratio ${JSON.stringify(r.details.compressionRatio)})`);
       assert.equal(r.details.resumedFrom, 0);
       assert.equal((await lastResult(agent!)).status, 0);
+      // What the panel shows while it runs: frames in flight against the window, and the compression ratio.
+      assert.ok(stats.some((t) => /Window: [1-8] of 8 frames in flight/.test(t)), `${what}: ${stats.join(' | ')}`);
+      assert.ok(stats.every((t) => (compressible ? /Compression: \d+\.\d\dx \(deflate, window 4096 B\)/ : /Compression: off/).test(t)), `${what}: ${stats.join(' | ')}`);
     }
   });
 

@@ -206,8 +206,10 @@ export class StreamSender {
       Buffer.from(s.sha256).equals(Buffer.from(this.sha))) {
       offset = s.state === 'complete' ? image.length : s.committed;
     }
-    const deflate = this.o.compression !== 'off' && info.deflate && this.wantsCompression(info);
     const windowBits = Math.min(this.o.windowBits, info.maxWindowBits || 12);
+    const deflate = this.o.compression !== 'off' && info.deflate && this.wantsCompression(windowBits);
+    // Ready before START: the agent is waiting for data as soon as it answers.
+    let planned = this.plan(info, offset, deflate, windowBits);
     const start = encodeFrame(T.START, 0, encodeStart({ deflate, windowBits, size: image.length, offset, token, sha256: this.sha }));
     for (let attempt = 0; ; attempt++) {
       if (attempt > this.o.maxRetries) throw this.stop('device-silent', 'The agent did not accept the transfer (no READY); reset it and run again.');
@@ -222,7 +224,8 @@ export class StreamSender {
         if (!ready) continue;
         if (ready.offset > offset) throw this.stop('bad-start', `The agent answered with offset ${ready.offset} to a start at ${offset}; reset it and run again.`);
         if (ready.offset) this.log('info', `Resuming: the agent already has ${ready.offset} of ${image.length} bytes`);
-        return this.plan(info, ready.offset, deflate, windowBits);
+        if (ready.offset !== planned.offset) planned = this.plan(info, ready.offset, deflate, windowBits);
+        return planned;
       }
       this.ctx.report({ type: 'retry', reason: 'START: no answer' });
     }
@@ -231,7 +234,7 @@ export class StreamSender {
   /** Compresses from the offset the agent resumes at and cuts the stream into frames. */
   private plan(info: AgentInfo, offset: number, deflate: boolean, windowBits: number): Plan {
     const rest = this.ctx.image.subarray(offset);
-    const stream = deflate && rest.length ? deflateRawSync(rest, { windowBits, level: 9, memLevel: 9 }) : Buffer.from(rest);
+    const stream = deflate && rest.length ? this.deflated(offset, windowBits) : Buffer.from(rest);
     const frameBytes = Math.max(1, Math.min(this.o.frameBytes || info.frameMax, info.frameMax));
     const frames: Buffer[] = [];
     for (let i = 0; i < stream.length; i += frameBytes) frames.push(stream.subarray(i, i + frameBytes));
@@ -244,13 +247,23 @@ export class StreamSender {
     return { offset, deflate, windowBits, frames, ratio, streamBytes: stream.length };
   }
 
-  private wantsCompression(info: AgentInfo): boolean {
+  private wantsCompression(windowBits: number): boolean {
     if (this.o.compression === 'on') return true;
-    const bits = Math.min(this.o.windowBits, info.maxWindowBits || 12);
-    const sample = deflateRawSync(this.ctx.image, { windowBits: bits, level: 9, memLevel: 9 });
-    const pays = sample.length <= this.ctx.image.length * AUTO_COMPRESS_BELOW;
-    this.log('debug', `Compression would send ${sample.length} of ${this.ctx.image.length} bytes: ${pays ? 'on' : 'off'}`);
+    const whole = this.deflated(0, windowBits);
+    const pays = whole.length <= this.ctx.image.length * AUTO_COMPRESS_BELOW;
+    this.log('debug', `Compression would send ${whole.length} of ${this.ctx.image.length} bytes: ${pays ? 'on' : 'off'}`);
     return pays;
+  }
+
+  private deflatedCache: { offset: number; bits: number; data: Buffer } | null = null;
+
+  /** The image from `offset` as one raw-deflate stream (kept: auto mode and the plan want the same one). */
+  private deflated(offset: number, windowBits: number): Buffer {
+    const c = this.deflatedCache;
+    if (c && c.offset === offset && c.bits === windowBits) return c.data;
+    const data = deflateRawSync(this.ctx.image.subarray(offset), { windowBits, level: 9, memLevel: 8 });
+    this.deflatedCache = { offset, bits: windowBits, data };
+    return data;
   }
 
   /** Keeps the window full until every frame is acknowledged. Returns a RESULT that came early, if one did. */
@@ -455,8 +468,10 @@ export class StreamSender {
   /** The live facts the panel shows: frames in flight against the window, and the compression ratio. */
   private stats(inFlight: number, plan: Plan): void {
     const now = Date.now();
-    if (now - this.statsAt < STATS_INTERVAL_MS && inFlight !== 0) return;
+    // At most every STATS_INTERVAL_MS, but never skipping the line going busy or idle.
+    if (now - this.statsAt < STATS_INTERVAL_MS && (inFlight === 0) === (this.statsInFlight === 0)) return;
     this.statsAt = now;
+    this.statsInFlight = inFlight;
     const facts = [
       { label: 'Window', value: `${inFlight} of ${this.facts.windowFrames} frames in flight (${this.facts.frameBytes} B each)` },
       { label: 'Compression', value: plan.deflate ? `${plan.ratio.toFixed(2)}x (deflate, window ${2 ** plan.windowBits} B)` : 'off (1.00x)' },
@@ -467,6 +482,7 @@ export class StreamSender {
   }
 
   private statsAt = 0;
+  private statsInFlight = -1;
 
   /** What the CLI's --json and the result keep. */
   private details(): { [key: string]: JsonValue } {
