@@ -1,8 +1,8 @@
 // Sandbox records -> Alibaba's JSON shapes (PascalCase keys, UTC ISO times). Absent values are left out, as the
 // real service leaves them out.
-import type { SandboxContext } from './context';
-import { downloadUrl } from './ossPolicy';
-import type { FirmwareRecord, JobRecord, TaskRecord } from './state';
+import type { SandboxContext } from '../context';
+import { downloadUrl } from '../oss/policy';
+import type { FirmwareRecord, JobRecord, TaskRecord } from '../state/records';
 
 type Shape = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 // Ending a job, and what that means for its firmware when it is a verify job.
-import type { SandboxContext } from './context';
-import type { JobRecord } from './state';
+import type { SandboxContext } from '../context';
+import type { JobRecord } from '../state/records';
 
 /** Average task progress, 0-100, as the verify progress of a firmware. */
 export function verifyProgressOf(ctx: SandboxContext, job: JobRecord): number {

@@ -1,11 +1,11 @@
 // Simulated devices: each tick moves upgrade tasks along QUEUED -> NOTIFIED -> IN_PROGRESS -> SUCCEEDED/FAILED the
 // way devices would, starts scheduled jobs, retries failed tasks, times out slow ones, lets dynamic jobs pick up
 // devices, ends jobs whose tasks are all done, and turns finished verify jobs into a firmware status.
-import type { SandboxContext } from './context';
+import type { SandboxContext } from '../context';
 import { finishJob, verifyProgressOf } from './jobLifecycle';
 import { initialTaskStatus, newTask, pendingTasksOfDevice, productDevices, setTaskStatus, versionMatches } from './jobTargets';
-import type { FirmwareRecord, JobRecord, TaskRecord } from './state';
-import { taskFinished } from './store';
+import type { FirmwareRecord, JobRecord, TaskRecord } from '../state/records';
+import { taskFinished } from '../state/store';
 
 /** Why a simulated device fails, as devices report it (progress codes -1..-4, or no answer). */
 export const FAILURE_REASONS = ['download failed', 'timeout', 'verification failed', 'flash write failed', 'upgrade failed'] as const;

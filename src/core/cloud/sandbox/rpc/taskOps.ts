@@ -1,14 +1,14 @@
 // Task operations: ListOTATaskByJob, CancelOTATaskByJob, CancelOTAStrategyByJob, ReupgradeOTATask, ConfirmOTATask,
 // CancelOTATaskByDevice.
 import { businessError, invalidParameter, missingParameter, productNotFound } from './apiError';
-import { FIRMWARE_ID, findFirmware, type OperationResult } from './aliyunFirmwareOps';
-import { findJob } from './aliyunJobOps';
-import { simpleTaskInfo } from './aliyunShapes';
-import type { SandboxContext } from './context';
-import { finishJob } from './jobLifecycle';
-import { setTaskStatus } from './jobTargets';
-import type { JobRecord, TaskRecord, TaskStatusValue } from './state';
-import { taskFinished } from './store';
+import { FIRMWARE_ID, findFirmware, type OperationResult } from './firmwareOps';
+import { findJob } from './jobOps';
+import { simpleTaskInfo } from './shapes';
+import type { SandboxContext } from '../context';
+import { finishJob } from '../simulation/jobLifecycle';
+import { setTaskStatus } from '../simulation/jobTargets';
+import type { JobRecord, TaskRecord, TaskStatusValue } from '../state/records';
+import { taskFinished } from '../state/store';
 import { paginate, pageParams, type Params } from './validation';
 
 const TASK_STATUSES: readonly TaskStatusValue[] = ['CONFIRM', 'QUEUED', 'NOTIFIED', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'CANCELED'];

@@ -15,7 +15,7 @@ import {
   type ObjectRecord,
   type ProductRecord,
   type TaskRecord,
-} from './state';
+} from './records';
 
 const FORMAT_VERSION = 1;
 

@@ -1,7 +1,7 @@
 // Which devices an upgrade job reaches, and the task records it creates for them.
-import { alibabaId, type Random } from './random';
-import type { DeviceRecord, FirmwareRecord, JobRecord, TaskRecord, TaskStatusValue } from './state';
-import { taskFinished, type SandboxStore } from './store';
+import { alibabaId, type Random } from '../random';
+import type { DeviceRecord, FirmwareRecord, JobRecord, TaskRecord, TaskStatusValue } from '../state/records';
+import { taskFinished, type SandboxStore } from '../state/store';
 
 export function deviceVersion(device: DeviceRecord, moduleName: string): string | null {
   return device.versions[moduleName] ?? null;

@@ -1,14 +1,14 @@
 // The Alibaba IoT RPC endpoint (`/`, GET query or POST form): gateway checks (signature, common parameters, QPS),
 // fault injection, then the operation; answers in Alibaba's JSON shapes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, businessError, gatewayError, missingParameter } from '../apiError';
+import { ApiError, businessError, gatewayError, missingParameter } from './apiError';
 import { LIMITS } from '../constants';
 import { countError, type SandboxContext } from '../context';
 import type { FaultKind } from '../faults';
 import { BodyTooLargeError, drain, headerValue, readBody, requestId, sendJson } from '../http';
-import { OPERATIONS } from '../operations';
-import { authenticate } from '../rpcAuth';
-import { Params } from '../validation';
+import { OPERATIONS } from './operations';
+import { authenticate } from './auth';
+import { Params } from './validation';
 
 const HOST_ID = 'iot.cn-shanghai.aliyuncs.com';
 

@@ -1,10 +1,10 @@
 // The demo account's history: firmware of the Smart Plug and the Weather Station in every status, jobs in every
 // state (the Smart Plug's 1.2.0 rollout has 300 device tasks in all task states), and IoTaaP devices' past OTAs.
-import { SANDBOX_DEMO, SANDBOX_IOTAAP_DEVICES, SANDBOX_IOTAAP_GROUP_ID, SANDBOX_IOTAAP_USER_ID } from './constants';
-import { putObject } from './objects';
-import { objectId } from './random';
-import { DAY, HOUR, MINUTE, addFirmware, addJob, devicesOf, firmwareImage, setVersion, type Seeder } from './seedBuilders';
-import type { DeviceRecord, TaskStatusValue } from './state';
+import { SANDBOX_DEMO, SANDBOX_IOTAAP_DEVICES, SANDBOX_IOTAAP_GROUP_ID, SANDBOX_IOTAAP_USER_ID } from '../constants';
+import { putObject } from '../oss/objects';
+import { objectId } from '../random';
+import { DAY, HOUR, MINUTE, addFirmware, addJob, devicesOf, firmwareImage, setVersion, type Seeder } from './builders';
+import type { DeviceRecord, TaskStatusValue } from '../state/records';
 
 async function seedPlugs(s: Seeder): Promise<void> {
   const { plug, groups } = SANDBOX_DEMO;

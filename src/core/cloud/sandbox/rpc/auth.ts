@@ -1,10 +1,10 @@
 // The checks Alibaba's API gateway makes before an operation runs: common parameters, timestamp window, nonce
 // reuse, access key and the SignatureVersion 1.0 signature (recomputed with the account's secret).
 import { timingSafeEqual } from 'node:crypto';
-import { sign } from '../aliyun/signer';
+import { sign } from '../../aliyun/signer';
 import { gatewayError, missingParameter } from './apiError';
-import { API_VERSION, LIMITS, SANDBOX_ACCESS_KEY_ID, SANDBOX_ACCESS_KEY_SECRET } from './constants';
-import type { SandboxContext } from './context';
+import { API_VERSION, LIMITS, SANDBOX_ACCESS_KEY_ID, SANDBOX_ACCESS_KEY_SECRET } from '../constants';
+import type { SandboxContext } from '../context';
 
 const TIMESTAMP_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
 

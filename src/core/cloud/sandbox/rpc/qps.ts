@@ -1,6 +1,6 @@
 // Per-account, per-operation QPS limits over a sliding one-second window, as Alibaba enforces them. Only accepted
 // requests count, so a client that backs off gets through as soon as the window allows.
-import { DEFAULT_QPS_LIMIT, QPS_LIMITS } from './constants';
+import { DEFAULT_QPS_LIMIT, QPS_LIMITS } from '../constants';
 
 export class QpsLimiter {
   /** `accessKeyId action` -> accept times (ms), oldest first. */

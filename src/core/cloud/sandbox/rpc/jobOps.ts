@@ -1,9 +1,9 @@
 // Job operations: CreateOTAVerifyJob, CreateOTAStaticUpgradeJob, CreateOTADynamicUpgradeJob, ListOTAJobByFirmware,
 // QueryOTAJob.
 import { businessError, invalidParameter, jobNotFound, missingParameter, productNotFound } from './apiError';
-import { FIRMWARE_ID, findFirmware, type OperationResult } from './aliyunFirmwareOps';
-import { jobInfo, simpleJobInfo } from './aliyunShapes';
-import type { SandboxContext } from './context';
+import { FIRMWARE_ID, findFirmware, type OperationResult } from './firmwareOps';
+import { jobInfo, simpleJobInfo } from './shapes';
+import type { SandboxContext } from '../context';
 import {
   initialTaskStatus,
   newTask,
@@ -11,9 +11,9 @@ import {
   productDevices,
   setTaskStatus,
   versionMatches,
-} from './jobTargets';
-import { alibabaId } from './random';
-import { jobSettingDefaults, type DeviceRecord, type FirmwareRecord, type JobRecord, type TaskRecord } from './state';
+} from '../simulation/jobTargets';
+import { alibabaId } from '../random';
+import { jobSettingDefaults, type DeviceRecord, type FirmwareRecord, type JobRecord, type TaskRecord } from '../state/records';
 import { VERSION_PATTERN, paginate, pageParams, type Params } from './validation';
 
 const DAY_MS = 24 * 3_600_000;

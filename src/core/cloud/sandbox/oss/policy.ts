@@ -1,8 +1,8 @@
 // OSS signatures the sandbox issues and checks: PostObject upload policies (base64 JSON signed with HMAC-SHA1) and
 // pre-signed download URLs (OSS signature version 1 in the query string).
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { LIMITS, SANDBOX_OSS_ACCESS_KEY_ID, SANDBOX_OSS_ACCESS_KEY_SECRET } from './constants';
-import type { SandboxContext } from './context';
+import { LIMITS, SANDBOX_OSS_ACCESS_KEY_ID, SANDBOX_OSS_ACCESS_KEY_SECRET } from '../constants';
+import type { SandboxContext } from '../context';
 
 export const OSS_SECRETS: ReadonlyMap<string, string> = new Map([
   [SANDBOX_OSS_ACCESS_KEY_ID, SANDBOX_OSS_ACCESS_KEY_SECRET],

@@ -1,10 +1,10 @@
 // Building blocks of the seed data: fake firmware images, firmware records and jobs with tasks in given states.
-import { SANDBOX_OSS_BUCKET } from './constants';
-import { putObject } from './objects';
-import { alibabaId, type Random } from './random';
-import { FAILURE_REASONS } from './simulator';
-import { jobSettingDefaults, type DeviceRecord, type FirmwareRecord, type FirmwareStatusCode, type JobRecord, type TaskRecord, type TaskStatusValue } from './state';
-import type { SandboxStore } from './store';
+import { SANDBOX_OSS_BUCKET } from '../constants';
+import { putObject } from '../oss/objects';
+import { alibabaId, type Random } from '../random';
+import { FAILURE_REASONS } from '../simulation/simulator';
+import { jobSettingDefaults, type DeviceRecord, type FirmwareRecord, type FirmwareStatusCode, type JobRecord, type TaskRecord, type TaskStatusValue } from '../state/records';
+import type { SandboxStore } from '../state/store';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

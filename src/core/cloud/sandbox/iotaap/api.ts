@@ -1,13 +1,13 @@
 // IoTaaP emulation: `/iotaap/v1` (login, device and group OTA listings, multipart deploys) with the response bodies
 // IoTaaP documents, and the device-side `/iotaap/ota/device/latest/:deviceId`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LIMITS } from './constants';
-import { countError, type SandboxContext } from './context';
-import { BodyTooLargeError, drain, headerValue, readBody, sendJson } from './http';
-import { MalformedFormError, isFile, isMultipart, readForm, type FormEntry } from './multipart';
-import { putObject } from './objects';
-import { objectId } from './random';
-import type { IotaapOtaRecord, IotaapUser } from './state';
+import { LIMITS } from '../constants';
+import { countError, type SandboxContext } from '../context';
+import { BodyTooLargeError, drain, headerValue, readBody, sendJson } from '../http';
+import { MalformedFormError, isFile, isMultipart, readForm, type FormEntry } from '../multipart';
+import { putObject } from '../oss/objects';
+import { objectId } from '../random';
+import type { IotaapOtaRecord, IotaapUser } from '../state/records';
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 const OBJECT_ID = /^[0-9a-f]{24}$/i;

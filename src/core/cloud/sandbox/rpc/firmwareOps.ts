@@ -1,13 +1,13 @@
 // Firmware operations: ListOTAFirmware, QueryOTAFirmware, GenerateOTAUploadURL, CreateOTAFirmware,
 // DeleteOTAFirmware.
 import { businessError, firmwareNotFound, invalidParameter, productNotFound } from './apiError';
-import { simpleFirmwareInfo, firmwareInfo } from './aliyunShapes';
-import { LIMITS, SANDBOX_OSS_BUCKET } from './constants';
-import type { SandboxContext } from './context';
-import { getObject } from './objects';
-import { issueUploadPolicy } from './ossPolicy';
-import { alibabaId } from './random';
-import type { FirmwareRecord } from './state';
+import { simpleFirmwareInfo, firmwareInfo } from './shapes';
+import { LIMITS, SANDBOX_OSS_BUCKET } from '../constants';
+import type { SandboxContext } from '../context';
+import { getObject } from '../oss/objects';
+import { issueUploadPolicy } from '../oss/policy';
+import { alibabaId } from '../random';
+import type { FirmwareRecord } from '../state/records';
 import { VERSION_PATTERN, paginate, pageParams, type Params } from './validation';
 
 export type OperationResult = Record<string, unknown>;

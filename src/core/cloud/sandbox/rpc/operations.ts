@@ -6,14 +6,14 @@ import {
   listOTAFirmware,
   queryOTAFirmware,
   type OperationResult,
-} from './aliyunFirmwareOps';
+} from './firmwareOps';
 import {
   createOTADynamicUpgradeJob,
   createOTAStaticUpgradeJob,
   createOTAVerifyJob,
   listOTAJobByFirmware,
   queryOTAJob,
-} from './aliyunJobOps';
+} from './jobOps';
 import {
   cancelOTAStrategyByJob,
   cancelOTATaskByDevice,
@@ -21,8 +21,8 @@ import {
   confirmOTATask,
   listOTATaskByJob,
   reupgradeOTATask,
-} from './aliyunTaskOps';
-import type { SandboxContext } from './context';
+} from './taskOps';
+import type { SandboxContext } from '../context';
 import type { Params } from './validation';
 
 export interface OperationDef {

@@ -1,9 +1,9 @@
 // Stored binaries (OSS objects and IoTaaP uploads): bytes in files under the data folder, metadata in the store.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { writeFileAtomic } from './fsAtomic';
-import type { ObjectRecord } from './state';
-import type { SandboxStore } from './store';
+import { writeFileAtomic } from '../state/fsAtomic';
+import type { ObjectRecord } from '../state/records';
+import type { SandboxStore } from '../state/store';
 
 export async function putObject(
   store: SandboxStore,

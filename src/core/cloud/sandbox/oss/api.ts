@@ -3,12 +3,12 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { SANDBOX_OSS_BUCKET } from './constants';
-import { countError, type SandboxContext } from './context';
-import { BodyTooLargeError, drain, escapeXml, headerValue, requestId, sendXml } from './http';
-import { MalformedFormError, isFile, isMultipart, readForm, type FormEntry } from './multipart';
+import { SANDBOX_OSS_BUCKET } from '../constants';
+import { countError, type SandboxContext } from '../context';
+import { BodyTooLargeError, drain, escapeXml, headerValue, requestId, sendXml } from '../http';
+import { MalformedFormError, isFile, isMultipart, readForm, type FormEntry } from '../multipart';
 import { getObject, putObject } from './objects';
-import { OSS_SECRETS, checkDownloadSignature, hmacSha1Base64, safeEqual } from './ossPolicy';
+import { OSS_SECRETS, checkDownloadSignature, hmacSha1Base64, safeEqual } from './policy';
 
 /** Room for the form's other fields and boundaries on top of the file itself. */
 const FORM_OVERHEAD_BYTES = 1024 * 1024;

@@ -1,4 +1,4 @@
-// First-start data: the registries (always) and, unless asked not to, the demo account's history (seedDemo.ts).
+// First-start data: the registries (always) and, unless asked not to, the demo account's history (demo.ts).
 // Generated from a fixed PRNG seed so every fresh sandbox looks the same. Optionally bulk data for benchmarks.
 import {
   LIMITS,
@@ -10,13 +10,13 @@ import {
   SANDBOX_IOTAAP_TOKEN,
   SANDBOX_IOTAAP_USER_ID,
   SANDBOX_OSS_BUCKET,
-} from './constants';
-import { putObject } from './objects';
-import { alibabaId, seededRandom } from './random';
-import { DAY, MINUTE, addFirmware, addJob, deviceName, firmwareImage, type Seeder } from './seedBuilders';
-import { seedDemo } from './seedDemo';
-import type { DeviceRecord, FirmwareRecord } from './state';
-import type { SandboxStore } from './store';
+} from '../constants';
+import { putObject } from '../oss/objects';
+import { alibabaId, seededRandom } from '../random';
+import { DAY, MINUTE, addFirmware, addJob, deviceName, firmwareImage, type Seeder } from './builders';
+import { seedDemo } from './demo';
+import type { DeviceRecord, FirmwareRecord } from '../state/records';
+import type { SandboxStore } from '../state/store';
 
 export interface SandboxBulkSeed {
   /** Total firmware packages the account should hold (at most 500). */
