@@ -2,9 +2,9 @@
 // 130 cancelled (Ctrl-C). Global options may come before or after the command words.
 import { parseArgs } from 'node:util';
 import { errorMessage, isOtaError } from '../core/errors';
-import { allCommands, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands';
+import { allCommands, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './support/command';
 import { commandHelp, generalHelp } from './help';
-import { EXIT_CANCELLED, UsageError, type CliIO } from './io';
+import { EXIT_CANCELLED, UsageError, type CliIO } from './support/io';
 import { productVersion } from './version';
 import './commands/index';
 

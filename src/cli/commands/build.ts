@@ -3,11 +3,11 @@
 // errors as `file:line:col: error: message` and a non-zero exit.
 import { stat } from 'node:fs/promises';
 import { buildImage } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../commands';
-import { writeJson } from '../json';
-import { flag, positionals } from '../options';
-import { StepReporter } from './deployReport';
-import { BUILD_OPTIONS, BuildOutput, resolvePioProject } from './pioProject';
+import { registerCommand, type CommandContext } from '../support/command';
+import { writeJson } from '../support/json';
+import { flag, positionals } from '../support/options';
+import { StepReporter } from '../support/deployReport';
+import { BUILD_OPTIONS, BuildOutput, resolvePioProject } from '../support/pioProject';
 
 async function build(ctx: CommandContext): Promise<number> {
   positionals(ctx, []);

@@ -1,11 +1,11 @@
 // `ota firmware list` and `ota firmware show ID`.
 import type { Firmware } from '../../core/model';
-import { registerCommand, type CommandContext } from '../commands';
-import { NONE, plural, size, text, time, words } from '../format';
-import { firmwareJson, writeJson } from '../json';
-import { flag, nonEmptyOption, positionals } from '../options';
-import { formatFields, formatTable } from '../table';
-import { withOtaService } from './connect';
+import { registerCommand, type CommandContext } from '../support/command';
+import { NONE, plural, size, text, time, words } from '../support/format';
+import { firmwareJson, writeJson } from '../support/json';
+import { flag, nonEmptyOption, positionals } from '../support/options';
+import { formatFields, formatTable } from '../support/table';
+import { withOtaService } from '../support/connect';
 
 function typeText(f: Firmware): string {
   return f.type === 'delta' && f.srcVersion ? `delta from ${f.srcVersion}` : words(f.type);

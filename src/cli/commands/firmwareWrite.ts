@@ -1,13 +1,13 @@
 // `ota firmware upload FILE ...` (GenerateOTAUploadURL, OSS upload with byte progress, CreateOTAFirmware, optional
 // verification) and `ota firmware delete ID` (refused while one of its jobs runs).
 import { deleteFirmware, firmwareFileSize, uploadFirmware } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../commands';
-import { UsageError } from '../io';
-import { writeJson } from '../json';
-import { checked, flag, listOption, nonEmptyOption, positionals } from '../options';
-import { withAliyun } from './connect';
-import { POLL_OPTIONS, StepReporter, pollOptions } from './deployReport';
-import { SRC_VERSION_UPLOAD, UPLOAD_OPTIONS, uploadRequest } from './uploadOptions';
+import { registerCommand, type CommandContext } from '../support/command';
+import { UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { checked, flag, listOption, nonEmptyOption, positionals } from '../support/options';
+import { withAliyun } from '../support/connect';
+import { POLL_OPTIONS, StepReporter, pollOptions } from '../support/deployReport';
+import { SRC_VERSION_UPLOAD, UPLOAD_OPTIONS, uploadRequest } from '../support/uploadOptions';
 
 /** A required option of a command, e.g. --version. */
 export function requiredOption(ctx: CommandContext, name: string, usage: string): string {

@@ -5,11 +5,11 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FLASH_PROTOCOLS } from '../../core/serial/protocols';
 import { FlashSession, checkFlashRequest } from '../../core/serial/session';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural, size } from '../format';
-import { EXIT_CANCELLED, UsageError } from '../io';
-import { writeJson } from '../json';
-import { checked, flag, integerOption, nonEmptyOption, positionals, usedOptions } from '../options';
+import { registerCommand, type CommandContext } from '../support/command';
+import { plural, size } from '../support/format';
+import { EXIT_CANCELLED, UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { checked, flag, integerOption, nonEmptyOption, positionals, usedOptions } from '../support/options';
 import { FlashReporter, flashJson } from './flashReport';
 
 const PROTOCOL_IDS = FLASH_PROTOCOLS.map((p) => p.id);

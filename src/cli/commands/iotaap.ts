@@ -1,11 +1,11 @@
 // `ota iotaap list [--search S] [--groups]`: the last OTA of each IoTaaP device (or device group).
 import type { DeviceOta } from '../../core/model';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural, text, time } from '../format';
-import { DEVICE_OTA_KEYS, GROUP_OTA_KEYS, project, writeJson } from '../json';
-import { flag, stringOption, positionals } from '../options';
-import { formatTable } from '../table';
-import { withIotaap } from './connect';
+import { registerCommand, type CommandContext } from '../support/command';
+import { plural, text, time } from '../support/format';
+import { DEVICE_OTA_KEYS, GROUP_OTA_KEYS, project, writeJson } from '../support/json';
+import { flag, stringOption, positionals } from '../support/options';
+import { formatTable } from '../support/table';
+import { withIotaap } from '../support/connect';
 
 export function deviceOtaTable(otas: readonly DeviceOta[], groups: boolean): string {
   return formatTable(

@@ -2,12 +2,12 @@
 // upload to an IoTaaP device or device group, with byte progress; the device updates when the version differs.
 import { deployToIotaap, firmwareFileSize } from '../../core/deploy';
 import { validateSemver } from '../../core/platformio';
-import { registerCommand, type CommandContext } from '../commands';
-import { UsageError } from '../io';
-import { writeJson } from '../json';
-import { checked, flag, nonEmptyOption, positionals } from '../options';
-import { withIotaap } from './connect';
-import { StepReporter } from './deployReport';
+import { registerCommand, type CommandContext } from '../support/command';
+import { UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { checked, flag, nonEmptyOption, positionals } from '../support/options';
+import { withIotaap } from '../support/connect';
+import { StepReporter } from '../support/deployReport';
 import { requiredOption } from './firmwareWrite';
 
 function target(ctx: CommandContext): { device?: { id: string; token: string }; group?: { id: string; token: string } } {

@@ -1,12 +1,12 @@
 // `ota job list FIRMWARE_ID` and `ota job show JOB_ID`.
 import type { Job } from '../../core/model';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural, text, time, words } from '../format';
-import { jobJson, writeJson } from '../json';
-import { flag, positionals } from '../options';
-import { formatFields, formatTable } from '../table';
-import { withOtaService } from './connect';
-import { countsLine } from './taskCounts';
+import { registerCommand, type CommandContext } from '../support/command';
+import { plural, text, time, words } from '../support/format';
+import { jobJson, writeJson } from '../support/json';
+import { flag, positionals } from '../support/options';
+import { formatFields, formatTable } from '../support/table';
+import { withOtaService } from '../support/connect';
+import { countsLine } from '../support/taskCounts';
 
 export function jobTable(jobs: readonly Job[]): string {
   return formatTable(

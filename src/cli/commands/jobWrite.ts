@@ -2,13 +2,13 @@
 // `ota job cancel JOB_ID --status ...` (cancel the job's tasks in those states).
 import { CANCEL_STATES } from '../../core/cloud/aliyun';
 import { DeployError, cancelTasks, createJob, describeRollout, followRollout, parseCancelStates, type RolloutResult } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../commands';
-import { writeJson } from '../json';
-import { checked, flag, listOption, positionals } from '../options';
-import { withAliyun } from './connect';
-import { POLL_OPTIONS, StepReporter, pollOptions, rolloutJson } from './deployReport';
+import { registerCommand, type CommandContext } from '../support/command';
+import { writeJson } from '../support/json';
+import { checked, flag, listOption, positionals } from '../support/options';
+import { withAliyun } from '../support/connect';
+import { POLL_OPTIONS, StepReporter, pollOptions, rolloutJson } from '../support/deployReport';
 import { requiredOption } from './firmwareWrite';
-import { JOB_OPTIONS, jobRequest } from './jobOptions';
+import { JOB_OPTIONS, jobRequest } from '../support/jobOptions';
 
 /** Exit code and stderr line for how a followed rollout ended: 0 when the job completed, else 1 with why. */
 export function rolloutExit(ctx: CommandContext, rollout: RolloutResult | null): number {

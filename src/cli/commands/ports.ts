@@ -1,10 +1,10 @@
 // `ota ports [--all] [--json]`: the serial ports, with names a person recognises.
 import { listPorts, type PortInfo } from '../../core/serial/ports';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural, text } from '../format';
-import { writeJson } from '../json';
-import { flag, positionals } from '../options';
-import { formatTable } from '../table';
+import { registerCommand, type CommandContext } from '../support/command';
+import { plural, text } from '../support/format';
+import { writeJson } from '../support/json';
+import { flag, positionals } from '../support/options';
+import { formatTable } from '../support/table';
 
 export function portTable(ports: readonly PortInfo[]): string {
   return formatTable(

@@ -1,10 +1,10 @@
 // `ota sandbox [--port N] [--data DIR]`: the local sandbox in the foreground (Alibaba OTA + OSS + IoTaaP emulation
 // with demo data and simulated devices) until Ctrl-C or SIGTERM, then stopped with its state saved.
 import { startSandbox, type Sandbox } from '../../core/cloud/sandbox';
-import { registerCommand, type CommandContext } from '../commands';
-import { UsageError } from '../io';
-import { flag, integerOption, nonEmptyOption, positionals } from '../options';
-import { defaultSandboxDir, findRunningSandbox, removeRunningNote, sandboxDir, writeRunningNote } from './localSandbox';
+import { registerCommand, type CommandContext } from '../support/command';
+import { UsageError } from '../support/io';
+import { flag, integerOption, nonEmptyOption, positionals } from '../support/options';
+import { defaultSandboxDir, findRunningSandbox, removeRunningNote, sandboxDir, writeRunningNote } from '../support/localSandbox';
 
 function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

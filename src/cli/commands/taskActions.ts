@@ -1,12 +1,12 @@
 // `ota task retry JOB_ID [TASK_ID...]` (ReupgradeOTATask, in batches of 10; every failed task when none is named)
 // and `ota task confirm TASK_ID...` (ConfirmOTATask; or every waiting task of --job).
 import { confirmTasks, retryFailedTasks } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural } from '../format';
-import { UsageError } from '../io';
-import { writeJson } from '../json';
-import { flag, nonEmptyOption } from '../options';
-import { withAliyun } from './connect';
+import { registerCommand, type CommandContext } from '../support/command';
+import { plural } from '../support/format';
+import { UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { flag, nonEmptyOption } from '../support/options';
+import { withAliyun } from '../support/connect';
 
 /** The positional arguments, none of them empty, repeats dropped. */
 function ids(ctx: CommandContext, what: string): string[] {

@@ -5,9 +5,9 @@ import { AliyunOtaClient, type AliyunClientConfig } from '../../core/cloud/aliyu
 import { IotaapClient, type IotaapClientConfig } from '../../core/cloud/iotaap';
 import type { OtaService } from '../../core/cloud/provider';
 import { cancelledError } from '../../core/net/clock';
-import type { CommandContext } from '../commands';
-import { UsageError } from '../io';
-import { nonEmptyOption } from '../options';
+import type { CommandContext } from './command';
+import { UsageError } from './io';
+import { nonEmptyOption } from './options';
 import { connectSandbox, sandboxDir, type SandboxConnection } from './localSandbox';
 
 export const PROVIDERS = ['aliyun', 'iotaap', 'sandbox'] as const;

@@ -15,9 +15,9 @@ import {
   type CompilerDiagnostic,
   type PioEnvironment,
 } from '../../core/platformio';
-import type { CommandContext, OptionSpec } from '../commands';
-import { UsageError } from '../io';
-import { nonEmptyOption } from '../options';
+import type { CommandContext, OptionSpec } from './command';
+import { UsageError } from './io';
+import { nonEmptyOption } from './options';
 
 export const PIO_ENV_VAR = 'OTA_PIO';
 

@@ -1,6 +1,6 @@
 // Tasks per status, and the one-line summary of them that `task list` ends with and `job show` includes.
 import { TASK_STATUSES, type Task } from '../../core/model';
-import { plural, words } from '../format';
+import { plural, words } from './format';
 
 /** Tasks per status, as found. */
 export function countByStatus(tasks: readonly Task[]): Record<string, number> {

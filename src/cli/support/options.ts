@@ -1,6 +1,6 @@
 // Reading parsed options and positional arguments, with usage errors a person can act on.
-import { isOtaError } from '../core/errors';
-import type { CommandContext } from './commands';
+import { isOtaError } from '../../core/errors';
+import type { CommandContext } from './command';
 import { UsageError } from './io';
 
 /** A string option's value, or undefined when absent. Given twice, the last one wins. */

@@ -2,9 +2,9 @@
 // input and verify plan, and checked before anything is read or sent.
 import { checkUploadInput, type FirmwareUploadInput, type VerifyPlan } from '../../core/deploy';
 import { validateAliyunVersion } from '../../core/platformio';
-import type { CommandContext, OptionSpec } from '../commands';
-import { UsageError } from '../io';
-import { checked, flag, integerOption, listOption, nonEmptyOption } from '../options';
+import type { CommandContext, OptionSpec } from './command';
+import { UsageError } from './io';
+import { checked, flag, integerOption, listOption, nonEmptyOption } from './options';
 
 export const DEFAULT_VERIFY_TIMEOUT_MIN = 10;
 

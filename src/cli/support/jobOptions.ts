@@ -1,9 +1,9 @@
 // The options that describe an upgrade job (`ota job create`, `ota deploy`): exactly one target, the job settings,
 // the rollout guard and following; read into the core's job plan and checked before anything is sent.
 import { checkGuard, checkJobPlan, parseDeviceList, resolveJobPlan, type JobPlan, type RolloutGuard } from '../../core/deploy';
-import type { CommandContext, OptionSpec } from '../commands';
-import { UsageError } from '../io';
-import { checked, flag, integerOption, nonEmptyOption, numberOption, usedOptions } from '../options';
+import type { CommandContext, OptionSpec } from './command';
+import { UsageError } from './io';
+import { checked, flag, integerOption, nonEmptyOption, numberOption, usedOptions } from './options';
 
 export const TARGET_OPTIONS = ['all', 'devices', 'devices-file', 'gray', 'group'] as const;
 

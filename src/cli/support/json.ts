@@ -1,6 +1,6 @@
 // The `--json` output: the provider-neutral model projected onto the keys the CLI contract names, in its order
 // (fields the model gained later stay out, so CI scripts see a stable shape). Missing values are null.
-import type { DeviceOta, Firmware, Job, Task } from '../core/model';
+import type { DeviceOta, Firmware, Job, Task } from '../../core/model';
 import type { CliIO } from './io';
 
 export const FIRMWARE_KEYS = [

@@ -11,10 +11,10 @@ import {
   type RolloutSnapshot,
 } from '../../core/deploy';
 import { sleep } from '../../core/net/clock';
-import type { CommandContext, OptionSpec } from '../commands';
-import { words } from '../format';
-import { numberOption } from '../options';
-import { ProgressLine } from '../progress';
+import type { CommandContext, OptionSpec } from './command';
+import { words } from './format';
+import { numberOption } from './options';
+import { ProgressLine } from './progress';
 import type { AliyunSession } from './connect';
 import { countsLine } from './taskCounts';
 
