@@ -3,7 +3,7 @@
 // errors as `file:line:col: error: message` and a non-zero exit.
 import { stat } from 'node:fs/promises';
 import { buildImage } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../support/command';
+import type { CommandContext, CommandSpec } from '../support/command';
 import { writeJson } from '../support/json';
 import { flag, positionals } from '../support/options';
 import { StepReporter } from '../support/deployReport';
@@ -27,9 +27,9 @@ async function build(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const buildCommand: CommandSpec = {
   words: ['build'],
   summary: "Build a PlatformIO environment (pio from $OTA_PIO, the PlatformIO IDE's copy or PATH) and print the image's path.",
   options: BUILD_OPTIONS,
   run: build,
-});
+};

@@ -10,7 +10,7 @@ import {
   type DeployPlan,
   type VerifyPlan,
 } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../support/command';
+import type { CommandContext, CommandSpec } from '../support/command';
 import { UsageError } from '../support/io';
 import { writeJson } from '../support/json';
 import { checked, flag, listOption, nonEmptyOption, usedOptions } from '../support/options';
@@ -95,7 +95,7 @@ async function run(ctx: CommandContext): Promise<number> {
   return rolloutExit(ctx, result.rollout);
 }
 
-registerCommand({
+export const deployCommand: CommandSpec = {
   words: ['deploy'],
   positionals: '[FILE]',
   summary: 'Build (unless FILE or --firmware-id is given), upload, create the upgrade job and optionally follow it.',
@@ -117,4 +117,4 @@ registerCommand({
     ...POLL_OPTIONS,
   },
   run,
-});
+};

@@ -1,7 +1,7 @@
 // `ota firmware upload FILE ...` (GenerateOTAUploadURL, OSS upload with byte progress, CreateOTAFirmware, optional
 // verification) and `ota firmware delete ID` (refused while one of its jobs runs).
 import { deleteFirmware, firmwareFileSize, uploadFirmware } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../support/command';
+import type { CommandContext, CommandSpec } from '../support/command';
 import { UsageError } from '../support/io';
 import { writeJson } from '../support/json';
 import { checked, flag, listOption, nonEmptyOption, positionals } from '../support/options';
@@ -47,17 +47,17 @@ async function remove(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const firmwareUploadCommand: CommandSpec = {
   words: ['firmware', 'upload'],
   positionals: 'FILE',
   summary: 'Upload a firmware image (byte progress on stderr) and create the firmware package; --json prints {firmwareId}.',
   options: { ...UPLOAD_OPTIONS, 'src-version': SRC_VERSION_UPLOAD, ...POLL_OPTIONS },
   run: upload,
-});
+};
 
-registerCommand({
+export const firmwareDeleteCommand: CommandSpec = {
   words: ['firmware', 'delete'],
   positionals: 'FIRMWARE_ID',
   summary: 'Delete a firmware package (refused while one of its jobs runs).',
   run: remove,
-});
+};

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FLASH_PROTOCOLS } from '../../core/serial/protocols';
 import { FlashSession, checkFlashRequest } from '../../core/serial/session';
-import { registerCommand, type CommandContext } from '../support/command';
+import type { CommandContext, CommandSpec } from '../support/command';
 import { plural, size } from '../support/format';
 import { EXIT_CANCELLED, UsageError } from '../support/io';
 import { writeJson } from '../support/json';
@@ -90,7 +90,7 @@ async function flash(ctx: CommandContext): Promise<number> {
   return result.result === 'cancelled' ? EXIT_CANCELLED : 1;
 }
 
-registerCommand({
+export const flashCommand: CommandSpec = {
   words: ['flash'],
   positionals: 'FILE',
   summary: 'Flash an image to a device on a serial port; exit 0 only when it got the whole image and its hash matched.',
@@ -108,4 +108,4 @@ registerCommand({
     timeout: { type: 'string', usage: '--timeout S', description: 'Seconds to wait for the device to answer (default: the protocol\'s own).' },
   },
   run: flash,
-});
+};

@@ -2,7 +2,7 @@
 // `ota job cancel JOB_ID --status ...` (cancel the job's tasks in those states).
 import { CANCEL_STATES } from '../../core/cloud/aliyun';
 import { DeployError, cancelTasks, createJob, describeRollout, followRollout, parseCancelStates, type RolloutResult } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../support/command';
+import type { CommandContext, CommandSpec } from '../support/command';
 import { writeJson } from '../support/json';
 import { checked, flag, listOption, positionals } from '../support/options';
 import { withAliyun } from '../support/connect';
@@ -49,7 +49,7 @@ async function cancel(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const jobCreateCommand: CommandSpec = {
   words: ['job', 'create'],
   positionals: 'FIRMWARE_ID',
   summary: 'Create an upgrade job for a firmware package (exactly one target option); --json prints {jobId}.',
@@ -59,9 +59,9 @@ registerCommand({
     ...POLL_OPTIONS,
   },
   run: create,
-});
+};
 
-registerCommand({
+export const jobCancelCommand: CommandSpec = {
   words: ['job', 'cancel'],
   positionals: 'JOB_ID',
   summary: "Cancel a job's tasks in the given states.",
@@ -73,4 +73,4 @@ registerCommand({
     },
   },
   run: cancel,
-});
+};

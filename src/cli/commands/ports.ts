@@ -1,6 +1,6 @@
 // `ota ports [--all] [--json]`: the serial ports, with names a person recognises.
 import { listPorts, type PortInfo } from '../../core/serial/ports';
-import { registerCommand, type CommandContext } from '../support/command';
+import type { CommandContext, CommandSpec } from '../support/command';
 import { plural, text } from '../support/format';
 import { writeJson } from '../support/json';
 import { flag, positionals } from '../support/options';
@@ -23,9 +23,9 @@ async function ports(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const portsCommand: CommandSpec = {
   words: ['ports'],
   summary: 'List the serial ports (USB-UART adapters and boards) with their names, VID:PID and serial numbers.',
   options: { all: { type: 'boolean', usage: '--all', description: 'Also list built-in serial ports (ttyS*) that have no USB ids.' } },
   run: ports,
-});
+};

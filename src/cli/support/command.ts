@@ -1,4 +1,5 @@
-// The table of CLI commands. Each command lives in its own module under ./commands/ and registers here.
+// What a CLI command is: its words, options and run function, and the options every command takes. The commands
+// themselves live in ../commands/, listed in ../commands/index.ts.
 import type { CliIO } from './io';
 
 export interface CommandContext {
@@ -60,13 +61,3 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     description: 'Sandbox data folder for --provider sandbox and ota sandbox (default ~/.local/share/firmware-ota/sandbox).',
   },
 };
-
-const registry: CommandSpec[] = [];
-
-export function registerCommand(spec: CommandSpec): void {
-  registry.push(spec);
-}
-
-export function allCommands(): readonly CommandSpec[] {
-  return registry;
-}
