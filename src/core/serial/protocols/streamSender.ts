@@ -318,6 +318,7 @@ export class StreamSender {
         const nak = f.type === T.NAK ? decodeNak(f.payload) : null;
         const upTo = ack ? ack.next : nak ? nak.expected : base;
         if (upTo > base && upTo <= next) {
+          for (let i = base; i < upTo; i++) this.noteDelivered(frames[i].length + FRAME_OVERHEAD);
           base = upTo;
           silences = 0;
           lastProgress = Date.now();
@@ -402,10 +403,11 @@ export class StreamSender {
 
   /**
    * Writes, but not forever: a device that stopped reading (reset, hung) with flow control in the way, or a pty
-   * nobody reads, can block a write for good. Allows the bytes' time at 9600 baud plus the ack timeout.
+   * nobody reads, can block a write for good. Allows the bytes' time at the rate seen so far (9600 baud before
+   * there is one) plus the ack timeouts.
    */
   private async write(data: Uint8Array): Promise<void> {
-    const limit = this.o.ackTimeoutMs * (this.o.maxRetries + 1) + Math.ceil(data.length / 0.96);
+    const limit = this.o.ackTimeoutMs * (this.o.maxRetries + 1) + Math.ceil(data.length / this.lineBytesPerMs());
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     try {
@@ -479,6 +481,21 @@ export class StreamSender {
     if (this.facts.resumedFrom) facts.push({ label: 'Resumed from', value: `${this.facts.resumedFrom} bytes` });
     if (this.facts.framesResent) facts.push({ label: 'Frames sent again', value: String(this.facts.framesResent) });
     this.ctx.report({ type: 'stats', facts });
+  }
+
+  /** Bytes the agent acknowledged and since when: the line's rate as seen so far. */
+  private delivered = { bytes: 0, since: 0 };
+
+  private noteDelivered(bytes: number): void {
+    if (!this.delivered.since) this.delivered.since = Date.now();
+    else this.delivered.bytes += bytes;
+  }
+
+  /** The line rate seen so far (bytes per ms), or 9600 baud's before there is a measure. */
+  private lineBytesPerMs(): number {
+    const ms = Date.now() - this.delivered.since;
+    const seen = this.delivered.since && ms >= 100 && this.delivered.bytes >= 4096 ? this.delivered.bytes / ms : 0;
+    return Math.max(0.96, seen);
   }
 
   private statsAt = 0;
