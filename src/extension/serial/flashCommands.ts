@@ -31,6 +31,9 @@ function protocolOptions(protocol: string): Record<string, unknown> {
     if (piece > 0) options.pieceSize = piece;
     return options;
   }
+  if (protocol === 'stream') {
+    return { compression: c.get<string>('stream.compression', 'auto'), resume: c.get<boolean>('stream.resume', true) };
+  }
   return {};
 }
 
