@@ -57,6 +57,8 @@ interface Case {
   block: number;
   /** The built firmware image instead of the random one. */
   firmware?: boolean;
+  /** Relay fault flags (both ways): what go-back-N costs on a bad line. No target. */
+  relayFaults?: readonly string[];
 }
 
 const CASES: readonly Case[] = [
@@ -66,6 +68,7 @@ const CASES: readonly Case[] = [
   { id: 'sz', label: 'YMODEM, sz --ymodem --1k', protocol: 'ymodem', sender: 'sz', block: 1024 },
   { id: 'stream', label: 'stream, C agent', protocol: 'stream', sender: 'ours', block: 1024 },
   { id: 'streamFw', label: 'stream, C agent, firmware', protocol: 'stream', sender: 'ours', block: 1024, firmware: true },
+  { id: 'streamBad', label: 'stream, 1e-5 bytes corrupted', protocol: 'stream', sender: 'ours', block: 1024, relayFaults: ['--corrupt', '0.00001', '--seed', '5'] },
 ];
 
 interface Row {
@@ -138,8 +141,8 @@ interface RelayHandle {
   stop(): Promise<unknown>;
 }
 
-async function startRelay(a: string, b: string, baud: number): Promise<RelayHandle> {
-  const relay = startNode(join(__dirname, '..', 'sims', 'relay.js'), ['--a', a, '--b', b, '--baud', String(baud)]);
+async function startRelay(a: string, b: string, baud: number, faults: readonly string[] = []): Promise<RelayHandle> {
+  const relay = startNode(join(__dirname, '..', 'sims', 'relay.js'), ['--a', a, '--b', b, '--baud', String(baud), ...faults]);
   const started = Date.now();
   while (!/ready/.test(relay.run.stderr)) {
     await sleep(20);
@@ -184,7 +187,7 @@ async function runCase(c: Case, baud: number, image: Buffer, dir: string): Promi
       stops.push(track(() => pair.close()));
     }
     const [host, dev] = pairs as [PtyPair, PtyPair];
-    relay = await startRelay(host.b, dev.b, baud);
+    relay = await startRelay(host.b, dev.b, baud, c.relayFaults);
     const lineSeconds = image.length / (baud / 10);
     const limitMs = 30_000 + lineSeconds * 3000;
     if (c.protocol === 'stream') {
@@ -374,7 +377,8 @@ function report(rows: Row[], load: number): number {
       'stream: the C agent (agent/ host build) programs in the background while it receives (double-buffered pages);',
       '  DATA S is timed by the agent from its READY to the last page committed. With the firmware image (built from',
       '  test/bench/firmware/ by arm-none-eabi-gcc, deflated with a 4 KiB window), PAYLOAD/LINE is image bytes per',
-      '  second over line bytes per second: above 1 when compression pays. RETRIES: frames sent again.',
+      '  second over line bytes per second: above 1 when compression pays. RETRIES: frames sent again. With one',
+      '  byte in 100 000 corrupted (both ways), each damaged frame costs go-back-N the frames in flight behind it.',
       '',
       '',
     ].join('\n'),
