@@ -1,7 +1,7 @@
 // `ota iotaap deploy FILE --version V (--device ID --device-token T | --group ID --group-token T)`: one multipart
 // upload to an IoTaaP device or device group, with byte progress; the device updates when the version differs.
 import { deployToIotaap, firmwareFileSize } from '../../core/deploy';
-import { validateSemver } from '../../core/platformio';
+import { validateSemver } from '../../core/cloud/versionRules';
 import type { CommandContext, CommandSpec } from '../support/command';
 import { UsageError } from '../support/io';
 import { writeJson } from '../support/json';

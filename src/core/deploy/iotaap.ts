@@ -4,7 +4,7 @@
 import type { IotaapClient } from '../cloud/iotaap/client';
 import { OtaError } from '../errors';
 import { throwIfAborted } from '../net/clock';
-import { validateSemver } from '../platformio/versionRules';
+import { validateSemver } from '../cloud/versionRules';
 import { buildImage, type BuildPlan } from './buildStep';
 import { DeployError, type DeployState } from './errors';
 import { formatBytes, type StepReporting } from './events';

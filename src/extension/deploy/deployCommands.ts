@@ -15,7 +15,8 @@ import {
   type VerifyPlan,
 } from '../../core/deploy';
 import { errorMessage } from '../../core/errors';
-import { resolveVersion, validateAliyunVersion } from '../../core/platformio';
+import { validateAliyunVersion } from '../../core/cloud/versionRules';
+import { resolveVersion } from '../../core/platformio';
 import type { CloudView } from '../cloud/registerCloudView';
 import { FirmwareNode } from '../cloud/nodes/firmwareNode';
 import type { Log } from '../common/log';

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { Firmware } from '../../core/model';
 import { parseDeviceList, type JobPlan, type VerifyPlan } from '../../core/deploy';
-import { validateAliyunVersion } from '../../core/platformio';
+import { validateAliyunVersion } from '../../core/cloud/versionRules';
 
 export class Dismissed extends Error {
   constructor() {

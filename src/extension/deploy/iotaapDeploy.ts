@@ -2,7 +2,8 @@
 // semantic version. IoTaaP has no job API: the device updates when its version differs from the last one.
 import * as vscode from 'vscode';
 import { deployToIotaap, type IotaapDeployResult } from '../../core/deploy';
-import { resolveVersion, validateSemver } from '../../core/platformio';
+import { validateSemver } from '../../core/cloud/versionRules';
+import { resolveVersion } from '../../core/platformio';
 import type { CloudView } from '../cloud/registerCloudView';
 import { DeviceOtaNode } from '../cloud/nodes/iotaapNodes';
 import type { Platformio } from '../platformio/registerPlatformio';
