@@ -1,7 +1,6 @@
 // How the cloud write commands report on stderr while they work: each step as a line, bytes and percentages as
 // progress, a followed rollout as task counts; how long they wait between polls; and the rollout in --json output.
 import {
-  formatBytes,
   type DeployProgress,
   type DeployStep,
   type FollowOptions,
@@ -10,6 +9,7 @@ import {
   type RolloutResult,
   type RolloutSnapshot,
 } from '../../core/deploy';
+import { formatBytes } from '../../shared/units';
 import { sleep } from '../../core/net/clock';
 import type { CommandContext, OptionSpec } from './command';
 import { words } from './format';

@@ -7,13 +7,13 @@ import * as vscode from 'vscode';
 import {
   deploy,
   describeRollout,
-  formatBytes,
   type DeployPlan,
   type DeployResult,
   type JobPlan,
   type RolloutGuard,
   type VerifyPlan,
 } from '../../core/deploy';
+import { formatBytes } from '../../shared/units';
 import { errorMessage } from '../../core/errors';
 import { validateAliyunVersion } from '../../core/cloud/versionRules';
 import { resolveVersion } from '../../core/platformio';
