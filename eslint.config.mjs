@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import ota from './eslint-rules/importDirections.mjs';
 
 export default tseslint.config(
   {
@@ -31,5 +32,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core, src/cli and src/shared run without VS Code.' }] }],
     },
+  },
+  {
+    // Which folder may import which (eslint-rules/importDirections.mjs, docs/architecture.md).
+    files: ['src/**/*.ts', 'webview/**/*.ts'],
+    plugins: { ota },
+    rules: { 'ota/import-directions': ['error', { root: import.meta.dirname }] },
   },
 );

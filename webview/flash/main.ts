@@ -13,6 +13,7 @@ import {
   type LogLine,
   type PanelMessage,
 } from '../../src/shared/flashPanelMessages';
+import { unhandled } from '../../src/shared/exhaustive';
 
 interface VsCodeApi {
   postMessage(message: PanelMessage): void;
@@ -100,6 +101,8 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'log':
       appendLog(message.lines);
       break;
+    default:
+      unhandled(message);
   }
 });
 
