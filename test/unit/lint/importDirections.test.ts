@@ -19,7 +19,7 @@ async function linter(): Promise<ESLintClass> {
     overrideConfig: [
       {
         files: ['**/*.ts'],
-        languageOptions: { parser: tseslint.parser as Linter.Parser },
+        languageOptions: { parser: tseslint.parser },
         plugins: { ota: ota.default },
         rules: { 'ota/import-directions': ['error', { root }] },
       },
