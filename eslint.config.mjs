@@ -34,6 +34,13 @@ export default tseslint.config(
     },
   },
   {
+    // The Cloud view's model is tested in plain Node (test/unit/cloud/accountModel.test.ts).
+    files: ['src/extension/cloud/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The cloud model runs without VS Code: the tree and commands bring VS Code in.' }] }],
+    },
+  },
+  {
     // Which folder may import which (eslint-rules/importDirections.mjs, docs/architecture.md).
     files: ['src/**/*.ts', 'webview/**/*.ts'],
     plugins: { ota },

@@ -2,20 +2,17 @@
 // configured it shows the embedded sandbox, down to device rows.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { OtaApi } from '../../../src/extension/extension';
+import type { OtaTesting } from '../../../src/extension/testing';
+import { ota } from '../support/ota';
 import type { CloudNode } from '../../../src/extension/cloud/nodes/node';
 
-async function api(): Promise<OtaApi> {
-  const ext = vscode.extensions.getExtension<OtaApi>('otaworks.firmware-ota');
-  assert.ok(ext);
-  return ext.activate();
-}
+const api = ota;
 
 function label(item: vscode.TreeItem): string {
   return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
-async function childByLabel(provider: OtaApi['cloud']['provider'], parent: CloudNode | undefined, pattern: RegExp): Promise<CloudNode> {
+async function childByLabel(provider: OtaTesting['cloud']['provider'], parent: CloudNode | undefined, pattern: RegExp): Promise<CloudNode> {
   const children = await provider.getChildren(parent);
   const found = children.find((c) => pattern.test(label(provider.getTreeItem(c))));
   assert.ok(found, `no child matching ${String(pattern)} among: ${children.map((c) => label(provider.getTreeItem(c))).join(', ')}`);
