@@ -88,7 +88,6 @@ export class AccountModel {
   private readonly warn: (message: string) => void;
   private readonly listeners = new Set<Listener>();
 
-  private sessionPromise: Promise<AccountSession> | undefined;
   private readonly firmwareList = new Cached<'all', Firmware[]>();
   private readonly jobLists = new Cached<string, Job[]>();
   private readonly counts = new Cached<string, Record<string, number>>();
@@ -121,16 +120,9 @@ export class AccountModel {
     for (const l of [...this.listeners]) l(change);
   }
 
-  /** The connected clients; a failed connection is tried again on the next read. */
+  /** The connected clients (the sessions keep one per account and rebuild it after a failure or a reconnect). */
   session(): Promise<AccountSession> {
-    if (!this.sessionPromise) {
-      const p = this.connect();
-      this.sessionPromise = p;
-      p.catch(() => {
-        if (this.sessionPromise === p) this.sessionPromise = undefined;
-      });
-    }
-    return this.sessionPromise;
+    return this.connect();
   }
 
   private async ota() {
@@ -212,9 +204,8 @@ export class AccountModel {
 
   // ---- what writes and refreshes say -------------------------------------------------------------------------
 
-  /** Forgets everything loaded (the connection too, when asked) and says the whole account changed. */
-  refresh(options: { reconnect?: boolean } = {}): void {
-    if (options.reconnect) this.sessionPromise = undefined;
+  /** Forgets everything loaded and says the whole account changed. */
+  refresh(): void {
     this.firmwareList.clear();
     this.jobLists.clear();
     this.counts.clear();
@@ -228,7 +219,7 @@ export class AccountModel {
   invalidate(scope: ModelChange): void {
     switch (scope.kind) {
       case 'account':
-        this.refresh({ reconnect: true });
+        this.refresh();
         return;
       case 'jobs':
         this.jobsChanged(scope.firmwareId);

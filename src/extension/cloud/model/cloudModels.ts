@@ -78,7 +78,7 @@ export class CloudModels {
   /** Forgets one account's connection and data (it was edited, or retried after a failure). */
   forget(accountId: string): void {
     this.sessions.forget(accountId);
-    this.models.get(accountId)?.model.refresh({ reconnect: true });
+    this.models.get(accountId)?.model.refresh();
   }
 
   /** Forgets every connection and everything loaded: the next reads start over. */
