@@ -41,6 +41,14 @@ export default tseslint.config(
     },
   },
   {
+    // Features read a Cloud view node through cloud/targets.ts, never through the tree's node classes.
+    files: ['src/extension/**/*.ts'],
+    ignores: ['src/extension/cloud/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cloud/nodes/*'], message: 'Use cloud/targets.ts: features do not import the Cloud tree node classes.' }] }],
+    },
+  },
+  {
     // Which folder may import which (eslint-rules/importDirections.mjs, docs/architecture.md).
     files: ['src/**/*.ts', 'webview/**/*.ts'],
     plugins: { ota },

@@ -6,6 +6,8 @@ import { ErrorNode } from './nodes/errorNode';
 import { FirmwareNode } from './nodes/firmwareNode';
 import { DeviceOtaNode } from './nodes/iotaapNodes';
 import { JobNode } from './nodes/jobNode';
+import type { CloudNode } from './nodes/node';
+import { LoadMoreNode } from './nodes/taskNodes';
 
 export interface FirmwareTarget {
   accountId: string;
@@ -37,6 +39,16 @@ export function deviceTarget(arg: unknown): DeviceTarget | undefined {
 /** The account of an account node, or of the error node shown under it. */
 export function accountTarget(arg: unknown): string | undefined {
   return arg instanceof AccountNode || arg instanceof ErrorNode ? arg.accountId : undefined;
+}
+
+/** What "Retry" on an error node reloads: the node that failed. */
+export function retryTarget(arg: unknown): CloudNode | undefined {
+  return arg instanceof ErrorNode ? arg.retryTarget : undefined;
+}
+
+/** The task rows a "Load more…" node adds to. */
+export function loadMoreTarget(arg: unknown): { accountId: string; jobId: string; status: string } | undefined {
+  return arg instanceof LoadMoreNode && arg.accountId ? { accountId: arg.accountId, jobId: arg.group.jobId, status: arg.group.status } : undefined;
 }
 
 /** A node of the Cloud view (argument objects of automation are plain objects, never nodes). */

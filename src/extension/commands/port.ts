@@ -9,7 +9,7 @@ import type { CloudModels } from '../cloud/model/cloudModels';
 import { firmwareTarget, type FirmwareTarget } from '../cloud/targets';
 import type { Log } from '../common/log';
 import type { Flasher } from '../serial/flashCommands';
-import { PortItem } from '../serial/portsTreeProvider';
+import { portPath } from '../serial/targets';
 import type { OtaCommand } from './command';
 import type { Features } from './features';
 
@@ -19,7 +19,8 @@ export function portCommands({ log, cloud, serial }: Features): OtaCommand[] {
     {
       id: 'ota.serial.flash',
       run: (arg?: unknown) => {
-        if (arg instanceof PortItem) return flash({ port: arg.port.path });
+        const port = portPath(arg);
+        if (port) return flash({ port });
         const firmware = firmwareTarget(arg);
         if (firmware) return flashCloudFirmware(cloud.models, firmware, flash, log);
         return flash(typeof arg === 'object' && arg !== null ? (arg) : {});

@@ -1,9 +1,8 @@
 // Commands of the views themselves: reload the Cloud view (or retry one failing node), load more device rows,
 // reload the port list, copy a port's path, show the OTA log.
 import * as vscode from 'vscode';
-import { ErrorNode } from '../cloud/nodes/errorNode';
-import { LoadMoreNode } from '../cloud/nodes/taskNodes';
-import { PortItem } from '../serial/portsTreeProvider';
+import { loadMoreTarget, retryTarget } from '../cloud/targets';
+import { portPath } from '../serial/targets';
 import type { OtaCommand } from './command';
 import type { Features } from './features';
 
@@ -13,22 +12,23 @@ export function viewCommands({ log, cloud, serial }: Features): OtaCommand[] {
     { id: 'ota.cloud.refresh', run: () => cloud.provider.refresh() },
     {
       id: 'ota.cloud.retry',
-      run: (node?: unknown) => cloud.provider.refresh(node instanceof ErrorNode ? node.retryTarget : undefined),
+      run: (node?: unknown) => cloud.provider.refresh(retryTarget(node)),
     },
     {
       id: 'ota.cloud.loadMore',
       run: async (node?: unknown) => {
-        if (!(node instanceof LoadMoreNode) || !node.accountId) return;
-        await cloud.models.get(node.accountId).loadMore(node.group.jobId, node.group.status);
+        const t = loadMoreTarget(node);
+        if (t) await cloud.models.get(t.accountId).loadMore(t.jobId, t.status);
       },
     },
     { id: 'ota.serial.refresh', run: () => serial.provider.refresh() },
     {
       id: 'ota.serial.copyPath',
       run: async (item?: unknown) => {
-        if (!(item instanceof PortItem)) return;
-        await vscode.env.clipboard.writeText(item.port.path);
-        void vscode.window.setStatusBarMessage(`Copied ${item.port.path}`, 3000);
+        const path = portPath(item);
+        if (!path) return;
+        await vscode.env.clipboard.writeText(path);
+        void vscode.window.setStatusBarMessage(`Copied ${path}`, 3000);
       },
     },
   ];
