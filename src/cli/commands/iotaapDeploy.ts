@@ -5,10 +5,9 @@ import { validateSemver } from '../../core/cloud/versionRules';
 import type { CommandContext, CommandSpec } from '../support/command';
 import { UsageError } from '../support/io';
 import { writeJson } from '../support/json';
-import { checked, flag, nonEmptyOption, positionals } from '../support/options';
+import { checked, flag, nonEmptyOption, positionals, requiredOption } from '../support/options';
 import { withIotaap } from '../support/connect';
 import { StepReporter } from '../support/deployReport';
-import { requiredOption } from './firmwareWrite';
 
 function target(ctx: CommandContext): { device?: { id: string; token: string }; group?: { id: string; token: string } } {
   const device = nonEmptyOption(ctx, 'device');
