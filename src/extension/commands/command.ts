@@ -8,8 +8,8 @@ import { actionsFor, Dismissed } from '../common/errors';
 
 export interface OtaCommand {
   id: string;
-  // Command arguments come from menus, keybindings and other extensions: each command checks what it got.
-  run(...args: any[]): unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Arguments come from menus, keybindings, tests and other extensions: each command checks what it got. */
+  run(...args: unknown[]): unknown;
 }
 
 const ACTIONS: Record<ReturnType<typeof actionsFor>[number], string> = {

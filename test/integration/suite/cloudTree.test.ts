@@ -85,6 +85,20 @@ describe('Cloud tree (sandbox account)', function () {
       const moreItem = p.getTreeItem(more);
       assert.equal(moreItem.contextValue, 'loadMore');
       assert.equal(moreItem.description, `${biggest.n - 50} more`);
+      // "Load more…" asks the account's model for the next page and re-renders only that group.
+      const regrouped = new Promise<void>((resolve) => {
+        const d = p.onDidChangeTreeData((n) => {
+          if (n?.id === biggest.g.id) {
+            d.dispose();
+            resolve();
+          }
+        });
+      });
+      await vscode.commands.executeCommand(moreItem.command?.command ?? '', ...((moreItem.command?.arguments ?? []) as unknown[]));
+      await regrouped;
+      const paged = (await p.getChildren(biggest.g)).filter((r) => String(p.getTreeItem(r).contextValue).startsWith('task.'));
+      assert.equal(paged.length, Math.min(100, biggest.n));
+      assert.deepEqual(paged.slice(0, 50).map((r) => r.id), devices.map((r) => r.id), 'the first page stays as it was');
     }
   });
 
