@@ -6,15 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FlashResult } from '../../../src/core/serial/sessionTypes';
-import type { OtaApi } from '../../../src/extension/extension';
 import { openPtyPair, type PtyPair } from '../../sims/ptyPair';
 import { buildAgent, startStreamAgent, type StreamAgentProcess } from '../../sims/streamAgent';
-
-async function api(): Promise<OtaApi> {
-  const ext = vscode.extensions.getExtension<OtaApi>('otaworks.firmware-ota');
-  assert.ok(ext);
-  return ext.activate();
-}
+import { ota as api } from '../support/ota';
 
 describe('serial flash with the stream protocol to the C agent', function () {
   this.timeout(120_000);
