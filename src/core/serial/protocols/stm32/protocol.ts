@@ -260,20 +260,29 @@ class Stm32Flasher {
     return Buffer.compare(got, Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)) === 0;
   }
 
-  /** The blocks whose read-back differs; a mismatch is read again before it counts (Read Memory has no checksum). */
+  /**
+   * The blocks whose flash differs from the image. Read Memory has no checksum, so a read-back that differs is read
+   * again: one read equal to the image proves the block (noise does not make the image), and a block counts as bad
+   * only when two reads agree with each other and not with the image.
+   */
   private async verifyAll(blocks: readonly WriteBlock[]): Promise<WriteBlock[]> {
     const bad: WriteBlock[] = [];
     let checked = 0;
     for (const b of blocks) {
-      let same = false;
-      for (let look = 0; look < 2 && !same; look++) {
-        same = await this.withRetries(`reading back ${hex32(b.address)}`, () => this.matches(b));
-        if (!same && look === 0) {
+      const want = Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength);
+      const seen: Buffer[] = [];
+      let verdict: 'good' | 'bad' | null = null;
+      for (let look = 0; verdict === null; look++) {
+        const got = await this.withRetries(`reading back ${hex32(b.address)}`, () => this.client.readMemory(b.address, b.data.length));
+        if (got.equals(want)) verdict = 'good';
+        else if (seen.some((s) => s.equals(got)) || look >= this.o.maxRetries + 1) verdict = 'bad';
+        else {
+          seen.push(got);
           this.retries++;
           this.ctx.report({ type: 'retry', reason: `the read-back at ${hex32(b.address)} differs from the image; reading it again` });
         }
       }
-      if (!same) bad.push(b);
+      if (verdict === 'bad') bad.push(b);
       checked += b.payload;
       this.ctx.report({ type: 'stats', facts: [{ label: 'Verified', value: `${checked} of ${this.ctx.image.length} bytes` }] });
     }
