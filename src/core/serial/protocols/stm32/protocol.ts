@@ -219,7 +219,7 @@ class Stm32Flasher {
     if (!protectedChip) return;
     this.ctx.report({ type: 'device', facts: [{ label: 'Readout protection', value: 'on' }] });
     if (!this.o.unprotect) {
-      throw this.stop('refused', 'read-protected', 'The chip is readout-protected: its bootloader will not read or write the flash.', 'Flash again with --unprotect (or the Unprotect choice) to remove the protection; WARNING: that mass-erases the whole flash.');
+      throw this.stop('refused', 'read-protected', 'The chip is readout-protected: its bootloader will not read or write the flash.', 'Flash again with --unprotect (in VS Code: Unprotect and Flash) to remove it; WARNING: that mass-erases the whole flash.');
     }
     this.ctx.report({ type: 'log', level: 'warn', text: 'Removing readout protection: the chip mass-erases its whole flash and resets.' });
     this.phase('negotiating', 'Removing readout protection (mass erase)');
