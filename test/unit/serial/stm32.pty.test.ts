@@ -166,6 +166,13 @@ describe('STM32 bootloader over a real pty pair', function () {
     assert.deepEqual(sim.report!.erased, [0, 32, 33]);
   });
 
+  it('waiting for every ACK (sendAhead off) writes the same bytes', async () => {
+    const image = pattern(40_000, 21);
+    const { value: r, dump } = await withSim(['--model', 'f411'], () => ours(image, { sendAhead: false }));
+    assert.equal(r.result, 'ok', r.message);
+    assertHolds(dump, image);
+  });
+
   it('a NACKed block is written again, and the result counts the retry', async () => {
     const image = pattern(4096, 5);
     const { value: r, sim, dump } = await withSim(['--nack-writes', '3,9'], () => ours(image));

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { isOtaError } from '../../../src/core/errors';
 import { findChip } from '../../../src/core/serial/protocols/stm32/chips';
-import { addressFrame, extendedEraseFrame, legacyEraseFrame, writeDataFrame } from '../../../src/core/serial/protocols/stm32/frames';
+import { addressFrame, extendedEraseFrame, legacyEraseFrame, safeToSendAhead, writeDataFrame } from '../../../src/core/serial/protocols/stm32/frames';
 import { placeRegions, unitsToErase, writeBlocks } from '../../../src/core/serial/protocols/stm32/plan';
 import { stm32Protocol } from '../../../src/core/serial/protocols/stm32/protocol';
 import { parseResetSequence, resolveReset } from '../../../src/core/serial/protocols/stm32/resetSequence';
@@ -25,6 +25,13 @@ describe('STM32 bootloader protocol', () => {
     assert.equal(f[9], 7 ^ 1 ^ 2 ^ 3 ^ 4 ^ 5 ^ 0xff ^ 0xff ^ 0xff);
     assert.deepEqual([...legacyEraseFrame([2, 3])], [1, 2, 3, 1 ^ 2 ^ 3]);
     assert.deepEqual([...extendedEraseFrame([0x102])], [0, 0, 1, 2, 1 ^ 2]);
+  });
+
+  it('sends a frame ahead of an ACK only when no byte pair in it could be read as a command', () => {
+    assert.equal(safeToSendAhead([...addressFrame(0x08000100), 0xff, 0x00]), true); // 256-byte read: 0xFF is no command
+    assert.equal(safeToSendAhead(addressFrame(0x0800827d)), false); // 82 7D: Readout Protect
+    assert.equal(safeToSendAhead([...addressFrame(0x08000000), 0x92 - 0, 0x6d]), false); // a 147-byte read: Readout Unprotect
+    assert.equal(safeToSendAhead(addressFrame(0x080043bc)), false); // 43 BC: Erase
   });
 
   it('reads reset sequences as stm32flash -i does, and refuses what it cannot drive', () => {

@@ -48,6 +48,18 @@ const COMMAND_NAMES: Readonly<Record<number, string>> = {
   0xa1: 'Get Checksum',
 };
 
+/**
+ * Whether bytes sent after a command, before its ACK, are harmless should the command be refused: the bootloader
+ * then reads them as commands, and no two neighbours may make a command with its complement (a stray Readout
+ * Protect would lock the chip). Bytes that are no command are NACKed, which the host's resync absorbs.
+ */
+export function safeToSendAhead(bytes: ArrayLike<number>): boolean {
+  for (let i = 0; i + 1 < bytes.length; i++) {
+    if (bytes[i] in COMMAND_NAMES && (bytes[i] ^ bytes[i + 1]) === 0xff) return false;
+  }
+  return true;
+}
+
 export function commandName(code: number): string {
   return COMMAND_NAMES[code] ?? `0x${code.toString(16).padStart(2, '0')}`;
 }

@@ -27,6 +27,11 @@ export interface Stm32Options {
   syncTimeoutMs: number;
   /** For each ACK and read. */
   ackTimeoutMs: number;
+  /**
+   * Send a command's address (and a read's length) without waiting for the ACKs in between, when no byte pair in
+   * them could be taken for a command. Default true; any error turns it off for the rest of the run.
+   */
+  sendAhead: boolean;
 }
 
 export const STM32_OPTION_KEYS = [
@@ -40,6 +45,7 @@ export const STM32_OPTION_KEYS = [
   'timeoutMs',
   'syncTimeoutMs',
   'ackTimeoutMs',
+  'sendAhead',
 ] as const;
 
 const HOUR = 3_600_000;
@@ -70,6 +76,7 @@ export function resolveStm32Options(bag: FlashOptionBag): Stm32Options {
     maxRetries: intOption(bag, 'maxRetries', 5, 0, 100),
     syncTimeoutMs: intOption(bag, 'syncTimeoutMs', common || (reset ? 10_000 : 60_000), 1, HOUR),
     ackTimeoutMs: intOption(bag, 'ackTimeoutMs', 1000, 10, 60_000),
+    sendAhead: boolOption(bag, 'sendAhead', true),
   };
 }
 

@@ -40,12 +40,15 @@ class Stm32Flasher {
   private info: BootloaderInfo | null = null;
   private chip: Stm32Chip | null = null;
   private retries = 0;
+  /** Send addresses and lengths ahead of the ACKs (see Stm32Client); off after the first error, for good. */
+  private ahead: boolean;
 
   constructor(
     private readonly ctx: FlashContext,
     private readonly o: Stm32Options,
   ) {
     this.client = new Stm32Client(ctx.link, ctx.signal, { ackMs: o.ackTimeoutMs });
+    this.ahead = o.sendAhead;
   }
 
   async run(): Promise<ProtocolOutcome> {
@@ -183,6 +186,10 @@ class Stm32Flasher {
         return await fn(attempt);
       } catch (e) {
         if (!isBootloaderError(e)) throw e;
+        if (this.ahead) {
+          this.ahead = false;
+          this.ctx.report({ type: 'log', level: 'info', text: 'From here on, waiting for each ACK before the next frame.' });
+        }
         if (attempt >= this.o.maxRetries) {
           const how = e.kind === 'nack' ? 'refused it (NACK)' : e.kind === 'timeout' ? 'stopped answering' : 'answered garbage';
           throw this.stop('failed', 'too-many-retries', `The bootloader ${how} ${what}, ${attempt + 1} times (${e.message}).`, 'Check the wiring and try a lower baud rate, then flash again.');
@@ -251,12 +258,12 @@ class Stm32Flasher {
     await this.withRetries(`the block at ${hex32(b.address)}`, async (attempt) => {
       // After a lost ACK the block may be written already: flash cannot take it twice, so look first.
       if (attempt > 0 && (await this.matches(b))) return;
-      await this.client.writeMemory(b.address, b.data, code);
+      await this.client.writeMemory(b.address, b.data, code, this.ahead);
     });
   }
 
   private async matches(b: WriteBlock): Promise<boolean> {
-    const got = await this.client.readMemory(b.address, b.data.length);
+    const got = await this.client.readMemory(b.address, b.data.length, this.ahead);
     return Buffer.compare(got, Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength)) === 0;
   }
 
@@ -273,7 +280,7 @@ class Stm32Flasher {
       const seen: Buffer[] = [];
       let verdict: 'good' | 'bad' | null = null;
       for (let look = 0; verdict === null; look++) {
-        const got = await this.withRetries(`reading back ${hex32(b.address)}`, () => this.client.readMemory(b.address, b.data.length));
+        const got = await this.withRetries(`reading back ${hex32(b.address)}`, () => this.client.readMemory(b.address, b.data.length, this.ahead));
         if (got.equals(want)) verdict = 'good';
         else if (seen.some((s) => s.equals(got)) || look >= this.o.maxRetries + 1) verdict = 'bad';
         else {
