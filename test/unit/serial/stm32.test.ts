@@ -2,6 +2,7 @@
 // simulated board wired DTR->NRST, RTS->BOOT0, option checks before any port is opened, and what a plan erases.
 import assert from 'node:assert/strict';
 import { isOtaError } from '../../../src/core/errors';
+import { type ByteLink } from '../../../src/core/serial/byteLink';
 import { findChip } from '../../../src/core/serial/protocols/stm32/chips';
 import { addressFrame, extendedEraseFrame, legacyEraseFrame, safeToSendAhead, writeDataFrame } from '../../../src/core/serial/protocols/stm32/frames';
 import { placeRegions, unitsToErase, writeBlocks } from '../../../src/core/serial/protocols/stm32/plan';
@@ -80,7 +81,16 @@ describe('STM32 bootloader protocol', () => {
 
   it('a link without control lines cannot run a reset sequence, and says how to go on', async () => {
     const [host, device] = createVirtualLinkPair();
-    const plain = { name: 'plain', get isClosed() { return host.isClosed; }, write: (d: Uint8Array) => host.write(d), onData: host.onData.bind(host), onClose: host.onClose.bind(host), close: () => host.close() };
+    const plain: ByteLink = {
+      name: 'plain',
+      get isClosed() {
+        return host.isClosed;
+      },
+      write: (d) => host.write(d),
+      onData: (l) => host.onData(l),
+      onClose: (l) => host.onClose(l),
+      close: () => host.close(),
+    };
     const result = await new FlashSession({
       protocol: 'stm32',
       image: Uint8Array.of(1),
