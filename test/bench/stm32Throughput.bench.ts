@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatTable } from '../../src/cli/table';
+import { formatTable } from '../../src/cli/support/table';
 import { FlashSession } from '../../src/core/serial/session';
 import { openPtyPair, type PtyPair } from '../sims/ptyPair';
 import { startStm32Sim, startStm32flash } from '../sims/stm32Sim';
