@@ -1,7 +1,7 @@
 // Wires the Serial view (live port list, with the sandbox's virtual MCUs), the flash controller and its commands.
 import * as vscode from 'vscode';
 import type { VirtualPort } from '../../core/serial/ports';
-import { createVirtualQuecthingPort, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
+import { createVirtualQuecthingPort, createVirtualStm32Port, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
 import type { Log } from '../common/log';
 import { FlashController } from './flashController';
 import { registerFlashCommands } from './flashCommands';
@@ -17,7 +17,7 @@ export interface SerialView {
 export function registerSerialView(context: vscode.ExtensionContext, log: Log): SerialView {
   const config = () => vscode.workspace.getConfiguration('ota.serial');
   // Created once: a virtual device keeps its identity (and its "installed" version) across flashes.
-  const virtual: VirtualPort[] = [createVirtualQuecthingPort(), createVirtualYmodemPort()];
+  const virtual: VirtualPort[] = [createVirtualQuecthingPort(), createVirtualYmodemPort(), createVirtualStm32Port()];
   const virtualPorts = () => (config().get<boolean>('virtualDevices', true) ? virtual : []);
   const list = () =>
     listPortEntries({
