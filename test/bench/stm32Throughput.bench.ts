@@ -78,13 +78,13 @@ async function runCase(sender: Sender, baud: number, image: Buffer, dir: string)
   const pairs: PtyPair[] = [];
   let stopRelay: (() => Promise<void>) | null = null;
   const dump = join(dir, 'flash.bin');
-  const sim = { stop: async (): Promise<unknown> => undefined };
+  let stopSim: () => Promise<unknown> = () => Promise.resolve();
   try {
     pairs.push(await openPtyPair(), await openPtyPair());
     const [host, dev] = pairs as [PtyPair, PtyPair];
     stopRelay = await startRelay(host.b, dev.b, baud);
     const device = startStm32Sim(dev.a, ['--model', 'f411', '--write-ms-per-256', String(WRITE_MS_PER_256), '--dump', dump, '--baud', String(baud)]);
-    sim.stop = device.stop;
+    stopSim = () => device.stop();
     await device.ready;
     const started = performance.now();
     let failure: string | null;
@@ -106,7 +106,7 @@ async function runCase(sender: Sender, baud: number, image: Buffer, dir: string)
   } catch (e) {
     row.error = e instanceof Error ? e.message : String(e);
   } finally {
-    await sim.stop();
+    await stopSim();
     if (stopRelay) await stopRelay();
     for (const p of pairs) await p.close();
   }

@@ -9,7 +9,8 @@ import { placeRegions, unitsToErase, writeBlocks } from '../../../src/core/seria
 import { stm32Protocol } from '../../../src/core/serial/protocols/stm32/protocol';
 import { parseResetSequence, resolveReset } from '../../../src/core/serial/protocols/stm32/resetSequence';
 import { checkFlashRequest, FlashSession } from '../../../src/core/serial/session';
-import { runStm32Bootloader } from '../../../src/core/serial/virtual/stm32Bootloader';
+import { runStm32Bootloader, type Stm32BootloaderResult } from '../../../src/core/serial/virtual/stm32Bootloader';
+import { createVirtualStm32Port } from '../../../src/core/serial/virtual/virtualDevices';
 import { createVirtualLinkPair } from '../../../src/core/serial/virtualLink';
 
 function throwsInvalid(fn: () => unknown, re: RegExp): void {
@@ -61,6 +62,19 @@ describe('STM32 bootloader protocol', () => {
     const b = await board;
     assert.equal(b.outcome, 'reset-to-firmware'); // the exit sequence: BOOT0 low, reset pulse
     assert.deepEqual([...b.flash.subarray(0, 1000)], [...image]);
+  });
+
+  it('the virtual STM32 of the Serial view takes a flash at its baud rate, verified', async () => {
+    let board: Stm32BootloaderResult | null = null;
+    const port = createVirtualStm32Port({ paced: false, onResult: (r) => (board = r) });
+    const image = Uint8Array.from({ length: 3000 }, (_, i) => (i * 5) & 0xff);
+    const result = await new FlashSession({ protocol: 'stm32', image, port: port.path, virtualPorts: [port], options: { syncTimeoutMs: 2000 } }).start();
+    assert.equal(result.result, 'ok', result.message);
+    assert.equal(result.verified, true);
+    assert.equal(result.details.pid, '0x431');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(board);
+    assert.deepEqual([...(board as Stm32BootloaderResult).flash.subarray(0, 3000)], [...image]);
   });
 
   it('without the wiring the board never answers: the wait ends with what to do', async () => {
