@@ -196,12 +196,9 @@ class Stm32Flasher {
         }
         this.retries++;
         this.ctx.report({ type: 'retry', reason: `${what}: ${e.message}` });
-        if (!(await this.client.resync(SLOW_LINE_MS_PER_BYTE))) {
-          // A chip that reset (or a line that came back) needs autobaud again.
-          if (!(await this.client.trySync(SYNC_REPLY_MS))) {
-            if (attempt + 1 >= this.o.maxRetries) continue;
-          }
-        }
+        // Back to waiting for a command; a chip that reset meanwhile needs autobaud again. If neither answers, the
+        // next try times out and counts like any other.
+        if (!(await this.client.resync(SLOW_LINE_MS_PER_BYTE))) await this.client.trySync(SYNC_REPLY_MS);
       }
     }
   }
