@@ -220,8 +220,8 @@ class Stm32Flasher {
         throw e;
       }
     });
+    this.ctx.report({ type: 'device', facts: [{ label: 'Readout protection', value: protectedChip ? 'on' : 'off' }] });
     if (!protectedChip) return;
-    this.ctx.report({ type: 'device', facts: [{ label: 'Readout protection', value: 'on' }] });
     if (!this.o.unprotect) {
       throw this.stop('refused', 'read-protected', 'The chip is readout-protected: its bootloader will not read or write the flash.', 'Flash again with --unprotect (in VS Code: Unprotect and Flash) to remove it; WARNING: that mass-erases the whole flash.');
     }
