@@ -183,6 +183,15 @@ describe('STM32 bootloader over a real pty pair', function () {
     assertHolds(dump, image);
   });
 
+  it('a block NACKed on every try ends in a failure naming its address', async () => {
+    const { value: r } = await withSim(['--nack-writes', '3,4,5,6,7,8,9,10'], () => ours(pattern(2048, 8), { maxRetries: 3 }));
+    assert.equal(r.result, 'failed');
+    assert.equal(r.verified, false);
+    assert.equal(r.errorCode, 'too-many-retries');
+    assert.match(r.message, /refused it \(NACK\) the block at 0x08000300, 4 times/);
+    assert.equal(r.retries, 3);
+  });
+
   it('a readout-protected chip is reported, not flashed; --unprotect mass-erases it and flashes', async () => {
     const image = pattern(2048, 9);
     const refused = await withSim(['--read-protected', '--stay'], () => ours(image));
