@@ -93,9 +93,16 @@ class Stm32Flasher {
 
       const start = this.o.goAddress ?? blocks[0].address;
       let went = false;
+      let goTrouble = '';
       if (this.o.go) {
-        await this.client.go(start);
-        went = true;
+        try {
+          await this.client.go(start);
+          went = true;
+        } catch (e) {
+          // The image is in flash and verified: a refused Go does not undo that.
+          if (!isBootloaderError(e)) throw e;
+          goTrouble = ` The bootloader did not start it (${e.message}): set BOOT0 low and press reset to run it.`;
+        }
       }
       if (this.o.reset && this.o.reset.exit.length) await runSignalSteps(this.ctx.link, this.o.reset.exit, this.ctx.signal);
       const where = chip ? `${chip.name} (${pidHex(info.pid)})` : `the chip with product id ${pidHex(info.pid)}`;
@@ -104,7 +111,7 @@ class Stm32Flasher {
         verified: true,
         message:
           `Wrote ${this.ctx.image.length} bytes to ${where} and read them back: the flash matches the image.` +
-          (went ? ` Started it at ${hex32(start)}.` : ' Left the chip in its bootloader (--no-go).'),
+          (went ? ` Started it at ${hex32(start)}.` : goTrouble || ' Left the chip in its bootloader (--no-go).'),
         details: this.details({ erase: this.o.erase, startAddress: hex32(blocks[0].address), blocks: blocks.length, started: went ? hex32(start) : null }),
       };
     } catch (e) {
