@@ -190,7 +190,7 @@ export class FlashSession {
     }
     this.protocolLabel = protocol.label;
     if (this.signal.aborted) return this.end(this.cancelledOutcome());
-    const serial = { baudRate: DEFAULT_BAUD_RATE, ...this.opts.serial };
+    const serial = { baudRate: DEFAULT_BAUD_RATE, ...protocol.serial, ...this.opts.serial };
     this.setPhase('waiting', `Opening ${this.opts.port}`);
     this.log('info', `Flashing ${this.imageName} (${this.image.length} bytes) to ${this.opts.port} at ${serial.baudRate} baud with ${protocol.label}`);
     let link: ByteLink;

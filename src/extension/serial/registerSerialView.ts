@@ -2,7 +2,7 @@
 // through it. The commands are in ../commands/port.ts and ../commands/view.ts.
 import * as vscode from 'vscode';
 import type { VirtualPort } from '../../core/serial/ports';
-import { createVirtualQuecthingPort, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
+import { createVirtualQuecthingPort, createVirtualStm32Port, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
 import type { Log } from '../common/log';
 import { FlashController } from './flashController';
 import { createFlasher, type Flasher } from './flashCommands';
@@ -19,7 +19,7 @@ export interface SerialView {
 export function registerSerialView(context: vscode.ExtensionContext, log: Log): SerialView {
   const config = () => vscode.workspace.getConfiguration('ota.serial');
   // Created once: a virtual device keeps its identity (and its "installed" version) across flashes.
-  const virtual: VirtualPort[] = [createVirtualQuecthingPort(), createVirtualYmodemPort()];
+  const virtual: VirtualPort[] = [createVirtualQuecthingPort(), createVirtualYmodemPort(), createVirtualStm32Port()];
   const virtualPorts = () => (config().get<boolean>('virtualDevices', true) ? virtual : []);
   const list = () =>
     listPortEntries({

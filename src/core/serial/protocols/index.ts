@@ -2,11 +2,12 @@
 
 import { OtaError } from '../../errors';
 import { quecthingProtocol } from './quecthing';
+import { stm32Protocol } from './stm32/protocol';
 import { streamProtocol } from './stream';
 import { type FlashProtocol } from './types';
 import { ymodemProtocol } from './ymodem';
 
-export const FLASH_PROTOCOLS: readonly FlashProtocol[] = [quecthingProtocol, ymodemProtocol, streamProtocol];
+export const FLASH_PROTOCOLS: readonly FlashProtocol[] = [quecthingProtocol, ymodemProtocol, stm32Protocol, streamProtocol];
 
 /** The protocol with this id; an `invalid-input` OtaError naming the known ids otherwise. */
 export function findProtocol(id: string, protocols: readonly FlashProtocol[] = FLASH_PROTOCOLS): FlashProtocol {
