@@ -220,6 +220,11 @@ describe('cli cloud commands', () => {
       const human = await cli([...iotaapArgs(), 'iotaap', 'list'], creds);
       assert.match(human.stdout, /^DEVICE\s+VERSION\s+LAST UPDATED \(UTC\)\s+PATH\n/);
       assert.match(human.stdout, /\n5 device OTAs\n$/);
+      // IoTaaP keeps each image under <device id><device token>/: the token is masked wherever the path is shown.
+      for (const { id, token } of SANDBOX_IOTAAP_DEVICES) {
+        assert.ok(!human.stdout.includes(token) && !JSON.stringify(otas).includes(token), `device token of ${id} shown`);
+      }
+      assert.ok(otas.every((o) => String(o.path).includes(`${String(o.device)}****/`)), JSON.stringify(otas));
     });
 
     it('uses IOTAAP_TOKEN, searches, and lists group OTAs', async () => {

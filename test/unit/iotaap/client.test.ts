@@ -35,7 +35,8 @@ class FakeIotaap {
     __v: 0,
     last_updated: '2020-01-21T22:59:29.940Z',
     owner: '5e10fc5e77ba18070312e171',
-    path: `ota/device/${i % 2 ? 'odd' : 'even'}-${i}/firmware.bin`,
+    // As IoTaaP stores it: a folder named by the device id followed by the device token.
+    path: `ota/device/5e1b57808711f904f5df${String(i).padStart(4, '0')}Tk${i}secret/${i % 2 ? 'odd' : 'even'}-${i}.bin`,
     version: `1.2.${i}`,
   }));
   groups = [{ _id: 'g-ota1', group: 'grp-1', owner: 'o', path: 'ota/group/grp-1/firmware.bin', version: '2.0.0', last_updated: '2021-01-01T00:00:00Z' }];
@@ -155,7 +156,7 @@ describe('iotaap/client', () => {
       id: 'ota229',
       device: '5e1b57808711f904f5df0229',
       owner: '5e10fc5e77ba18070312e171',
-      path: 'ota/device/odd-229/firmware.bin',
+      path: 'ota/device/5e1b57808711f904f5df0229****/odd-229.bin', // the device token masked
       version: '1.2.229',
       lastUpdated: '2020-01-21T22:59:29.940Z',
     });
@@ -171,6 +172,7 @@ describe('iotaap/client', () => {
     const odd = await c.listAllDeviceOtas('odd-');
     assert.equal(odd.length, 125);
     assert.ok(odd.every((o) => o.path?.includes('odd-')));
+    assert.ok(all.every((o) => o.path && !o.path.includes('secret') && o.path.includes(`${o.device}****/`)), 'a device token shown');
     assert.ok(fake.requests.every((r) => r.url.searchParams.get('search_value') === 'odd-'));
     assert.equal(fake.requests.length, 2);
   });
