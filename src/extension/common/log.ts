@@ -2,7 +2,7 @@
 // error excerpt uses: every spelling of every secret) so that a secret that slipped into an error text from a third
 // party is never written out.
 import * as vscode from 'vscode';
-import { redact as redactSecrets } from '../core/net/redact';
+import { redact as redactSecrets } from '../../core/net/redact';
 
 const secrets = new Set<string>();
 

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SANDBOX_DEMO, SANDBOX_IOTAAP_EMAIL, SANDBOX_IOTAAP_PASSWORD, SANDBOX_IOTAAP_TOKEN, startSandbox } from '../../../src/core/cloud/sandbox';
+import { SANDBOX_DEMO, SANDBOX_IOTAAP_DEVICES, SANDBOX_IOTAAP_EMAIL, SANDBOX_IOTAAP_PASSWORD, SANDBOX_IOTAAP_TOKEN, startSandbox } from '../../../src/core/cloud/sandbox';
 import {
   assertIso,
   assertOneLineError,
