@@ -28,6 +28,8 @@ class FakeIotaap {
   refuseAll = false;
   logins = 0;
   failListing = 0;
+  /** A lying server: every listing answers with the first page and this many records. */
+  repeatFirstPage: number | null = null;
   deployed: Deployed[] = [];
   devices = Array.from({ length: 250 }, (_, i) => ({
     _id: `ota${i}`,
@@ -71,8 +73,11 @@ class FakeIotaap {
         const search = q.get('search_value') ?? '';
         let list = source.filter((o) => o.path.includes(search));
         if (q.get('order_dir') === 'desc') list = [...list].reverse();
-        const offset = Number(q.get('offset') ?? 0);
+        const offset = this.repeatFirstPage === null ? Number(q.get('offset') ?? 0) : 0;
         const limit = Number(q.get('limit') ?? 10);
+        if (this.repeatFirstPage !== null) {
+          return sendJson(res, 200, { otas: list.slice(0, limit), recordsTotal: this.repeatFirstPage, recordsFiltered: this.repeatFirstPage, draw: '' });
+        }
         return sendJson(res, 200, {
           otas: list.slice(offset, offset + limit),
           recordsTotal: source.length,
@@ -175,6 +180,13 @@ describe('iotaap/client', () => {
     assert.ok(all.every((o) => o.path && !o.path.includes('secret') && o.path.includes(`${o.device}****/`)), 'a device token shown');
     assert.ok(fake.requests.every((r) => r.url.searchParams.get('search_value') === 'odd-'));
     assert.equal(fake.requests.length, 2);
+  });
+
+  it('stops paging when a server repeats its first page and claims 1e8 records', async () => {
+    fake.repeatFirstPage = 1e8;
+    const all = await client({ token: 'given-token' }).listAllDeviceOtas();
+    assert.deepEqual(all.map((o) => o.id), fake.devices.slice(0, 100).map((d) => d._id));
+    assert.equal(fake.requests.length, 2, 'one page, then one that brought nothing new');
   });
 
   it('lists group OTAs', async () => {
