@@ -101,7 +101,7 @@ export function endpointOf(ctx: CommandContext): string | undefined {
   const value = nonEmptyOption(ctx, 'endpoint');
   if (value === undefined) return undefined;
   const example = 'such as https://iot.cn-shanghai.aliyuncs.com/';
-  let url: URL | null = null;
+  let url: URL | null;
   try {
     url = new URL(value);
   } catch {

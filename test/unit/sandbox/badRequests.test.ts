@@ -43,7 +43,7 @@ describe('sandbox: malformed requests', () => {
     it(`answers an IoTaaP login with the body ${JSON.stringify(body)} with 400`, async () => {
       const r = await call('POST', '/iotaap/v1/auth/login', body);
       assert.equal(r.status, 400, r.text);
-      assert.match(JSON.parse(r.text).message as string, /mandatory field|not valid JSON/);
+      assert.match((JSON.parse(r.text) as { message: string }).message, /mandatory field|not valid JSON/);
       assertNoStack();
     });
   }

@@ -13,7 +13,7 @@ const FS_ATOMIC = join(__dirname, '..', '..', '..', 'src', 'core', 'cloud', 'san
 /** A pid no process has now. */
 function deadPid(): number {
   const r = spawnSync(process.execPath, ['-e', '']);
-  return r.pid!;
+  return r.pid;
 }
 
 /** A process that takes the lock and says "locked" (holding it until killed) or "refused". */
