@@ -2,14 +2,13 @@
 // upload to an IoTaaP device or device group, with byte progress; the device updates when the version differs.
 import { readFile } from 'node:fs/promises';
 import { deployToIotaap, firmwareFileSize } from '../../core/deploy';
-import { validateSemver } from '../../core/platformio';
+import { validateSemver } from '../../core/cloud/versionRules';
 import type { CommandContext, CommandSpec } from '../support/command';
 import { UsageError } from '../support/io';
 import { writeJson } from '../support/json';
-import { checked, flag, nonEmptyOption, positionals } from '../support/options';
+import { checked, flag, nonEmptyOption, positionals, requiredOption } from '../support/options';
 import { withIotaap } from '../support/connect';
 import { StepReporter } from '../support/deployReport';
-import { requiredOption } from './firmwareWrite';
 
 const TOKEN_ENV = { device: 'IOTAAP_DEVICE_TOKEN', group: 'IOTAAP_GROUP_TOKEN' } as const;
 
