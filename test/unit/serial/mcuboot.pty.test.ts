@@ -65,7 +65,8 @@ describe('mcuboot over a real pty pair with the simulated SMP device process', f
       assert.equal(details.imageVersion, '2.1.3');
       assert.equal(details.slot, 1);
       assert.equal(details.dataBytesSent, image.length, 'no chunk sent twice on a clean line');
-      assert.ok((details.chunkSize as number) > mtu - 40 && (details.chunkSize as number) < mtu, `chunk ${String(details.chunkSize)}`);
+      const chunk = details.chunkSize as number;
+      assert.ok(chunk > mtu - 40 && chunk < mtu, `chunk ${chunk}`);
       assert.match(result.message, /^Slot 1 holds version 2\.1\.3 with the image's SHA-256 [0-9a-f]{16}…; it is marked for test and runs after the next reset\.$/);
       assert.deepEqual(
         result.device.map((f) => f.label),
