@@ -53,6 +53,8 @@ export interface SmpRequestOptions {
   timeoutMs: number;
   /** Attempts after the first. */
   retries: number;
+  /** What to do when the device stays silent (default: check that it runs an SMP server). */
+  silentHint?: string;
   /** Said in messages: "the upload at offset 4096". */
   what: string;
   /** Called each time the request goes on the line. */
@@ -150,7 +152,7 @@ export class SmpClient {
       if (attempt >= o.retries) {
         throw new OtaError('timeout', `The device did not answer ${o.what} (${o.retries + 1} attempts, ${o.timeoutMs} ms each).`, {
           code: 'device-silent',
-          hint: 'Check that the device runs an SMP server (mcumgr) or MCUboot serial recovery on this port at this baud rate.',
+          hint: o.silentHint ?? 'Check that the device runs an SMP server (mcumgr) or MCUboot serial recovery on this port at this baud rate.',
         });
       }
       this.events.onRetry?.(`${reply.reason} for ${o.what}`);
@@ -159,7 +161,7 @@ export class SmpClient {
 
   private async awaitReply(op: number, group: number, id: number, seq: number, timeoutMs: number): Promise<{ kind: 'body'; body: SmpBody } | { kind: 'none'; reason: string }> {
     const deadline = Date.now() + timeoutMs;
-    let reason = `no answer within ${timeoutMs} ms`;
+    const reason = `no answer within ${timeoutMs} ms`;
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0) return { kind: 'none', reason };
@@ -176,26 +178,23 @@ export class SmpClient {
         continue;
       }
       if (r.kind === 'bad') {
-        reason = `a broken answer (${r.reason})`;
         this.events.onDebug?.(`Dropped ${r.reason}`);
-        continue;
+        if (r.continuation) continue;
+        // The answer is lost (one packet per answer): let the rest of it go by, then re-send rather than wait
+        // out the timeout.
+        await this.reader.drainQuiet(30, 500);
+        return { kind: 'none', reason: `a broken answer (${r.reason})` };
       }
       if (r.kind === 'partial') continue;
       const packet = decodeSmpPacket(r.packet);
-      if (!packet) {
-        reason = 'an answer shorter than its header says';
-        continue;
-      }
+      if (!packet) return { kind: 'none', reason: 'an answer shorter than its header says' };
       const h = packet.header;
       if (h.seq !== seq || h.op !== op || h.group !== group || h.id !== id) {
         this.events.onDebug?.(`Skipped an answer to an earlier request (seq ${h.seq}, group ${h.group}, id ${h.id})`);
         continue;
       }
       const body = decodeMap(this.cbor, packet.body);
-      if (!body) {
-        reason = 'an answer whose CBOR body is not a map';
-        continue;
-      }
+      if (!body) return { kind: 'none', reason: 'an answer whose CBOR body is not a map' };
       return { kind: 'body', body };
     }
   }

@@ -104,7 +104,7 @@ export type FrameResult =
   /** A frame of a packet that is not complete yet. */
   | { kind: 'partial' }
   /** A frame that broke the packet (bad base64, wrong length, bad CRC, continuation without a start). */
-  | { kind: 'bad'; reason: string }
+  | { kind: 'bad'; reason: string; continuation?: true }
   /** A line that is not an SMP frame: console output. */
   | { kind: 'text'; line: string };
 
@@ -121,7 +121,7 @@ export class SerialFrameDecoder {
     const next = m0 === NEXT_MARKER[0] && m1 === NEXT_MARKER[1];
     if (!first && !next) return { kind: 'text', line };
     if (first) this.reset();
-    else if (this.expected < 0) return { kind: 'bad', reason: 'a continuation frame without a first frame' };
+    else if (this.expected < 0) return { kind: 'bad', reason: 'a continuation frame without a first frame', continuation: true };
     const text = line.slice(2);
     if (!BASE64_LINE.test(text) || text.length % 4 !== 0) {
       this.reset();

@@ -79,6 +79,7 @@ export async function uploadImage(client: SmpClient, plan: UploadPlan): Promise<
         timeoutMs,
         retries: plan.retries,
         what: `the upload at offset ${off}`,
+        silentHint: 'Check the cable and the port, then flash again: the upload resumes where the device stopped.',
         onSend: () => {
           dataBytesSent += n;
           sentAt = Date.now();
