@@ -8,11 +8,11 @@ import { basename } from 'node:path';
 import { FLASH_PROTOCOLS, findProtocol } from '../../core/serial/protocols';
 import type { FlashProtocol, FlashRegion, ProtocolCliOption } from '../../core/serial/protocols/types';
 import { FlashSession, checkFlashRequest } from '../../core/serial/session';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural, size } from '../format';
-import { EXIT_CANCELLED, UsageError } from '../io';
-import { writeJson } from '../json';
-import { checked, flag, integerOption, nonEmptyOption, positionals } from '../options';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { plural, size } from '../support/format';
+import { EXIT_CANCELLED, UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { checked, flag, integerOption, nonEmptyOption, positionals } from '../support/options';
 import { FlashReporter, flashJson } from './flashReport';
 
 const PROTOCOL_IDS = FLASH_PROTOCOLS.map((p) => p.id);
@@ -119,7 +119,7 @@ async function flash(ctx: CommandContext): Promise<number> {
   return result.result === 'cancelled' ? EXIT_CANCELLED : 1;
 }
 
-registerCommand({
+export const flashCommand: CommandSpec = {
   words: ['flash'],
   positionals: 'FILE',
   summary:
@@ -146,4 +146,4 @@ registerCommand({
     timeout: { type: 'string', usage: '--timeout S', description: 'Seconds to wait for the device to answer (default: the protocol\'s own).' },
   },
   run: flash,
-});
+};
