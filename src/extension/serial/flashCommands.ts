@@ -12,6 +12,7 @@ import { FirmwareNode } from '../cloud/nodes/firmwareNode';
 import type { Log } from '../common/log';
 import type { FlashController } from './flashController';
 import { chooseImage, choosePort, chooseProtocol, type ImageChoice } from './flashChoices';
+import { chooseMcubootOptions } from './mcubootCommands';
 import { PortItem, type PortEntry } from './portsTreeProvider';
 
 /** Everything a flash needs; any part left out is asked for. */
@@ -56,7 +57,8 @@ export function registerFlashCommands(
     const protocol = args.protocol ?? (await chooseProtocol(state.get<string>('ota.flashProtocol')));
     if (!protocol) return undefined;
     const baud = args.baud ?? vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200);
-    const options = args.options ?? protocolOptions(protocol);
+    const options = args.options ?? (protocol === 'mcuboot' ? await chooseMcubootOptions(state) : protocolOptions(protocol));
+    if (!options) return undefined;
     let bytes: Uint8Array;
     try {
       bytes = await readFile(chosenImage.path);

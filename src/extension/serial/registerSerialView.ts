@@ -1,10 +1,11 @@
 // Wires the Serial view (live port list, with the sandbox's virtual MCUs), the flash controller and its commands.
 import * as vscode from 'vscode';
 import type { VirtualPort } from '../../core/serial/ports';
-import { createVirtualQuecthingPort, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
+import { createVirtualMcubootPort, createVirtualQuecthingPort, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
 import type { Log } from '../common/log';
 import { FlashController } from './flashController';
 import { registerFlashCommands } from './flashCommands';
+import { registerMcubootCommands } from './mcubootCommands';
 import { listPortEntries } from './portEntries';
 import { PortsTreeProvider, type PortItem } from './portsTreeProvider';
 import { SerialMonitorBridge } from './serialMonitor';
@@ -17,7 +18,7 @@ export interface SerialView {
 export function registerSerialView(context: vscode.ExtensionContext, log: Log): SerialView {
   const config = () => vscode.workspace.getConfiguration('ota.serial');
   // Created once: a virtual device keeps its identity (and its "installed" version) across flashes.
-  const virtual: VirtualPort[] = [createVirtualQuecthingPort(), createVirtualYmodemPort()];
+  const virtual: VirtualPort[] = [createVirtualQuecthingPort(), createVirtualYmodemPort(), createVirtualMcubootPort()];
   const virtualPorts = () => (config().get<boolean>('virtualDevices', true) ? virtual : []);
   const list = () =>
     listPortEntries({
@@ -45,5 +46,6 @@ export function registerSerialView(context: vscode.ExtensionContext, log: Log): 
     }),
   );
   registerFlashCommands(context, controller, list, log);
+  registerMcubootCommands(context, controller, list, virtualPorts, log);
   return { provider, controller };
 }
