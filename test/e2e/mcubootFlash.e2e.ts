@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
 import { buildMcubootImage } from '../../src/core/serial/protocols/mcuboot/imageFormat';
 import { repoRoot } from '../harness/codeServer';
 import { startSmpDevice, type SmpDeviceProcess } from '../sims/processes';
@@ -17,6 +18,15 @@ function signedImage(): Uint8Array {
   const body = new Uint8Array(96 * 1024);
   for (let i = 0; i < body.length; i++) body[i] = (i * 31 + (i >> 8)) & 0xff;
   return buildMcubootImage(body, { version: { major: 2, minor: 1, revision: 0 } });
+}
+
+/** Runs an item of a tree row's context menu, as a user does: right-click, point at the item, Enter. */
+async function contextMenu(row: Locator, item: string): Promise<void> {
+  await row.click({ button: 'right' });
+  const entry = row.page().locator('.monaco-menu .action-item', { hasText: item }).first();
+  await entry.waitFor({ state: 'visible', timeout: 10_000 });
+  await entry.hover();
+  await row.page().keyboard.press('Enter');
 }
 
 describe('MCUboot flash from the Serial view (UI, simulated SMP device on a pseudo-terminal)', function () {
@@ -54,8 +64,7 @@ describe('MCUboot flash from the Serial view (UI, simulated SMP device on a pseu
     const serial = viewPane(page, 'Serial');
     const row = serial.locator('.monaco-list-row', { hasText: pty.a }).first();
     await row.waitFor({ state: 'visible', timeout: 60_000 });
-    await row.click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Flash Firmware over Serial' }).click();
+    await contextMenu(row, 'Flash Firmware over Serial');
     await pickQuickItem(page, 'nrf52840dk');
     await pickQuickItem(page, 'MCUboot (SMP)');
     await pickQuickItem(page, 'Confirm the new image');
@@ -70,8 +79,7 @@ describe('MCUboot flash from the Serial view (UI, simulated SMP device on a pseu
     await screenshot(page, 'mcuboot-flash-done');
 
     // The port's context menu in the Serial view also talks SMP: the echo answers.
-    await row.click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Send SMP Echo' }).click();
+    await contextMenu(row, 'Send SMP Echo');
     await page.locator('.notifications-toasts', { hasText: 'answered the SMP echo "hello from OTA"' }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'mcuboot-echo');
     const report = (await device!.stop()).report!;
