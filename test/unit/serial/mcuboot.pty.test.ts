@@ -9,7 +9,7 @@ import { type SmpDeviceProcess, type SmpDeviceReport, startSmpDevice } from '../
 import { openPtyPair, type PtyPair } from '../../sims/ptyPair';
 import { Relay } from '../../sims/relay';
 
-export function pattern(size: number, seed = size): Uint8Array {
+function pattern(size: number, seed = size): Uint8Array {
   const out = new Uint8Array(size);
   let x = seed;
   for (let i = 0; i < size; i++) {
@@ -52,7 +52,9 @@ describe('mcuboot over a real pty pair with the simulated SMP device process', f
   }
 
   for (const mtu of [128, 4096]) {
-    it(`uploads a 300 KB image at MTU ${mtu}: byte-identical in slot 1, the slot's hash checked`, async () => {
+    it(`uploads a 300 KB image at MTU ${mtu}: byte-identical in slot 1, the slot's hash checked`, async function () {
+      // ~3100 round trips at MTU 128: a couple of seconds on an idle machine, much longer on a loaded one.
+      this.timeout(180_000);
       await startDevice(['--buf-size', String(mtu)]);
       const image = buildMcubootImage(pattern(KB300), { version: { major: 2, minor: 1, revision: 3 } });
       const { session, running } = flash(image, { reset: false });

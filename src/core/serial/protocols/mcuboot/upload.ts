@@ -64,7 +64,9 @@ export async function uploadImage(client: SmpClient, plan: UploadPlan): Promise<
   let slowest = 0;
   while (off < image.length) {
     if (plan.signal.aborted) throw new OtaError('cancelled', 'Cancelled.');
-    const first = requests === 0;
+    // Offset 0 always carries the length and the image's SHA-256: a device takes offset 0 without them as a new
+    // upload (Zephyr) and, with them, resumes an interrupted upload of the same image.
+    const first = off === 0;
     const fields: SmpBody = first ? { off, len: image.length, sha } : { off };
     const n = chunkFits(client, fields, plan.mtu, image.length - off);
     if (n < (first ? 32 : 4)) {
@@ -104,7 +106,7 @@ export async function uploadImage(client: SmpClient, plan: UploadPlan): Promise<
       });
     }
     if (typeof reply.match === 'boolean') match = reply.match;
-    if (first && next !== off + n && next > 0) {
+    if (requests === 1 && next !== off + n && next > 0) {
       resumedFrom = next;
       plan.onResume(next);
     }
