@@ -75,8 +75,8 @@ export function registerMcubootCommands(
     return result;
   };
   context.subscriptions.push(
-    vscode.commands.registerCommand('ota.serial.mcuboot.echo', (arg?: unknown) => run(arg, 'SMP echo', (link, signal) => smpEcho(link, 'hello from OTA', signal))),
-    vscode.commands.registerCommand('ota.serial.mcuboot.reset', (arg?: unknown) => run(arg, 'SMP reset', smpReset)),
-    vscode.commands.registerCommand('ota.serial.mcuboot.imageState', (arg?: unknown) => run(arg, 'MCUboot image state', smpImageState)),
+    vscode.commands.registerCommand('ota.mcuboot.echo', (arg?: unknown) => run(arg, 'SMP echo', (link, signal) => smpEcho(link, 'hello from OTA', signal))),
+    vscode.commands.registerCommand('ota.mcuboot.reset', (arg?: unknown) => run(arg, 'SMP reset', smpReset)),
+    vscode.commands.registerCommand('ota.mcuboot.imageState', (arg?: unknown) => run(arg, 'MCUboot image state', smpImageState)),
   );
 }

@@ -35,15 +35,15 @@ describe('MCUboot flash and SMP commands on the virtual board', function () {
     assert.equal(result.result, 'ok', result.message);
     assert.equal(result.verified, true);
     assert.equal(result.details.activeVersion, '4.2.0');
-    const state = await vscode.commands.executeCommand<SmpCommandResult | undefined>('ota.serial.mcuboot.imageState', PORT);
+    const state = await vscode.commands.executeCommand<SmpCommandResult | undefined>('ota.mcuboot.imageState', PORT);
     assert.equal(state?.message, `${PORT}: slot 0: 4.2.0 (active, confirmed); slot 1: 1.0.0.`);
   });
 
   it('answers Send SMP Echo and Reset over SMP', async () => {
-    const echo = await vscode.commands.executeCommand<SmpCommandResult | undefined>('ota.serial.mcuboot.echo', PORT);
+    const echo = await vscode.commands.executeCommand<SmpCommandResult | undefined>('ota.mcuboot.echo', PORT);
     assert.equal(echo?.ok, true, echo?.message);
     assert.match(echo.message, /answered the SMP echo "hello from OTA"/);
-    const reset = await vscode.commands.executeCommand<SmpCommandResult | undefined>('ota.serial.mcuboot.reset', PORT);
+    const reset = await vscode.commands.executeCommand<SmpCommandResult | undefined>('ota.mcuboot.reset', PORT);
     assert.equal(reset?.ok, true, reset?.message);
     assert.match(reset.message, /reset and now runs version 4\.2\.0/);
   });
