@@ -1,14 +1,14 @@
-// MCUboot/SMP in the Serial view: Send SMP Echo, Reset over SMP and Show Image State on a port (its context menu or
-// the palette), and the test-or-confirm choice asked when a flash uses the mcuboot protocol.
+// MCUboot/SMP in the Serial view: the test-or-confirm choice asked when a flash uses the mcuboot protocol, and the
+// one-shot SMP commands on a port (Send SMP Echo, Reset over SMP, Show MCUboot Image State; the command table is
+// ../commands/mcuboot.ts).
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
-import { openPort, type VirtualPort } from '../../core/serial/ports';
-import { smpEcho, smpImageState, smpReset, type SmpCommandResult } from '../../core/serial/protocols/mcuboot/smpCommands';
 import type { ByteLink } from '../../core/serial/byteLink';
+import { openPort } from '../../core/serial/ports';
+import type { SmpCommandResult } from '../../core/serial/protocols/mcuboot/smpCommands';
 import type { Log } from '../common/log';
-import type { FlashController } from './flashController';
 import { choosePort } from './flashChoices';
-import { PortItem, type PortEntry } from './portsTreeProvider';
+import type { SerialView } from './registerSerialView';
 
 const CONFIRM_KEY = 'ota.mcuboot.confirm';
 
@@ -39,44 +39,42 @@ export async function chooseMcubootOptions(state: vscode.Memento): Promise<Recor
   return { confirm: picked.confirm };
 }
 
-export function registerMcubootCommands(
-  context: vscode.ExtensionContext,
-  controller: FlashController,
-  ports: () => Promise<PortEntry[]>,
-  virtualPorts: () => readonly VirtualPort[],
+/**
+ * Runs one SMP command on a port (the given path, or one the user picks): opens it at the flash baud rate, runs,
+ * closes, and says how it went. Undefined when no port was picked or a flash holds the port.
+ */
+export async function runSmpCommand(
+  serial: SerialView,
+  state: vscode.Memento,
   log: Log,
-): void {
-  const run = async (arg: unknown, title: string, command: (link: ByteLink, signal: AbortSignal) => Promise<SmpCommandResult>): Promise<SmpCommandResult | undefined> => {
-    const path = arg instanceof PortItem ? arg.port.path : typeof arg === 'string' ? arg : await choosePort(await ports(), context.workspaceState.get<string>('ota.flashPort'));
-    if (!path) return undefined;
-    if (controller.running) {
-      void vscode.window.showWarningMessage(`A flash is running: wait for it to end before ${title.toLowerCase()} on ${path}.`);
-      return undefined;
-    }
-    const baud = vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200);
-    let result: SmpCommandResult;
-    try {
-      result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title} on ${path}`, cancellable: true }, async (_p, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
-        const link = await openPort(path, { baudRate: baud }, virtualPorts());
-        try {
-          return await command(link, abort.signal);
-        } finally {
-          await link.close().catch(() => undefined);
-        }
-      });
-    } catch (e) {
-      result = { ok: false, message: errorMessage(e) };
-    }
-    log.info(`${title}: ${result.message}`);
-    if (result.ok) void vscode.window.showInformationMessage(result.message);
-    else void vscode.window.showErrorMessage(`${title} on ${path}: ${result.message}`);
-    return result;
-  };
-  context.subscriptions.push(
-    vscode.commands.registerCommand('ota.mcuboot.echo', (arg?: unknown) => run(arg, 'SMP echo', (link, signal) => smpEcho(link, 'hello from OTA', signal))),
-    vscode.commands.registerCommand('ota.mcuboot.reset', (arg?: unknown) => run(arg, 'SMP reset', smpReset)),
-    vscode.commands.registerCommand('ota.mcuboot.imageState', (arg?: unknown) => run(arg, 'MCUboot image state', smpImageState)),
-  );
+  port: string | undefined,
+  title: string,
+  command: (link: ByteLink, signal: AbortSignal) => Promise<SmpCommandResult>,
+): Promise<SmpCommandResult | undefined> {
+  const path = port ?? (await choosePort(await serial.ports(), state.get<string>('ota.flashPort')));
+  if (!path) return undefined;
+  if (serial.controller.running) {
+    void vscode.window.showWarningMessage(`A flash is running: wait for it to end, then run ${title} on ${path} again.`);
+    return undefined;
+  }
+  const baud = vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200);
+  let result: SmpCommandResult;
+  try {
+    result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title} on ${path}`, cancellable: true }, async (_p, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      const link = await openPort(path, { baudRate: baud }, serial.virtualPorts());
+      try {
+        return await command(link, abort.signal);
+      } finally {
+        await link.close().catch(() => undefined);
+      }
+    });
+  } catch (e) {
+    result = { ok: false, message: errorMessage(e) };
+  }
+  log.info(`${title}: ${result.message}`);
+  if (result.ok) void vscode.window.showInformationMessage(result.message);
+  else void vscode.window.showErrorMessage(`${title} on ${path}: ${result.message}`);
+  return result;
 }
