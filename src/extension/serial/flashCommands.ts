@@ -10,6 +10,7 @@ import { checkFlashRequest } from '../../core/serial/session';
 import type { FlashResult } from '../../core/serial/sessionTypes';
 import type { FlashController } from './flashController';
 import { chooseImage, choosePort, chooseProtocol, type ImageChoice } from './flashChoices';
+import { chooseMcubootOptions } from './mcubootCommands';
 import type { PortEntry } from './portsTreeProvider';
 import { offerUnprotect, stm32Options } from './stm32Choices';
 
@@ -55,7 +56,8 @@ export function createFlasher(state: vscode.Memento, controller: FlashController
     const protocol = args.protocol ?? (await chooseProtocol(state.get<string>('ota.flashProtocol')));
     if (!protocol) return undefined;
     const baud = args.baud ?? vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200);
-    const options = args.options ?? protocolOptions(protocol);
+    const options = args.options ?? (protocol === 'mcuboot' ? await chooseMcubootOptions(state) : protocolOptions(protocol));
+    if (!options) return undefined;
     let bytes: FlashRegion[];
     try {
       // A .hex becomes regions at the addresses it states; a .bin one region the protocol places.

@@ -7,6 +7,7 @@ import { type SerialSettings } from '../transport';
 import { createVirtualLinkPair } from '../virtualLink';
 import { type QuecMcuOptions, type QuecMcuResult, runQuecMcu } from './quecMcu';
 import { runStm32Bootloader, type Stm32BootloaderOptions, type Stm32BootloaderResult } from './stm32Bootloader';
+import { SmpDevice, type SmpDeviceOptions } from './smpDevice';
 import { receiveYmodem, type YmodemReceiveResult, type YmodemReceiverOptions } from './ymodemReceiver';
 
 interface VirtualDeviceOptions<R> {
@@ -92,5 +93,26 @@ export function createVirtualStm32Port(options: VirtualStm32PortOptions = {}): V
     },
     options,
     (link) => runStm32Bootloader(link, { model: 'f411', writeMsPer256: 1, eraseMsPerUnit: 20, ...options.bootloader }),
+  );
+}
+
+export interface VirtualMcubootPortOptions extends VirtualDeviceOptions<void> {
+  device?: SmpDeviceOptions;
+}
+
+/**
+ * A virtual Zephyr board with MCUboot and an SMP server on its console. One device behind every open: it keeps its
+ * slots (and the version it runs) across flashes, as a board does.
+ */
+export function createVirtualMcubootPort(options: VirtualMcubootPortOptions = {}): VirtualPort {
+  const device = new SmpDevice({ bufSize: 2048, writeMsPerKiB: 2, ...options.device });
+  return virtualPort(
+    {
+      path: 'virtual:mcuboot-board',
+      label: 'Virtual board (MCUboot, SMP)',
+      description: 'simulated Zephyr board with MCUboot and an mcumgr SMP server · virtual:mcuboot-board',
+    },
+    options,
+    (link) => device.attach(link),
   );
 }
