@@ -202,6 +202,7 @@ describe('rollout engine (loopback Alibaba endpoint)', function () {
     assert.equal(fleet.jobs.length, 1, 'still soaking after 29 minutes');
     clock += 60_000;
     r = await advanceRollout(ctx);
+    assert.match(r.summary, /wave 2 of 4/);
     assert.equal(fleet.jobs.length, 2, 'wave 2 starts once the 30 minutes are over');
     assert.equal(fleet.jobs[1].devices.length, 20);
     const st = await state();

@@ -3,7 +3,7 @@
 // reported per OTA module (ListOTAModuleVersionsByDevice).
 import { OtaError } from '../../errors';
 import { listAt, num, text, type JsonObject } from './normalize';
-import { AliyunRpcClient } from './rpcClient';
+import type { AliyunRpcClient } from './rpcClient';
 
 /** QueryDevice serves at most 50 devices a page. */
 export const DEVICE_PAGE_SIZE = 50;
