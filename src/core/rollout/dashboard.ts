@@ -29,7 +29,7 @@ export function gateText(g: ResolvedGates): string {
   if (g.maxFailurePercent < 100) parts.push(`≤ ${g.maxFailurePercent} % failed`);
   if (g.minSuccessPercent > 0) parts.push(`≥ ${g.minSuccessPercent} % succeeded`);
   parts.push(`${g.minFinishedPercent} % finished`);
-  if (g.minFinished > 1) parts.push(`≥ ${g.minFinished} finished`);
+  parts.push(`judged after ${g.minFinished} finished`);
   if (g.soakMinutes > 0) parts.push(`soak ${g.soakMinutes} min`);
   parts.push(g.auto ? 'continues on its own' : 'waits for approval');
   if (g.onFailure === 'abort') parts.push('aborts on failure');

@@ -19,14 +19,15 @@ function pct(part: number, whole: number): string {
 export function judgeWave(counts: StateCounts, tasks: number, gates: ResolvedGates, overridden: boolean, settled: boolean): GateVerdict {
   if (tasks === 0) return { kind: 'pass', reason: 'No device of the wave needed the firmware.' };
   const finished = counts.succeeded + counts.failed;
-  const judged = finished >= Math.max(1, gates.minFinished);
+  const enough = Math.max(1, Math.min(gates.minFinished, tasks));
+  const judged = finished >= enough;
   if (!overridden && judged && counts.failed * 100 > gates.maxFailurePercent * finished) {
     return {
       kind: 'fail',
       reason: `${counts.failed} of ${finished} finished devices failed (${pct(counts.failed, finished)}), more than the ${gates.maxFailurePercent} % the gate allows.`,
     };
   }
-  if (finished * 100 >= gates.minFinishedPercent * tasks && finished >= gates.minFinished) {
+  if (finished * 100 >= gates.minFinishedPercent * tasks && judged) {
     if (!overridden && counts.succeeded * 100 < gates.minSuccessPercent * tasks) {
       return {
         kind: 'fail',

@@ -7,7 +7,7 @@ import { OtaError } from '../errors';
 export interface Gates {
   /** Share of the wave's devices that must have finished (succeeded or failed), 0-100. */
   minFinishedPercent?: number;
-  /** At least this many of the wave's devices must have finished before the failure rate is judged. */
+  /** At least this many of the wave's devices (or all of a smaller wave) must have finished before its rates are judged. */
   minFinished?: number;
   /** The wave stops as soon as more than this share of its finished devices failed, 0-100. */
   maxFailurePercent?: number;
@@ -25,7 +25,7 @@ export type ResolvedGates = Required<Gates>;
 
 export const DEFAULT_GATES: ResolvedGates = {
   minFinishedPercent: 100,
-  minFinished: 1,
+  minFinished: 10,
   maxFailurePercent: 100,
   minSuccessPercent: 0,
   soakMinutes: 0,

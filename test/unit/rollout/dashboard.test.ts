@@ -67,7 +67,7 @@ describe('rollout dashboard view', () => {
       [0, 3, 1, 100, 0],
     ]);
     assert.equal(v.waves[1].left, 1);
-    assert.match(v.waves[1].gate, /≤ 5 % failed, 100 % finished, soak 30 min, continues on its own/);
+    assert.match(v.waves[1].gate, /≤ 5 % failed, 100 % finished, judged after 10 finished, soak 30 min, continues on its own/);
     assert.deepEqual(v.markers.map((m) => `${m.kind} ${m.label}`), ['wave wave 1', 'pass gate 1 ✓', 'wave wave 2', 'fail gate 2 ✗']);
     assert.equal(v.chart.t.length, 2, 'the history sample, then now');
     assert.equal(v.chart.t[1], (t0 + 10 * 60_000) / 1000);

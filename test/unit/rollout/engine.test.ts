@@ -136,7 +136,7 @@ describe('rollout engine (loopback Alibaba endpoint)', function () {
   });
 
   it('the failure gate stops a wave: its queued tasks are cancelled, the rollout pauses and the next wave never starts', async () => {
-    await createRollout(ctx, plan({ gates: { minFinishedPercent: 90, maxFailurePercent: 5, soakMinutes: 0 } }));
+    await createRollout(ctx, plan({ gates: { minFinishedPercent: 90, maxFailurePercent: 5, minFinished: 5, soakMinutes: 0 } }));
     fleet.settle(() => 'SUCCEEDED');
     await advanceRollout(ctx); // canary passed: wave 2 started
     fleet.settle(() => 'SUCCEEDED');
