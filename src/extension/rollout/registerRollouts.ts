@@ -9,6 +9,7 @@ import { AliyunRolloutCloud } from '../../core/rollout/aliyunCloud';
 import { createRollout, type RolloutContext } from '../../core/rollout/engine';
 import { NAME_PATTERN } from '../../core/rollout/plan';
 import { listRollouts, readRolloutFile, rolloutPath } from '../../core/rollout/planFile';
+import { FirmwareNode } from '../cloud/nodes/firmwareNode';
 import { JobNode } from '../cloud/nodes/jobNode';
 import type { CloudView } from '../cloud/registerCloudView';
 import { chooseAliyunAccount, guardCommand } from '../deploy/commandSupport';
@@ -95,7 +96,6 @@ async function askNewPlan(client: AliyunOtaClient, accountId: string, firmwareAr
     waves: preset.waves,
     gates: { maxFailurePercent: Number(failure), minFinishedPercent: 90, soakMinutes: 0, auto: auto.auto },
     job: { timeoutInMinutes: 10 },
-    seed: Math.floor(Math.random() * 0xffffffff),
   };
 }
 
@@ -143,11 +143,16 @@ export function registerRollouts(context: vscode.ExtensionContext, log: Log, clo
     { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
     vscode.commands.registerCommand(
       'ota.rollout.start',
-      guarded(async (planPath?: string) => {
+      guarded(async (arg?: string | FirmwareNode) => {
         const root = workspaceRoot();
         let planJson: Record<string, unknown>;
         let client: AliyunOtaClient;
-        if (typeof planPath === 'string') {
+        const planPath = typeof arg === 'string' ? arg : undefined;
+        if (arg instanceof FirmwareNode) {
+          const account = await chooseAliyunAccount(cloud, arg.accountId);
+          client = account.client;
+          planJson = await askNewPlan(client, account.id, arg.firmware);
+        } else if (planPath !== undefined) {
           planJson = JSON.parse(await readFile(planPath, 'utf8')) as Record<string, unknown>;
           client = await clientForFile(planJson);
         } else {
