@@ -13,6 +13,12 @@ export type FlashPhase =
 
 export const FINAL_PHASES: readonly FlashPhase[] = ['done', 'failed', 'cancelled', 'refused'];
 
+/** A labelled fact: who the device is ("Chip": "ESP32-D0WD v3.0") or a live statistic ("Window": "8 frames"). */
+export interface FactView {
+  label: string;
+  value: string;
+}
+
 /** Everything the panel shows about one flash, as plain data. */
 export interface FlashView {
   /** Image file name (or cloud firmware name and version). */
@@ -31,6 +37,12 @@ export interface FlashView {
   elapsedSeconds: number;
   /** Last outcome or problem, in words. */
   message: string | null;
+  /** The device's identity, as the protocol learnt it (empty until then). */
+  device: FactView[];
+  /** The protocol's live statistics (window in flight, compression ratio...). */
+  stats: FactView[];
+  /** Once done: whether the device proved it holds the image (hash or read-back); null while running or failed. */
+  verified: boolean | null;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'device';

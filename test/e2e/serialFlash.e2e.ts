@@ -63,7 +63,7 @@ describe('serial flash (UI, simulated MCU on a pseudo-terminal)', function () {
     mcu = startMcuProcess(pty.b, ['--version', 'V1_0', '--read-size', '4096']);
     await startFlash();
     const panel = await webviewFrame(session.page, '#percent');
-    await panel.locator('#phase', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
+    await panel.locator('#phase', { hasText: 'Done, verified by the device' }).waitFor({ timeout: 60_000 });
     assert.equal(await panel.locator('#percent').innerText(), '100 %');
     assert.match(await panel.locator('#bytes').innerText(), /48\.0 KiB of 48\.0 KiB/);
     const log = await panel.locator('#log').innerText();

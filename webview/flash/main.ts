@@ -8,6 +8,7 @@ import {
   FINAL_PHASES,
   formatBytes,
   formatDuration,
+  type FactView,
   type FlashView,
   type HostMessage,
   type LogLine,
@@ -41,9 +42,29 @@ function el<T extends HTMLElement>(id: string): T {
   return found as T;
 }
 
+/** A done flash that the device did not verify says so: it was sent, nothing more is known. */
+const SENT_UNVERIFIED = { label: 'Sent, not verified by the device', icon: 'warning' };
+const DONE_VERIFIED = { label: 'Done, verified by the device', icon: 'pass-filled' };
+
+function renderFacts(id: string, facts: readonly FactView[]): void {
+  const list = el(id);
+  const rows = facts.map((f) => {
+    const row = document.createElement('div');
+    const dt = document.createElement('dt');
+    dt.textContent = f.label;
+    const dd = document.createElement('dd');
+    dd.textContent = f.value;
+    row.append(dt, dd);
+    return row;
+  });
+  list.replaceChildren(...rows);
+}
+
 function render(view: FlashView): void {
-  const phase = PHASE_TEXT[view.phase] ?? { label: view.phase, icon: 'info' };
+  const phase =
+    view.phase === 'done' ? (view.verified ? DONE_VERIFIED : SENT_UNVERIFIED) : (PHASE_TEXT[view.phase] ?? { label: view.phase, icon: 'info' });
   document.body.dataset.phase = view.phase;
+  document.body.dataset.verified = view.verified === null ? '' : String(view.verified);
   el('image').textContent = view.image;
   el('target').textContent = `${view.port} · ${view.protocol} · ${view.baud} baud`;
   el('phase').textContent = phase.label;
@@ -60,6 +81,8 @@ function render(view: FlashView): void {
   el('elapsed').textContent = formatDuration(view.elapsedSeconds);
   el('retries').textContent = String(view.retries);
   el('message').textContent = view.message ?? '';
+  renderFacts('device', view.device);
+  renderFacts('live', view.stats);
   const final = FINAL_PHASES.includes(view.phase);
   el<HTMLElement & { disabled: boolean }>('cancel').disabled = final;
   el<HTMLElement & { disabled: boolean }>('retry').disabled = !final || view.phase === 'done';

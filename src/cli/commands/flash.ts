@@ -1,54 +1,83 @@
 // `ota flash FILE --port PATH --protocol quecthing|ymodem [...]`: streams an image to a device on a serial port.
 // Progress on stderr; with --json one final {protocol, bytes, seconds, bytesPerSecond, retries, result} on stdout.
-// Exit 0 only when the device got the whole image and its hash matched; Ctrl-C cancels and the port is closed.
-import { readFile } from 'node:fs/promises';
+// Exit 0 only when the device got the whole image; the result says whether the device verified it. Ctrl-C cancels and
+// the port is closed. Each protocol's own flags come from its `cliOptions`.
+import { isOtaError } from '../../core/errors';
+import { readFlashImage } from '../../core/serial/imageFile';
 import { basename } from 'node:path';
-import { FLASH_PROTOCOLS } from '../../core/serial/protocols';
+import { FLASH_PROTOCOLS, findProtocol } from '../../core/serial/protocols';
+import type { FlashProtocol, FlashRegion, ProtocolCliOption } from '../../core/serial/protocols/types';
 import { FlashSession, checkFlashRequest } from '../../core/serial/session';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural, size } from '../format';
-import { EXIT_CANCELLED, UsageError } from '../io';
-import { writeJson } from '../json';
-import { checked, flag, integerOption, nonEmptyOption, positionals, usedOptions } from '../options';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { plural, size } from '../support/format';
+import { EXIT_CANCELLED, UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { checked, flag, integerOption, nonEmptyOption, positionals } from '../support/options';
 import { FlashReporter, flashJson } from './flashReport';
 
 const PROTOCOL_IDS = FLASH_PROTOCOLS.map((p) => p.id);
 
-/** Command-line options that become options of the quecthing protocol. */
-const QUECTHING_OPTIONS: Record<string, string> = { component: 'component', version: 'targetVersion', 'piece-size': 'pieceSize' };
+/** Every protocol flag, once, with the protocols that take it (a flag such as --address may serve several). */
+const PROTOCOL_FLAGS = new Map<string, { option: ProtocolCliOption; protocols: string[] }>();
+for (const p of FLASH_PROTOCOLS) {
+  for (const option of p.cliOptions ?? []) {
+    const known = PROTOCOL_FLAGS.get(option.flag);
+    if (known) known.protocols.push(p.id);
+    else PROTOCOL_FLAGS.set(option.flag, { option, protocols: [p.id] });
+  }
+}
 
 /** The protocols' messages name their own option keys ("Option targetVersion ..."): name the CLI's options instead. */
-function cliOptionNames(message: string): string {
+function cliOptionNames(message: string, protocol: FlashProtocol): string {
   let text = message;
-  for (const [cli, key] of Object.entries(QUECTHING_OPTIONS)) text = text.split(`Option ${key} `).join(`--${cli} `);
+  for (const o of protocol.cliOptions ?? []) text = text.split(`Option ${o.key} `).join(`--${o.flag} `);
   return text;
 }
 
-async function readImage(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    throw new UsageError(`cannot read the image ${file}${typeof code === 'string' ? ` (${code})` : ''}.`);
+function protocolOptionValue(ctx: CommandContext, o: ProtocolCliOption): unknown {
+  switch (o.kind) {
+    case 'boolean':
+      return flag(ctx, o.flag) ? true : undefined;
+    case 'negated':
+      return flag(ctx, o.flag) ? false : undefined;
+    case 'integer':
+      return integerOption(ctx, o.flag, 0, Number.MAX_SAFE_INTEGER);
+    case 'address': {
+      const text = nonEmptyOption(ctx, o.flag);
+      if (text === undefined) return undefined;
+      if (!/^(0x[0-9a-f]+|\d+)$/i.test(text) || Number(text) > 0xffffffff) {
+        throw new UsageError(`--${o.flag} must be an address, decimal or 0x-hex up to 0xffffffff (got '${text}').`);
+      }
+      return Number(text);
+    }
+    case 'string':
+      return nonEmptyOption(ctx, o.flag);
   }
 }
 
-function protocolOptions(ctx: CommandContext, protocol: string): Record<string, unknown> {
+function protocolOptions(ctx: CommandContext, protocol: FlashProtocol): Record<string, unknown> {
   const bag: Record<string, unknown> = {};
   const timeout = integerOption(ctx, 'timeout', 1, 3600);
   if (timeout !== undefined) bag.timeoutMs = timeout * 1000;
-  const quecOnly = usedOptions(ctx, Object.keys(QUECTHING_OPTIONS));
-  if (protocol !== 'quecthing') {
-    if (quecOnly.length) throw new UsageError(`${quecOnly.join(' and ')} appl${quecOnly.length > 1 ? 'y' : 'ies'} to --protocol quecthing only.`);
-    return bag;
+  for (const [name, { protocols }] of PROTOCOL_FLAGS) {
+    if (protocols.includes(protocol.id) || ctx.options[name] === undefined || ctx.options[name] === false) continue;
+    throw new UsageError(`--${name} applies to --protocol ${protocols.join('|')} only.`);
   }
-  const component = nonEmptyOption(ctx, 'component');
-  if (component !== undefined) bag.component = component;
-  const version = nonEmptyOption(ctx, 'version');
-  if (version !== undefined) bag.targetVersion = version;
-  const pieceSize = integerOption(ctx, 'piece-size', 1, 2 ** 31);
-  if (pieceSize !== undefined) bag.pieceSize = pieceSize;
+  for (const option of protocol.cliOptions ?? []) {
+    const value = protocolOptionValue(ctx, option);
+    if (value !== undefined) bag[option.key] = value;
+  }
   return bag;
+}
+
+async function readImage(file: string): Promise<FlashRegion[]> {
+  try {
+    return await readFlashImage(file);
+  } catch (e) {
+    if (isOtaError(e)) throw new UsageError(e.hint ? `${e.message} ${e.hint}` : e.message);
+    const code = (e as { code?: unknown }).code;
+    throw new UsageError(`cannot read the image ${file}${typeof code === 'string' ? ` (${code})` : ''}.`);
+  }
 }
 
 async function flash(ctx: CommandContext): Promise<number> {
@@ -59,14 +88,15 @@ async function flash(ctx: CommandContext): Promise<number> {
   if (protocol === undefined || !PROTOCOL_IDS.includes(protocol)) {
     throw new UsageError(`${protocol === undefined ? "'ota flash' needs --protocol" : `unknown protocol '${protocol}'`}: use --protocol ${PROTOCOL_IDS.join('|')}.`);
   }
-  const options = protocolOptions(ctx, protocol);
+  const chosen = findProtocol(protocol);
+  const options = protocolOptions(ctx, chosen);
   const baudRate = integerOption(ctx, 'baud', 1, 20_000_000);
   const serial = baudRate === undefined ? {} : { baudRate };
   const image = await readImage(file);
   // Everything about the request is checked before any port is opened (an empty image too).
   await checked(() => checkFlashRequest({ protocol, image, options, serial })).catch((e: unknown) => {
     if (!(e instanceof UsageError)) throw e;
-    throw new UsageError(cliOptionNames(e.message));
+    throw new UsageError(cliOptionNames(e.message, chosen));
   });
 
   const reporter = new FlashReporter(ctx.io.stderr);
@@ -77,9 +107,8 @@ async function flash(ctx: CommandContext): Promise<number> {
   if (result.result === 'ok') {
     if (!flag(ctx, 'json')) {
       const rate = result.bytesPerSecond > 0 ? `, ${size(result.bytesPerSecond)}/s` : '';
-      ctx.io.stdout.write(
-        `Flashed ${basename(file)} (${result.bytes} bytes) to ${port} with ${protocol} in ${result.seconds} s (${plural(result.retries, 'retry', 'retries')}${rate}).\n`,
-      );
+      const what = `${basename(file)} (${result.bytes} bytes) to ${port} with ${protocol} in ${result.seconds} s (${plural(result.retries, 'retry', 'retries')}${rate})`;
+      ctx.io.stdout.write(result.verified ? `Flashed ${what}; the device verified it.\n` : `Sent ${what}; not verified by the device.\n${result.message}\n`);
     }
     return 0;
   }
@@ -90,10 +119,12 @@ async function flash(ctx: CommandContext): Promise<number> {
   return result.result === 'cancelled' ? EXIT_CANCELLED : 1;
 }
 
-registerCommand({
+export const flashCommand: CommandSpec = {
   words: ['flash'],
   positionals: 'FILE',
-  summary: 'Flash an image to a device on a serial port; exit 0 only when it got the whole image and its hash matched.',
+  summary:
+    'Flash an image (.bin, or Intel .hex where the protocol writes at addresses) to a device on a serial port; exit 0 only when the device got the whole image. ' +
+    'The result says verified only when the device reported a hash or read-back that matched; protocols without one (ymodem) say "sent, not verified by the device".',
   options: {
     port: { type: 'string', usage: '--port PATH', description: "The serial port ('ota ports' lists them)." },
     protocol: {
@@ -102,10 +133,17 @@ registerCommand({
       description: FLASH_PROTOCOLS.map((p) => `${p.id}: ${p.label}`).join('; ') + '.',
     },
     baud: { type: 'string', usage: '--baud N', description: 'Baud rate (default 115200).' },
-    component: { type: 'string', usage: '--component NAME', description: 'quecthing: the component name the MCU expects (default MCU).' },
-    version: { type: 'string', usage: '--version V', description: 'quecthing: the version the MCU must report after the update.' },
-    'piece-size': { type: 'string', usage: '--piece-size N', description: 'quecthing: bytes per announced piece (default: the whole image).' },
+    ...Object.fromEntries(
+      [...PROTOCOL_FLAGS].map(([name, { option, protocols }]) => [
+        name,
+        {
+          type: option.kind === 'boolean' || option.kind === 'negated' ? ('boolean' as const) : ('string' as const),
+          usage: option.usage,
+          description: `${protocols.join(', ')}: ${option.description}`,
+        },
+      ]),
+    ),
     timeout: { type: 'string', usage: '--timeout S', description: 'Seconds to wait for the device to answer (default: the protocol\'s own).' },
   },
   run: flash,
-});
+};

@@ -1,9 +1,9 @@
 // What `ota flash` shows on stderr while it runs: each phase as a line, warnings (retries...), and the transfer's
 // progress (one line rewritten in place on a terminal, else a line each tenth).
-import type { FlashProgress, FlashResult, FlashSessionEvent } from '../../core/serial/sessionTypes';
-import type { CliIO } from '../io';
-import { plural, size } from '../format';
-import { ProgressLine } from '../progress';
+import type { FlashProgress, FlashResult, FlashSessionEvent, JsonValue } from '../../core/serial/sessionTypes';
+import type { CliIO } from '../support/io';
+import { plural, size } from '../support/format';
+import { ProgressLine } from '../support/progress';
 
 const TERMINAL_PHASES = new Set(['done', 'failed', 'cancelled']);
 
@@ -38,14 +38,42 @@ export class FlashReporter {
       case 'log':
         if (event.line.level === 'warn') this.progress.line(`warning: ${event.line.text}`);
         break;
+      case 'device':
+        this.progress.line(`Device: ${event.facts.map((f) => `${f.label} ${f.value}`).join(', ')}`);
+        break;
+      case 'stats':
+        // Live statistics are for the panel; the result carries what matters.
+        break;
       case 'end':
         this.progress.commit();
         break;
+      default: {
+        const unknown: never = event;
+        void unknown;
+      }
     }
   };
 }
 
-/** The --json contract: exactly these keys, in this order. */
-export function flashJson(r: FlashResult): Pick<FlashResult, 'protocol' | 'bytes' | 'seconds' | 'bytesPerSecond' | 'retries' | 'result'> {
-  return { protocol: r.protocol, bytes: r.bytes, seconds: r.seconds, bytesPerSecond: r.bytesPerSecond, retries: r.retries, result: r.result };
+type FlashJson = Pick<FlashResult, 'protocol' | 'bytes' | 'seconds' | 'bytesPerSecond' | 'retries' | 'result' | 'verified'> & {
+  [detail: string]: JsonValue;
+};
+
+/**
+ * The --json contract: these keys, in this order, then the protocol's own details (ESP: chip, regions; STM32: pid;
+ * MCUboot: hash, activeVersion...). `verified` is true only when the device reported a matching hash or read-back.
+ */
+export function flashJson(r: FlashResult): FlashJson {
+  const base = {
+    protocol: r.protocol,
+    bytes: r.bytes,
+    seconds: r.seconds,
+    bytesPerSecond: r.bytesPerSecond,
+    retries: r.retries,
+    result: r.result,
+    verified: r.verified,
+  };
+  // A protocol's details never replace the common keys.
+  const details = Object.entries(r.details).filter(([key]) => !(key in base));
+  return { ...base, ...Object.fromEntries(details) };
 }

@@ -8,9 +8,11 @@ import { failedOutcome, userMessage } from './protocols/outcome';
 import { type ByteLink } from './byteLink';
 import { openPort, type VirtualPort } from './ports';
 import { findProtocol } from './protocols';
-import { type FlashOptionBag, type FlashProtocol, type ProtocolEvent, type ProtocolOutcome } from './protocols/types';
+import { joinRegions, toRegions } from './protocols/regions';
+import { type FlashOptionBag, type FlashProtocol, type FlashRegion, type ProtocolEvent, type ProtocolOutcome } from './protocols/types';
 import {
   FLASH_LOG_LIMIT,
+  type FlashFact,
   type FlashLogLevel,
   type FlashLogLine,
   type FlashPhase,
@@ -25,7 +27,8 @@ import { DEFAULT_BAUD_RATE, normalizeSerialSettings, type SerialSettings } from 
 export interface FlashSessionOptions {
   /** A protocol id from protocols/index.ts, or a protocol object. */
   protocol: string | FlashProtocol;
-  image: Uint8Array;
+  /** The bytes of one image (a .bin), or regions at addresses (an Intel HEX file, a PlatformIO ESP32 image set). */
+  image: Uint8Array | readonly FlashRegion[];
   /** Shown in the panel and sent by protocols that carry a name. Default "image.bin". */
   imageName?: string;
   /** Port path (or a virtual port's path). */
@@ -55,8 +58,13 @@ const EMPTY_IMAGE_MESSAGE =
  */
 export function checkFlashRequest(options: Pick<FlashSessionOptions, 'protocol' | 'image' | 'options' | 'serial'>): FlashProtocol {
   const protocol = typeof options.protocol === 'string' ? findProtocol(options.protocol) : options.protocol;
-  if (options.image.length === 0) throw new OtaError('invalid-input', EMPTY_IMAGE_MESSAGE, { code: 'empty-image' });
-  protocol.checkOptions(options.options ?? {}, options.image);
+  const regions = toRegions(options.image, 'image.bin');
+  if (regions.length === 0 || regions.every((r) => r.data.length === 0)) {
+    throw new OtaError('invalid-input', EMPTY_IMAGE_MESSAGE, { code: 'empty-image' });
+  }
+  const empty = regions.find((r) => r.data.length === 0);
+  if (empty) throw new OtaError('invalid-input', `${empty.name} is empty (0 bytes): build it again or leave it out.`, { code: 'empty-image' });
+  protocol.checkOptions(options.options ?? {}, joinRegions(regions), regions);
   normalizeSerialSettings(options.serial);
   return protocol;
 }
@@ -67,6 +75,10 @@ export class FlashSession {
   private readonly listeners = new Set<(event: FlashSessionEvent) => void>();
   private readonly logLines: FlashLogLine[] = [];
   private readonly protocolId: string;
+  private readonly regions: readonly FlashRegion[];
+  private readonly image: Uint8Array;
+  private device: FlashFact[] = [];
+  private stats: FlashFact[] = [];
   private protocolLabel: string;
   private phase: FlashPhase = 'waiting';
   private status: string;
@@ -87,6 +99,8 @@ export class FlashSession {
   constructor(private readonly opts: FlashSessionOptions) {
     this.protocolId = typeof opts.protocol === 'string' ? opts.protocol : opts.protocol.id;
     this.protocolLabel = typeof opts.protocol === 'string' ? opts.protocol : opts.protocol.label;
+    this.regions = toRegions(opts.image, this.imageName);
+    this.image = joinRegions(this.regions);
     this.status = `Ready to flash ${this.imageName} to ${opts.port}`;
     const external = opts.signal;
     if (external) {
@@ -147,12 +161,14 @@ export class FlashSession {
       elapsedSeconds: this.startedAt === null ? 0 : round3((now - this.startedAt) / 1000),
       ...this.progress(),
       log: [...this.logLines],
+      device: [...this.device],
+      stats: [...this.stats],
       result: this.result,
     };
   }
 
   private progress(): FlashProgress {
-    const total = this.opts.image.length;
+    const total = this.image.length;
     const left = total - this.bytesDone;
     return {
       bytesDone: this.bytesDone,
@@ -170,13 +186,13 @@ export class FlashSession {
     try {
       protocol = checkFlashRequest(this.opts);
     } catch (e) {
-      return this.end({ result: 'failed', message: userMessage(e), errorCode: (isOtaError(e) && e.code) || 'invalid-input' });
+      return this.end({ result: 'failed', verified: false, message: userMessage(e), errorCode: (isOtaError(e) && e.code) || 'invalid-input' });
     }
     this.protocolLabel = protocol.label;
     if (this.signal.aborted) return this.end(this.cancelledOutcome());
     const serial = { baudRate: DEFAULT_BAUD_RATE, ...this.opts.serial };
     this.setPhase('waiting', `Opening ${this.opts.port}`);
-    this.log('info', `Flashing ${this.imageName} (${this.opts.image.length} bytes) to ${this.opts.port} at ${serial.baudRate} baud with ${protocol.label}`);
+    this.log('info', `Flashing ${this.imageName} (${this.image.length} bytes) to ${this.opts.port} at ${serial.baudRate} baud with ${protocol.label}`);
     let link: ByteLink;
     try {
       link = this.opts.connect ? await this.opts.connect() : await openPort(this.opts.port, serial, this.opts.virtualPorts);
@@ -190,7 +206,8 @@ export class FlashSession {
       } else {
         outcome = await protocol.run({
           link,
-          image: this.opts.image,
+          image: this.image,
+          regions: this.regions,
           imageName: this.imageName,
           options: this.opts.options ?? {},
           signal: this.signal,
@@ -210,7 +227,7 @@ export class FlashSession {
 
   private cancelledOutcome(): ProtocolOutcome {
     const reason: unknown = this.signal.reason;
-    return { result: 'cancelled', message: reason instanceof Error ? reason.message : 'Cancelled.' };
+    return { result: 'cancelled', verified: false, message: reason instanceof Error ? reason.message : 'Cancelled.' };
   }
 
   private onProtocolEvent(event: ProtocolEvent): void {
@@ -230,12 +247,25 @@ export class FlashSession {
       case 'log':
         this.log(event.level, event.text, event.fromDevice ?? false);
         break;
+      case 'device':
+        this.device = mergeFacts(this.device, event.facts);
+        this.log('info', `Device: ${event.facts.map((f) => `${f.label} ${f.value}`).join(', ')}`);
+        this.emit({ type: 'device', sessionId: this.id, facts: [...this.device] });
+        break;
+      case 'stats':
+        this.stats = event.facts.map((f) => ({ label: f.label, value: f.value }));
+        this.emit({ type: 'stats', sessionId: this.id, facts: [...this.stats] });
+        break;
+      default: {
+        const unknown: never = event;
+        this.log('debug', `Unknown protocol event ${JSON.stringify(unknown)}`);
+      }
     }
   }
 
   private onBytes(bytes: number): void {
     const now = Date.now();
-    const total = this.opts.image.length;
+    const total = this.image.length;
     const done = Math.max(0, Math.min(total, bytes));
     if (this.transferStart === null) {
       this.transferStart = now;
@@ -289,10 +319,11 @@ export class FlashSession {
   }
 
   private end(outcome: ProtocolOutcome): FlashResult {
-    const total = this.opts.image.length;
+    const total = this.image.length;
     if (outcome.result === 'ok' && this.bytesDone < total) {
       outcome = {
         result: 'failed',
+        verified: false,
         errorCode: 'incomplete',
         message: `The protocol reported success but only ${this.bytesDone} of ${total} bytes were delivered.`,
       };
@@ -310,8 +341,12 @@ export class FlashSession {
       bytesPerSecond: transferSeconds > 0 ? Math.round(this.bytesDone / transferSeconds) : 0,
       retries: this.retries,
       result: outcome.result,
+      // Verified means the device proved it holds this image: never for anything but a complete success.
+      verified: outcome.result === 'ok' && outcome.verified,
       message: outcome.message,
       errorCode: outcome.errorCode ?? null,
+      device: [...this.device],
+      details: { ...(outcome.details ?? {}) },
     };
     const phase: FlashPhase = outcome.result === 'ok' ? 'done' : outcome.result === 'cancelled' ? 'cancelled' : 'failed';
     this.emitProgress(true);
@@ -338,6 +373,17 @@ export function runFlashSession(options: FlashSessionOptions, onEvent?: (event: 
   const session = new FlashSession(options);
   if (onEvent) session.onEvent(onEvent);
   return session.start();
+}
+
+/** Facts learnt later replace earlier ones of the same label; new labels are added in order. */
+function mergeFacts(known: readonly FlashFact[], facts: readonly FlashFact[]): FlashFact[] {
+  const out = known.map((f) => ({ ...f }));
+  for (const f of facts) {
+    const same = out.find((k) => k.label === f.label);
+    if (same) same.value = f.value;
+    else out.push({ label: f.label, value: f.value });
+  }
+  return out;
 }
 
 function round3(n: number): number {

@@ -12,6 +12,15 @@ export type FlashPhase = (typeof FLASH_PHASES)[number];
 
 export type FlashResultKind = 'ok' | 'refused' | 'failed' | 'cancelled';
 
+/** A JSON value: what a protocol may put in a result's `details`. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** One labelled fact for a person: a device's identity ("Chip": "ESP32-D0WD v3.0") or a live statistic ("Window": "8 frames"). */
+export interface FlashFact {
+  label: string;
+  value: string;
+}
+
 export interface FlashResult {
   protocol: string;
   port: string;
@@ -27,10 +36,19 @@ export interface FlashResult {
   bytesPerSecond: number;
   retries: number;
   result: FlashResultKind;
+  /**
+   * True only when the device reported a hash or a read-back of what it stored and it matched the image. A protocol
+   * that cannot prove that (YMODEM) ends `ok` with `verified: false`, and its message says so.
+   */
+  verified: boolean;
   /** One sentence for a person. */
   message: string;
   /** Machine-readable cause when known: port-busy, port-permission, port-not-found, port-disconnected, empty-image... */
   errorCode: string | null;
+  /** Who the device said it is (chip, revision, MAC, product id...), in the order the protocol learnt it. */
+  device: FlashFact[];
+  /** Protocol-specific results for machines (ESP: chip, regions; STM32: pid; MCUboot: hash, activeVersion...). */
+  details: { [key: string]: JsonValue };
 }
 
 export type FlashLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -70,6 +88,10 @@ export interface FlashSnapshot extends FlashProgress {
   elapsedSeconds: number;
   /** The last log lines (at most FLASH_LOG_LIMIT). */
   log: FlashLogLine[];
+  /** The device's identity, once the protocol has learnt it. */
+  device: FlashFact[];
+  /** The protocol's live statistics (window in flight, compression ratio...), latest values. */
+  stats: FlashFact[];
   /** Set once the session has ended. */
   result: FlashResult | null;
 }
@@ -80,6 +102,8 @@ export type FlashSessionEvent =
   | { type: 'phase'; sessionId: string; phase: FlashPhase; previous: FlashPhase; status: string }
   | ({ type: 'progress'; sessionId: string } & FlashProgress)
   | { type: 'log'; sessionId: string; line: FlashLogLine }
+  | { type: 'device'; sessionId: string; facts: FlashFact[] }
+  | { type: 'stats'; sessionId: string; facts: FlashFact[] }
   | { type: 'end'; sessionId: string; result: FlashResult };
 
 export type FlashSessionEventType = FlashSessionEvent['type'];

@@ -8,7 +8,7 @@ import type { FlashOptionBag } from '../../core/serial/protocols/types';
 import { FlashSession } from '../../core/serial/session';
 import type { FlashLogLine, FlashResult, FlashSnapshot } from '../../core/serial/sessionTypes';
 import { formatBytes, type FlashView, type HostMessage, type LogLine, type PanelMessage } from '../../shared/flashPanelMessages';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import { FlashPanel, type PanelSource } from './flashPanel';
 import type { SerialMonitorBridge } from './serialMonitor';
 
@@ -146,6 +146,9 @@ export class FlashController implements PanelSource, vscode.Disposable {
       retries: s.retries,
       elapsedSeconds: s.elapsedSeconds,
       message: s.result ? s.result.message : s.status,
+      device: s.device,
+      stats: s.stats,
+      verified: s.result?.result === 'ok' ? s.result.verified : null,
     };
   }
 
@@ -159,8 +162,8 @@ export class FlashController implements PanelSource, vscode.Disposable {
       this.status.tooltip = `Flashing ${v.image} to ${v.port}: ${formatBytes(v.bytesDone)} of ${formatBytes(v.bytesTotal)}. Click to show.`;
       this.status.backgroundColor = undefined;
     } else {
-      const icon = v.phase === 'done' ? '$(pass)' : v.phase === 'cancelled' ? '$(circle-slash)' : '$(error)';
-      this.status.text = `${icon} Flash ${v.phase}`;
+      const icon = v.phase === 'done' ? (v.verified ? '$(pass)' : '$(warning)') : v.phase === 'cancelled' ? '$(circle-slash)' : '$(error)';
+      this.status.text = `${icon} Flash ${v.phase === 'done' && !v.verified ? 'sent, not verified' : v.phase}`;
       this.status.tooltip = v.message ?? undefined;
       const failed = v.phase === 'failed' || v.phase === 'refused';
       this.status.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
@@ -172,7 +175,7 @@ export class FlashController implements PanelSource, vscode.Disposable {
   initMessage(): HostMessage {
     const view = this.view ?? {
       image: '—', port: '—', protocol: '—', baud: 0, phase: 'waiting' as const, bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0,
-      etaSeconds: null, retries: 0, elapsedSeconds: 0, message: null,
+      etaSeconds: null, retries: 0, elapsedSeconds: 0, message: null, device: [], stats: [], verified: null,
     };
     return { type: 'init', view, log: this.logLines };
   }

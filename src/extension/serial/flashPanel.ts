@@ -89,6 +89,7 @@ export class FlashPanel implements vscode.Disposable {
 <body data-phase="waiting">
 <header><vscode-icon name="circuit-board" size="22"></vscode-icon><h1 id="image"></h1></header>
 <div id="target"></div>
+<dl id="device" class="facts" aria-label="Device"></dl>
 <div class="phase"><vscode-icon id="phase-icon" name="watch"></vscode-icon><span id="phase">Waiting for the device</span><span id="percent">0 %</span></div>
 <vscode-progress-bar id="bar" aria-label="Flash progress"></vscode-progress-bar>
 <dl class="stats">
@@ -98,6 +99,7 @@ export class FlashPanel implements vscode.Disposable {
 <div><dt>Elapsed</dt><dd id="elapsed">—</dd></div>
 <div><dt>Retries</dt><dd id="retries">0</dd></div>
 </dl>
+<dl id="live" class="facts" aria-label="Transfer"></dl>
 <div id="message" role="status"></div>
 <div class="actions">
 <vscode-button id="cancel" icon="debug-stop">Cancel</vscode-button>

@@ -13,7 +13,7 @@ import { openPtyPair, type PtyPair } from '../../sims/ptyPair';
 import { run } from '../../../src/cli/run';
 import { assertOneLineError, cli, collect, lastLine, parseJsonOut, spawnBundle, type Row } from './helpers';
 
-const JSON_KEYS = ['protocol', 'bytes', 'seconds', 'bytesPerSecond', 'retries', 'result'];
+const JSON_KEYS = ['protocol', 'bytes', 'seconds', 'bytesPerSecond', 'retries', 'result', 'verified'];
 
 function pattern(size: number): Buffer {
   const out = Buffer.alloc(size);
@@ -55,7 +55,7 @@ describe('cli flash over a real pty pair', function () {
     const [r, device] = await Promise.all([running, mcu.done]);
     const out = parseJsonOut(r);
     assert.deepEqual(Object.keys(out), JSON_KEYS);
-    assert.deepEqual([out.protocol, out.bytes, out.result], ['quecthing', 10_001, 'ok']);
+    assert.deepEqual([out.protocol, out.bytes, out.result, out.verified], ['quecthing', 10_001, 'ok', true]);
     assert.ok(typeof out.seconds === 'number' && typeof out.bytesPerSecond === 'number' && typeof out.retries === 'number');
     const report = device.report!;
     assert.deepEqual([device.code, report.outcome, report.md5Ok, report.sha256Ok, report.sha256, report.reportedVersion], [0, 'updated', true, true, sha256(image), 'V2_0']);
@@ -71,7 +71,7 @@ describe('cli flash over a real pty pair', function () {
     assert.equal(r.code, 1);
     const out = JSON.parse(r.stdout) as Row;
     assert.deepEqual(Object.keys(out), JSON_KEYS);
-    assert.deepEqual([out.result, out.bytes], ['refused', 0]);
+    assert.deepEqual([out.result, out.bytes, out.verified], ['refused', 0, false]);
     assert.match(lastLine(r.stderr), /^ota: .*refused/i);
   });
 
@@ -84,7 +84,10 @@ describe('cli flash over a real pty pair', function () {
     partner = startLrzsz('rb', ['--ymodem'], pair.b, out);
     const r = await cli(['flash', file, '--port', pair.a, '--protocol', 'ymodem', '--baud', '115200', '--timeout', '5'], {});
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^Flashed firmware\\.bin \\(5000 bytes\\) to ${pair.a} with ymodem in [\\d.]+ s \\(\\d+ retr(y|ies)`));
+    // YMODEM cannot prove what the device stored: the result says so and never claims a verified flash.
+    assert.match(r.stdout, new RegExp(`^Sent firmware\\.bin \\(5000 bytes\\) to ${pair.a} with ymodem in [\\d.]+ s \\(\\d+ retr(y|ies).*\\); not verified by the device\\.\\n`));
+    assert.match(r.stdout, /YMODEM has no end-to-end check/);
+    assert.doesNotMatch(r.stdout, /Flashed|verified it/);
     const rb = await partner.done;
     assert.equal(rb.code, 0, rb.stderr);
     assert.ok(readFileSync(join(out, 'firmware.bin')).equals(image), 'received file differs');
@@ -146,7 +149,7 @@ describe('cli flash over a real pty pair', function () {
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Row;
     assert.deepEqual(Object.keys(out), JSON_KEYS);
-    assert.deepEqual([out.protocol, out.bytes, out.result], ['quecthing', 5000, 'ok']);
+    assert.deepEqual([out.protocol, out.bytes, out.result, out.verified], ['quecthing', 5000, 'ok', true]);
     assert.equal((await partner.done).code, 0);
   });
 });

@@ -1,7 +1,8 @@
 // Progress on stderr: one line redrawn in place on a terminal, a line per tenth otherwise; and how flash progress reads.
 import * as assert from 'node:assert/strict';
 import { flashJson, flashProgressText } from '../../../src/cli/commands/flashReport';
-import { ProgressLine } from '../../../src/cli/progress';
+import { ProgressLine } from '../../../src/cli/support/progress';
+import type { FlashResult } from '../../../src/core/serial/sessionTypes';
 
 function stream(isTTY: boolean): { write(t: string): number; isTTY: boolean; text: () => string } {
   let text = '';
@@ -40,7 +41,11 @@ describe('cli progress', () => {
       '45.1 % (115.7 KiB of 256.0 KiB, 11.3 KiB/s, ETA 13 s, 1 retry)',
     );
     assert.equal(flashProgressText({ bytesDone: 0, bytesTotal: 10, percent: 0, bytesPerSecond: 0, etaSeconds: null, retries: 0 }), '0.0 % (0 B of 10 B)');
-    const result = { protocol: 'ymodem', port: '/dev/x', bytes: 5, totalBytes: 5, seconds: 1, transferSeconds: 0.5, bytesPerSecond: 10, retries: 0, result: 'ok', message: 'm', errorCode: null } as const;
-    assert.deepEqual(flashJson(result), { protocol: 'ymodem', bytes: 5, seconds: 1, bytesPerSecond: 10, retries: 0, result: 'ok' });
+    const result: FlashResult = { protocol: 'ymodem', port: '/dev/x', bytes: 5, totalBytes: 5, seconds: 1, transferSeconds: 0.5, bytesPerSecond: 10, retries: 0, result: 'ok', verified: false, message: 'm', errorCode: null, device: [], details: {} };
+    assert.deepEqual(flashJson(result), { protocol: 'ymodem', bytes: 5, seconds: 1, bytesPerSecond: 10, retries: 0, result: 'ok', verified: false });
+    // A protocol's details follow the common keys and never replace them.
+    const esp = { ...result, verified: true, details: { chip: 'ESP32', result: 'forged' } };
+    assert.deepEqual(Object.keys(flashJson(esp)), ['protocol', 'bytes', 'seconds', 'bytesPerSecond', 'retries', 'result', 'verified', 'chip']);
+    assert.equal(flashJson(esp).result, 'ok');
   });
 });

@@ -174,6 +174,7 @@ describe('fault injection in-process, random faults at several seeds', function 
         quecthingProtocol.run({
           link: line.hostEnd,
           image,
+          regions: [{ address: null, data: image, name: "image.bin" }],
           imageName: 'x',
           options: { targetVersion: 'V2_0', idleTimeoutMs: 1500 },
           signal: new AbortController().signal,
@@ -198,7 +199,7 @@ describe('fault injection in-process, random faults at several seeds', function 
       const image = pattern(30_000, seed);
       const line = faultyLine({ aToB: { corruptRate: 0.0004, dropRate: 0.0004 }, bToA: { corruptRate: 0.002 }, seed });
       const [outcome, device] = await Promise.all([
-        quecthingProtocol.run({ link: line.hostEnd, image, imageName: 'x', options: { targetVersion: 'V2_0', idleTimeoutMs: 1500 }, signal: new AbortController().signal, report: () => undefined }),
+        quecthingProtocol.run({ link: line.hostEnd, image, regions: [{ address: null, data: image, name: "x" }], imageName: 'x', options: { targetVersion: 'V2_0', idleTimeoutMs: 1500 }, signal: new AbortController().signal, report: () => undefined }),
         runQuecMcu(line.deviceEnd, { readSize: 1024, responseTimeoutMs: 60, maxRetries: 10 }),
       ]);
       await line.relay.close();
@@ -218,6 +219,7 @@ describe('fault injection in-process, random faults at several seeds', function 
         ymodemProtocol.run({
           link: line.hostEnd,
           image,
+          regions: [{ address: null, data: image, name: "image.bin" }],
           imageName: 'x.bin',
           // Above the receiver's NAK delay (its block timeout plus a quiet line), as with any YMODEM pair.
           options: { blockTimeoutMs: 250, maxRetries: 20 },

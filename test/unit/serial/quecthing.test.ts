@@ -27,6 +27,7 @@ function startModule(image: Uint8Array, options: Record<string, unknown> = {}) {
   const outcome: Promise<ProtocolOutcome> = quecthingProtocol.run({
     link: host,
     image,
+    regions: [{ address: null, data: image, name: "image.bin" }],
     imageName: 'fw.bin',
     options,
     signal: controller.signal,
@@ -64,7 +65,7 @@ async function flashToSimulatedMcu(image: Uint8Array, moduleOptions: Record<stri
   const [host, mcu] = createVirtualLinkPair({ names: ['module', 'mcu'] });
   const events: ProtocolEvent[] = [];
   const [outcome, device] = await Promise.all([
-    quecthingProtocol.run({ link: host, image, imageName: 'fw.bin', options: moduleOptions, signal: new AbortController().signal, report: (e) => events.push(e) }),
+    quecthingProtocol.run({ link: host, image, regions: [{ address: null, data: image, name: "fw.bin" }], imageName: 'fw.bin', options: moduleOptions, signal: new AbortController().signal, report: (e) => events.push(e) }),
     runQuecMcu(mcu, { responseTimeoutMs: 500, ...mcuOptions }),
   ]);
   await host.close();
@@ -318,7 +319,7 @@ describe('quecthing module side (scripted MCU, exact bytes)', function () {
       for (let i = 0; i < 5; i++) await m.line();
       m.controller.abort(new OtaError('cancelled', 'Cancelled by the user.'));
       assert.equal(await m.line(), '+QIOTEVT: 7,10706');
-      assert.deepEqual(await m.outcome, { result: 'cancelled', message: 'Cancelled by the user.' });
+      assert.deepEqual(await m.outcome, { result: 'cancelled', verified: false, message: 'Cancelled by the user.' });
     } finally {
       m.close();
     }
@@ -340,12 +341,12 @@ describe('quecthing module side (scripted MCU, exact bytes)', function () {
 
   it('rejects unusable options before running', () => {
     const img = pattern(10);
-    assert.throws(() => quecthingProtocol.checkOptions({ component: 'A"B' }, img), /component must not contain quotes/);
-    assert.throws(() => quecthingProtocol.checkOptions({ component: '' }, img), /component must not be empty/);
-    assert.throws(() => quecthingProtocol.checkOptions({ pieceSize: 0 }, img), /pieceSize must be a whole number/);
-    assert.throws(() => quecthingProtocol.checkOptions({ maxReadLength: 'big' }, img), /maxReadLength/);
-    assert.throws(() => quecthingProtocol.checkOptions({ blockSize: 1024 }, img), /quecthing protocol has no option blockSize/);
-    quecthingProtocol.checkOptions({ component: 'STM32', targetVersion: 'V2_0', pieceSize: '4096', timeoutMs: 5000 }, img);
+    assert.throws(() => quecthingProtocol.checkOptions({ component: 'A"B' }, img, [{ address: null, data: img, name: "image.bin" }]), /component must not contain quotes/);
+    assert.throws(() => quecthingProtocol.checkOptions({ component: '' }, img, [{ address: null, data: img, name: "image.bin" }]), /component must not be empty/);
+    assert.throws(() => quecthingProtocol.checkOptions({ pieceSize: 0 }, img, [{ address: null, data: img, name: "image.bin" }]), /pieceSize must be a whole number/);
+    assert.throws(() => quecthingProtocol.checkOptions({ maxReadLength: 'big' }, img, [{ address: null, data: img, name: "image.bin" }]), /maxReadLength/);
+    assert.throws(() => quecthingProtocol.checkOptions({ blockSize: 1024 }, img, [{ address: null, data: img, name: "image.bin" }]), /quecthing protocol has no option blockSize/);
+    quecthingProtocol.checkOptions({ component: 'STM32', targetVersion: 'V2_0', pieceSize: '4096', timeoutMs: 5000 }, img, [{ address: null, data: img, name: "image.bin" }]);
   });
 });
 

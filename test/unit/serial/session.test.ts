@@ -43,7 +43,7 @@ describe('flash session', function () {
     const result = await session.start();
 
     assert.equal(result.result, 'ok', result.message);
-    assert.deepEqual(Object.keys(result).sort(), ['bytes', 'bytesPerSecond', 'errorCode', 'message', 'port', 'protocol', 'retries', 'result', 'seconds', 'totalBytes', 'transferSeconds'].sort());
+    assert.deepEqual(Object.keys(result).sort(), ['bytes', 'bytesPerSecond', 'details', 'device', 'errorCode', 'message', 'port', 'protocol', 'retries', 'result', 'seconds', 'totalBytes', 'transferSeconds', 'verified'].sort());
     assert.equal(result.protocol, 'quecthing');
     assert.equal(result.port, 'virtual:quecthing-mcu');
     assert.equal(result.bytes, 50_000);

@@ -80,6 +80,7 @@ function startSender(image: Uint8Array, options: Record<string, unknown> = {}) {
   const outcome: Promise<ProtocolOutcome> = ymodemProtocol.run({
     link: host,
     image,
+    regions: [{ address: null, data: image, name: "image.bin" }],
     imageName: 'fw.bin',
     options: { blockTimeoutMs: 200, ...options },
     signal: controller.signal,
@@ -201,7 +202,7 @@ describe('YMODEM sender (scripted receiver, exact bytes)', function () {
       await s.block(128);
       s.controller.abort(new OtaError('cancelled', 'Cancelled by the user.'));
       await s.send(ACK, CRC_REQUEST);
-      assert.deepEqual(await s.outcome, { result: 'cancelled', message: 'Cancelled by the user.' });
+      assert.deepEqual(await s.outcome, { result: 'cancelled', verified: false, message: 'Cancelled by the user.' });
       const rest = await s.reader.drainQuiet(50, 1000);
       assert.deepEqual([...rest.subarray(rest.length - 5)], [CAN, CAN, CAN, CAN, CAN]);
     } finally {
@@ -221,9 +222,9 @@ describe('YMODEM sender (scripted receiver, exact bytes)', function () {
   });
 
   it('rejects unusable options', () => {
-    assert.throws(() => ymodemProtocol.checkOptions({ blockSize: 512 }, pattern(1)), /blockSize must be one of 128, 1024/);
-    assert.throws(() => ymodemProtocol.checkOptions({ pieceSize: 10 }, pattern(1)), /ymodem protocol has no option pieceSize/);
-    ymodemProtocol.checkOptions({ blockSize: 128, maxRetries: '3', mtime: 0 }, pattern(1));
+    assert.throws(() => ymodemProtocol.checkOptions({ blockSize: 512 }, pattern(1), [{ address: null, data: pattern(1), name: "image.bin" }]), /blockSize must be one of 128, 1024/);
+    assert.throws(() => ymodemProtocol.checkOptions({ pieceSize: 10 }, pattern(1), [{ address: null, data: pattern(1), name: "image.bin" }]), /ymodem protocol has no option pieceSize/);
+    ymodemProtocol.checkOptions({ blockSize: 128, maxRetries: '3', mtime: 0 }, pattern(1), [{ address: null, data: pattern(1), name: "image.bin" }]);
   });
 });
 
@@ -234,7 +235,7 @@ describe('YMODEM sender with the virtual receiver (in-process)', function () {
     const [host, dev] = createVirtualLinkPair();
     const events: ProtocolEvent[] = [];
     const [outcome, received] = await Promise.all([
-      ymodemProtocol.run({ link: host, image, imageName: 'image.bin', options, signal: new AbortController().signal, report: (e) => events.push(e) }),
+      ymodemProtocol.run({ link: host, image, regions: [{ address: null, data: image, name: "fw.bin" }], imageName: 'image.bin', options, signal: new AbortController().signal, report: (e) => events.push(e) }),
       receiveYmodem(dev, { startIntervalMs: 100, blockTimeoutMs: 500, ...receiverOptions }),
     ]);
     await host.close();

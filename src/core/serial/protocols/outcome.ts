@@ -11,5 +11,5 @@ export function userMessage(e: unknown): string {
 
 /** A `failed` outcome for an error, keeping the OtaError code when there is one. */
 export function failedOutcome(e: unknown): ProtocolOutcome {
-  return { result: 'failed', message: userMessage(e), ...(isOtaError(e) && e.code ? { errorCode: e.code } : {}) };
+  return { result: 'failed', verified: false, message: userMessage(e), ...(isOtaError(e) && e.code ? { errorCode: e.code } : {}) };
 }

@@ -15,6 +15,7 @@ import { abortError, isLinkTimeout, LinkReader, writeWithin } from '../linkReade
 import { printable } from '../printable';
 import { AT_STRING, type AtCommand, formatEvent, intArg, parseAtCommand, QuecEvent, quote } from './quecAt';
 import { choiceOption, intOption, optionalIntOption, rejectUnknownOptions, stringOption } from './options';
+import { requireSingleImage } from './regions';
 import { type FlashContext, type FlashOptionBag, type FlashProtocol, type ProtocolOutcome } from './types';
 
 export interface QuecthingOptions {
@@ -139,7 +140,7 @@ class QuecModule {
     } catch (e) {
       if (this.ctx.signal.aborted) {
         if (this.confirmed) await this.sendBestEffort(formatEvent(QuecEvent.FAILED));
-        return { result: 'cancelled', message: abortError(this.ctx.signal).message };
+        return { result: 'cancelled', verified: false, message: abortError(this.ctx.signal).message };
       }
       return failedOutcome(e);
     } finally {
@@ -160,7 +161,7 @@ class QuecModule {
       case 'waiting': {
         const what = this.ignoredLines ? 'sent only unreadable data' : 'sent nothing';
         return {
-          result: 'failed',
+          result: 'failed', verified: false,
           errorCode: 'device-silent',
           message:
             `The MCU on ${this.ctx.link.name} ${what} within ${secs(this.o.waitTimeoutMs)}. Check the baud rate ` +
@@ -169,21 +170,21 @@ class QuecModule {
       }
       case 'negotiating':
         return {
-          result: 'failed',
+          result: 'failed', verified: false,
           errorCode: 'device-silent',
           message: `The MCU stopped answering before confirming the update (nothing for ${secs(this.o.idleTimeoutMs)}).`,
         };
       case 'transferring':
         await this.sendBestEffort(formatEvent(QuecEvent.FAILED));
         return {
-          result: 'failed',
+          result: 'failed', verified: false,
           errorCode: 'device-silent',
           message: `The MCU stopped reading at ${this.served} of ${size} bytes (nothing for ${secs(this.o.idleTimeoutMs)}).`,
         };
       case 'verifying':
         await this.sendBestEffort(formatEvent(QuecEvent.FAILED));
         return {
-          result: 'failed',
+          result: 'failed', verified: false,
           errorCode: 'device-silent',
           message: `The MCU did not report its new version within ${secs(this.o.verifyTimeoutMs)} after updating.`,
         };
@@ -253,7 +254,7 @@ class QuecModule {
     if (this.served < size) {
       await this.sendEvent(QuecEvent.FAILED);
       return {
-        result: 'failed',
+        result: 'failed', verified: false,
         errorCode: 'incomplete',
         message: `The MCU reported version ${shown} but read only ${this.served} of ${size} bytes: the update is not trusted.`,
       };
@@ -262,12 +263,18 @@ class QuecModule {
     const updated = wanted ? version === wanted : this.versionBefore === null || version !== this.versionBefore;
     if (updated) {
       await this.sendEvent(QuecEvent.SUCCEEDED);
-      return { result: 'ok', message: `The MCU installed the image (${size} bytes, MD5 ${this.digests.md5}) and now runs ${shown}.` };
+      // The MCU checked the MD5/SHA-256 it was given before installing; its new version is its word that it did.
+      const confirmed = wanted !== undefined || this.versionBefore !== null;
+      return {
+        result: 'ok',
+        verified: confirmed,
+        message: `The MCU installed the image (${size} bytes, MD5 ${this.digests.md5}) and now runs ${shown}.`,
+      };
     }
     await this.sendEvent(QuecEvent.FAILED);
     const expected = wanted ? `expected ${wanted}` : `unchanged`;
     return {
-      result: 'failed',
+      result: 'failed', verified: false,
       errorCode: 'device-rejected',
       message: `After the update the MCU reports version ${shown} (${expected}): it did not install the image, probably because its MD5/SHA-256 check failed.`,
     };
@@ -297,11 +304,11 @@ class QuecModule {
       case 0:
         await this.ok();
         if (!this.confirmed) {
-          return { result: 'refused', errorCode: 'device-refused', message: 'The device refused the update (AT+QIOTUPDATE=0).' };
+          return { result: 'refused', verified: false, errorCode: 'device-refused', message: 'The device refused the update (AT+QIOTUPDATE=0).' };
         }
         await this.sendEvent(QuecEvent.FAILED);
         return {
-          result: 'failed',
+          result: 'failed', verified: false,
           errorCode: 'device-aborted',
           message: `The MCU abandoned the update after reading ${this.served} of ${size} bytes (AT+QIOTUPDATE=0).`,
         };
@@ -450,7 +457,13 @@ export const quecthingProtocol: FlashProtocol = {
   label: 'Quectel MCU OTA (AT)',
   description:
     'Plays the Quectel module: the MCU reads the image with AT+QIOTOTARD and reports its new version when done.',
-  checkOptions(options, image) {
+  cliOptions: [
+    { flag: 'component', key: 'component', kind: 'string', usage: '--component NAME', description: 'The component name the MCU expects (default MCU).' },
+    { flag: 'version', key: 'targetVersion', kind: 'string', usage: '--version V', description: 'The version the MCU must report after the update.' },
+    { flag: 'piece-size', key: 'pieceSize', kind: 'integer', usage: '--piece-size N', description: 'Bytes per announced piece (default: the whole image).' },
+  ],
+  checkOptions(options, image, regions) {
+    requireSingleImage(regions, 'quecthing');
     resolveQuecthingOptions(options, image.length);
   },
   run(ctx: FlashContext) {

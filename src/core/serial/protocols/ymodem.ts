@@ -8,6 +8,7 @@ import { failedOutcome } from './outcome';
 import { abortError, isLinkTimeout, LinkReader, writeWithin } from '../linkReader';
 import { printable } from '../printable';
 import { boolOption, choiceOption, intOption, rejectUnknownOptions, stringOption } from './options';
+import { requireSingleImage } from './regions';
 import { type FlashContext, type FlashOptionBag, type FlashProtocol, type ProtocolOutcome } from './types';
 import {
   ACK,
@@ -124,7 +125,12 @@ class YmodemSender {
       this.phase('verifying', 'Ending the transfer');
       await this.sendEot();
       await this.endBatch();
-      return { result: 'ok', message: `The receiver acknowledged all ${image.length} bytes of ${this.o.fileName}.` };
+      // YMODEM checks each block's CRC, never the stored image: the device has not proved it holds it.
+      return {
+        result: 'ok',
+        verified: false,
+        message: `The receiver acknowledged all ${image.length} bytes of ${this.o.fileName}; YMODEM has no end-to-end check, so the device has not verified what it stored.`,
+      };
     } catch (e) {
       if (e instanceof Stop) {
         if (e.outcome.errorCode === 'too-many-retries') await this.sendCancel();
@@ -133,7 +139,7 @@ class YmodemSender {
       if (this.ctx.signal.aborted) {
         await this.sendCancel();
         this.log('info', 'Sent CAN to the receiver');
-        return { result: 'cancelled', message: abortError(this.ctx.signal).message };
+        return { result: 'cancelled', verified: false, message: abortError(this.ctx.signal).message };
       }
       return failedOutcome(e);
     } finally {
@@ -160,7 +166,7 @@ class YmodemSender {
       if (r === 'can') throw this.cancelledByReceiver();
       if (r === 'timeout') {
         throw new Stop({
-          result: 'failed',
+          result: 'failed', verified: false,
           errorCode: 'device-silent',
           message:
             `The receiver on ${this.ctx.link.name} did not ask for the file within ${Math.round(this.o.startTimeoutMs / 1000)} s ` +
@@ -186,7 +192,7 @@ class YmodemSender {
       if (attempt > 0) {
         if (attempt > maxRetries) {
           throw new Stop({
-            result: 'failed',
+            result: 'failed', verified: false,
             errorCode: 'too-many-retries',
             message: `The receiver did not acknowledge ${what} after ${attempt} tries; gave up at ${this.acked} of ${this.ctx.image.length} bytes.`,
           });
@@ -210,7 +216,7 @@ class YmodemSender {
     for (let attempt = 0; ; attempt++) {
       if (attempt - naks > this.o.maxRetries || naks > this.o.maxRetries + 1) {
         throw new Stop({
-          result: 'failed',
+          result: 'failed', verified: false,
           errorCode: 'too-many-retries',
           message: `All ${this.ctx.image.length} bytes were sent but the receiver never acknowledged the end of the file (EOT).`,
         });
@@ -299,7 +305,7 @@ class YmodemSender {
 
   private cancelledByReceiver(): Stop {
     return new Stop({
-      result: 'failed',
+      result: 'failed', verified: false,
       errorCode: 'device-cancelled',
       message: `The receiver cancelled the transfer (CAN CAN) after ${this.acked} of ${this.ctx.image.length} bytes.`,
     });
@@ -336,7 +342,8 @@ export const ymodemProtocol: FlashProtocol = {
   id: 'ymodem',
   label: 'YMODEM',
   description: 'YMODEM batch sender with CRC-16 and 1 KiB blocks, for serial bootloaders that receive YMODEM.',
-  checkOptions(options, _image) {
+  checkOptions(options, _image, regions) {
+    requireSingleImage(regions, 'ymodem');
     resolveYmodemOptions(options, 'image.bin');
   },
   run(ctx: FlashContext) {
