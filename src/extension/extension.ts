@@ -6,6 +6,7 @@ import { registerDeployCommands } from './deploy/deployCommands';
 import { Log } from './common/log';
 import { SandboxHost } from './sandbox/sandboxHost';
 import { registerPlatformio, type Platformio } from './platformio/registerPlatformio';
+import { registerRollouts, type Rollouts } from './rollout/registerRollouts';
 import { registerSerialView, type SerialView } from './serial/registerSerialView';
 
 /** What the extension exposes to other extensions and to its integration tests. */
@@ -14,6 +15,7 @@ export interface OtaApi {
   sandbox: SandboxHost;
   platformio: Platformio;
   serial: SerialView;
+  rollouts: Rollouts;
 }
 
 let running: SandboxHost | undefined;
@@ -30,9 +32,10 @@ export function activate(context: vscode.ExtensionContext): OtaApi {
   const platformio = registerPlatformio(context, log);
   const serial = registerSerialView(context, log);
   registerDeployCommands(context, log, cloud, platformio);
+  const rollouts = registerRollouts(context, log, cloud);
   const { version } = context.extension.packageJSON as { version: string };
   log.info(`Firmware OTA ${version} activated`);
-  return { cloud, sandbox, platformio, serial };
+  return { cloud, sandbox, platformio, serial, rollouts };
 }
 
 /** Everything else is disposed through context.subscriptions; the sandbox is awaited so its state is saved. */

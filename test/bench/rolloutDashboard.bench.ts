@@ -15,7 +15,7 @@ import { rolloutView } from '../../src/core/rollout/dashboard';
 import { parsePlan } from '../../src/core/rollout/plan';
 import { emptyCounts, type RolloutState, type WaveState } from '../../src/core/rollout/state';
 import { dashboardHtml } from '../../src/extension/rollout/dashboardHtml';
-import { formatTable } from '../../src/cli/table';
+import { formatTable } from '../../src/cli/support/table';
 import type { DashboardView } from '../../src/shared/rolloutDashboardMessages';
 
 const DEVICES = 10_000;

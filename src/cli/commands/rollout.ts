@@ -21,12 +21,12 @@ import {
 } from '../../core/rollout/engine';
 import { rolloutPath } from '../../core/rollout/planFile';
 import { countTasks } from '../../core/rollout/state';
-import { registerCommand, type CommandContext, type OptionSpec } from '../commands';
-import { UsageError } from '../io';
-import { writeJson } from '../json';
-import { flag, integerOption, nonEmptyOption, positionals } from '../options';
-import { formatTable } from '../table';
-import { withAliyun } from './connect';
+import type { CommandContext, CommandSpec, OptionSpec } from '../support/command';
+import { withAliyun } from '../support/connect';
+import { UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { flag, integerOption, nonEmptyOption, positionals } from '../support/options';
+import { formatTable } from '../support/table';
 
 const WORKSPACE: Record<string, OptionSpec> = {
   workspace: {
@@ -143,7 +143,7 @@ function action(run: (rc: RolloutContext, ctx: CommandContext) => Promise<Action
 
 const EXIT_NOTE = ' Exits 0 when the rollout is done, 3 while it runs, 4 when paused, 5 when aborted.';
 
-registerCommand({
+export const rolloutCreateCommand: CommandSpec = {
   words: ['rollout', 'create'],
   positionals: 'PLAN.json',
   summary: `Start a staged rollout from a plan: sample its waves (recorded in .ota/rollouts/<name>.json) and start the first.${EXIT_NOTE}`,
@@ -152,49 +152,49 @@ registerCommand({
     'no-start': { type: 'boolean', usage: '--no-start', description: 'Record the plan and its waves, but start no wave yet.' },
   },
   run: create,
-});
+};
 
-registerCommand({
+export const rolloutStatusCommand: CommandSpec = {
   words: ['rollout', 'status'],
   positionals: 'NAME',
   summary: `Show a rollout's waves, their task counts from the cloud and their gate decisions; changes nothing.${EXIT_NOTE}`,
   options: WORKSPACE,
   run: status,
-});
+};
 
-registerCommand({
+export const rolloutAdvanceCommand: CommandSpec = {
   words: ['rollout', 'advance'],
   positionals: 'NAME',
   summary: `Look at the cloud, apply the gates, start the next wave, pause or abort as they say; running it again changes nothing.${EXIT_NOTE}`,
   options: WORKSPACE,
   run: action((rc) => advanceRollout(rc)),
-});
+};
 
-registerCommand({
+export const rolloutPauseCommand: CommandSpec = {
   words: ['rollout', 'pause'],
   positionals: 'NAME',
   summary: `Pause a rollout: cancel the queued and scheduled tasks of its running wave; resume starts them again.${EXIT_NOTE}`,
   options: WORKSPACE,
   run: action((rc) => pauseRollout(rc)),
-});
+};
 
-registerCommand({
+export const rolloutResumeCommand: CommandSpec = {
   words: ['rollout', 'resume'],
   positionals: 'NAME',
   summary: `Resume a paused rollout (past a failed gate, too): restart the devices a pause left, then advance.${EXIT_NOTE}`,
   options: WORKSPACE,
   run: action((rc) => resumeRollout(rc)),
-});
+};
 
-registerCommand({
+export const rolloutAbortCommand: CommandSpec = {
   words: ['rollout', 'abort'],
   positionals: 'NAME',
   summary: `Abort a rollout: cancel every unfinished task of its waves, in progress too.${EXIT_NOTE}`,
   options: WORKSPACE,
   run: action((rc) => abortRollout(rc)),
-});
+};
 
-registerCommand({
+export const rolloutRetryCommand: CommandSpec = {
   words: ['rollout', 'retry'],
   positionals: 'NAME',
   summary: `Upgrade the failed devices of the current wave (or --wave N) again, and the devices its gate left out.${EXIT_NOTE}`,
@@ -203,4 +203,4 @@ registerCommand({
     wave: { type: 'string', usage: '--wave N', description: 'The wave to retry (1-based; default the current one).' },
   },
   run: action((rc, ctx) => retryRollout(rc, integerOption(ctx, 'wave', 1, 1000))),
-});
+};

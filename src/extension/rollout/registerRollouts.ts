@@ -14,7 +14,7 @@ import { JobNode } from '../cloud/nodes/jobNode';
 import type { CloudView } from '../cloud/registerCloudView';
 import { chooseAliyunAccount, guardCommand } from '../deploy/commandSupport';
 import { need } from '../deploy/deployPrompts';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import { DashboardPanel } from './dashboardPanel';
 import { JobSource } from './jobSource';
 import { RolloutSource } from './rolloutSource';
