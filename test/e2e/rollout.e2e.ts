@@ -94,6 +94,8 @@ describe('staged rollout with a failure gate (UI, sandbox fleet)', function () {
     // Resume and Retry are offered; Pause is not (it is paused already).
     assert.equal(await frame.locator('#act-resume').getAttribute('disabled'), null);
     assert.notEqual(await frame.locator('#act-pause').getAttribute('disabled'), null);
+    await screenshot(page, 'rollout-failure-reasons');
+    await frame.locator('header').scrollIntoViewIfNeeded();
     await screenshot(page, 'rollout-gate-stopped');
 
     // The rollout file in the workspace says the same.

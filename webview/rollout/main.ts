@@ -71,6 +71,15 @@ function themeColor([name, fallback]: [string, string]): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
 
+/** The colour without its transparency: stacked areas are painted over each other, so each must hide the one below. */
+function opaque(color: string): string {
+  const rgba = /^rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)/i.exec(color);
+  if (rgba) return `rgb(${rgba[1]}, ${rgba[2]}, ${rgba[3]})`;
+  if (/^#[0-9a-f]{8}$/i.test(color)) return color.slice(0, 7);
+  if (/^#[0-9a-f]{4}$/i.test(color)) return color.slice(0, 4);
+  return color;
+}
+
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
   if (!found) throw new Error(`missing #${id}`);
@@ -145,7 +154,7 @@ function makePlot(v: DashboardView): uPlot {
   const series: uPlot.Series[] = [
     {},
     ...TOP_FIRST.map((s): uPlot.Series => {
-      const color = themeColor(STATE_COLOR_VAR[s]);
+      const color = opaque(themeColor(STATE_COLOR_VAR[s]));
       return {
         label: STATE_TEXT[s],
         stroke: color,

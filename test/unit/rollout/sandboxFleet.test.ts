@@ -3,7 +3,7 @@
 // device-list file) is stopped by its failure gate; every failure is a rev-B device; resume restarts exactly the
 // devices the gate left out; abort cancels what is unfinished. The sandbox is restarted mid-rollout on the way.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AliyunOtaClient } from '../../../src/core/cloud/aliyun/otaClient';
@@ -65,6 +65,28 @@ describe('rollout engine on the sandbox fleet', function () {
     }
     throw new Error('the rollout did not get there');
   }
+
+  it('the demo data holds a rollout that its failure gate stopped; following it changes nothing', async () => {
+    const demo: RolloutContext = { ...ctx, path: rolloutPath(join(dir, 'sandbox'), 'fleet-2.1.9-beta') };
+    const before = await readFile(demo.path, 'utf8');
+    const { state } = await rolloutStatus(demo);
+    assert.equal(state.status, 'paused');
+    assert.equal(state.pausedBy, 'gate');
+    assert.deepEqual(state.waves.map((w) => w.status), ['passed', 'stopped', 'pending', 'pending']);
+    assert.match(state.waves[1].decision?.reason ?? '', /finished devices failed .* more than the 5 % the gate allows/);
+    const tasks = await collectTasks(demo.cloud, state);
+    const wave2 = [...(tasks.get(1)?.values() ?? [])];
+    assert.equal(wave2.length, 235);
+    assert.deepEqual(wave2.filter((t) => t.status === 'CANCELED').map((t) => t.deviceName).sort(), state.waves[1].left);
+    for (const t of wave2.filter((x) => x.status === 'FAILED')) {
+      assert.equal(t.description, 'watchdog reset after flash');
+      assert.equal(fleetProfile(t.deviceName)?.hardware, 'rev-C');
+    }
+    const r = await advanceRollout(demo);
+    assert.equal(r.status, 'paused');
+    assert.deepEqual(r.did, []);
+    assert.equal(await readFile(demo.path, 'utf8'), before, 'the file agrees with the cloud: nothing to write');
+  });
 
   it('the canary passes; the next wave is stopped by its failure gate, and every failure is a rev-B device', async () => {
     assert.ok(firmwareId, 'the demo has the 2.2.0-rc1 release candidate');

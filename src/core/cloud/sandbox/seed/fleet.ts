@@ -1,7 +1,8 @@
 // The demo fleet for staged rollouts: Smart Plug Fleet, 2,400 devices on 2.0.0 across three hardware revisions
 // (a quarter are rev-B), one in ten slow, one in ninety-seven offline; and its firmware: 2.1.0, which installs
-// everywhere (the sandbox's failure rate aside), and the 2.2.0-rc1 release candidate, whose new flash driver fails on
-// 30 % of rev-B by rule (fleetRules.ts). Profiles follow from the device's number, so tests can tell them too.
+// everywhere (the sandbox's failure rate aside), the 2.2.0-rc1 release candidate, whose new flash driver fails on
+// 30 % of rev-B by rule (fleetRules.ts), and 2.1.9-beta with the demo's rollout that a gate stopped
+// (demoRollout.ts). Profiles follow from the device's number, so tests can tell them too.
 // Generated from its own PRNG seed, so the rest of the demo looks as it always did.
 import { SANDBOX_DEMO } from '../constants';
 import { alibabaId, seededRandom } from '../random';
@@ -9,6 +10,7 @@ import type { DeviceProfile, FirmwareOutcome } from '../simulation/fleetRules';
 import type { DeviceRecord } from '../state/records';
 import type { SandboxStore } from '../state/store';
 import { DAY, addFirmware, deviceName, type Seeder } from './builders';
+import { DEMO_ROLLOUT_OUTCOME, seedDemoRollout } from './demoRollout';
 
 const FLEET_SEED = 2400;
 
@@ -51,4 +53,7 @@ export async function seedFleet(store: SandboxStore, now: number): Promise<void>
   await fw('2.1.0', 6 * DAY, 'Stable: energy reports');
   const rc = await fw('2.2.0-rc1', DAY, 'Release candidate: new flash driver');
   rc.outcome = FLEET_RC_OUTCOME;
+  const beta = await fw('2.1.9-beta', 2 * DAY, 'Beta: watchdog rework');
+  beta.outcome = DEMO_ROLLOUT_OUTCOME;
+  await seedDemoRollout(s, beta, [...devices.values()], store.dir);
 }
