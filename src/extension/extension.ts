@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): OtaApi {
   const platformio = registerPlatformio(context, log);
   const serial = registerSerialView(context, log);
   registerDeployCommands(context, log, cloud, platformio);
-  const rollouts = registerRollouts(context, log, cloud);
+  const rollouts = registerRollouts(context, log, cloud, sandbox);
   const { version } = context.extension.packageJSON as { version: string };
   log.info(`Firmware OTA ${version} activated`);
   return { cloud, sandbox, platformio, serial, rollouts };

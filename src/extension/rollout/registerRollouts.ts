@@ -2,6 +2,7 @@
 // plan file), open the dashboard of a rollout of the workspace (`.ota/rollouts/*.json`, the same files the CLI
 // follows) or of a plain job. One panel per rollout or job; opening it again reveals it.
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { AliyunOtaClient } from '../../core/cloud/aliyun';
 import type { Firmware } from '../../core/model';
@@ -15,6 +16,8 @@ import type { CloudView } from '../cloud/registerCloudView';
 import { chooseAliyunAccount, guardCommand } from '../deploy/commandSupport';
 import { need } from '../deploy/deployPrompts';
 import type { Log } from '../common/log';
+import { SANDBOX_ACCOUNT_ID } from '../accounts/accountTypes';
+import type { SandboxHost } from '../sandbox/sandboxHost';
 import { DashboardPanel } from './dashboardPanel';
 import { JobSource } from './jobSource';
 import { RolloutSource } from './rolloutSource';
@@ -99,7 +102,7 @@ async function askNewPlan(client: AliyunOtaClient, accountId: string, firmwareAr
   };
 }
 
-export function registerRollouts(context: vscode.ExtensionContext, log: Log, cloud: CloudView): Rollouts {
+export function registerRollouts(context: vscode.ExtensionContext, log: Log, cloud: CloudView, sandbox: SandboxHost): Rollouts {
   const panels = new Map<string, DashboardPanel>();
   const guarded = guardCommand(log);
 
@@ -125,7 +128,7 @@ export function registerRollouts(context: vscode.ExtensionContext, log: Log, clo
     const key = `rollout:${path}`;
     if (panels.has(key)) return show(key, () => panels.get(key) as DashboardPanel);
     const client = await clientForFile(file.raw);
-    const ctx: RolloutContext = { cloud: new AliyunRolloutCloud(client.rpc), path, baseDir: workspaceRoot() };
+    const ctx: RolloutContext = { cloud: new AliyunRolloutCloud(client.rpc), path, baseDir: dirname(dirname(dirname(path))) };
     const source = new RolloutSource(file.plan.name, ctx, log, intervalMs);
     await source.start();
     return show(key, () => new DashboardPanel(context.extensionUri, source));
@@ -133,10 +136,15 @@ export function registerRollouts(context: vscode.ExtensionContext, log: Log, clo
 
   const pickRollout = async (): Promise<string> => {
     const root = workspaceRoot();
-    const names = await listRollouts(root);
-    if (!names.length) throw new Error('This workspace has no rollout yet: start one with "OTA: Start Staged Rollout".');
-    const picked = need(await vscode.window.showQuickPick(names, { title: 'Open the dashboard of which rollout?' }));
-    return rolloutPath(root, picked);
+    type Item = vscode.QuickPickItem & { path: string };
+    const items: Item[] = (await listRollouts(root)).map((n) => ({ label: n, description: '.ota/rollouts', path: rolloutPath(root, n) }));
+    // The sandbox's demo rollouts, while the sandbox is shown.
+    if ((await cloud.provider.accounts()).some((a) => a.accountId === SANDBOX_ACCOUNT_ID)) {
+      const dataDir = (await sandbox.get()).dataDir;
+      for (const n of await listRollouts(dataDir)) items.push({ label: n, description: 'sandbox demo', path: rolloutPath(dataDir, n) });
+    }
+    if (!items.length) throw new Error('This workspace has no rollout yet: start one with "OTA: Start Staged Rollout".');
+    return need(await vscode.window.showQuickPick(items, { title: 'Open the dashboard of which rollout?' })).path;
   };
 
   context.subscriptions.push(
