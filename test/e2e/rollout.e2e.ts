@@ -107,4 +107,38 @@ describe('staged rollout with a failure gate (UI, sandbox fleet)', function () {
     assert.deepEqual(file.state.waves.map((w) => w.status), ['passed', 'stopped', 'pending', 'pending']);
     assert.deepEqual(file.state.waves.map((w) => w.jobs.length), [1, 1, 0, 0]);
   });
+
+  it('after a reload of VS Code the dashboard shows the same rollout, its history and gate decisions; the demo rollout too', async function () {
+    this.timeout(240_000);
+    const { page } = session;
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForTimeout(3000);
+    await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+    await openOtaContainer(page);
+    await runCommand(page, 'OTA: Open Rollout Dashboard');
+    await pickQuickItem(page, NAME);
+    const frame = await webviewFrame(page, '#waves-body tr', 120_000);
+    await frame.locator('#waves-body tr[data-status="stopped"]').waitFor({ timeout: 60_000 });
+    const rows = await waveRows(frame);
+    assert.deepEqual(rows.map((r) => r[2].split(/[ ,]/)[0]), ['passed', 'stopped', 'pending', 'pending']);
+    assert.match(await frame.locator('#markers').innerText(), /gate 1 ✓[\s\S]*gate 2 ✗/, 'the gate decisions survived the reload');
+    assert.match(await frame.locator('#failures .failure .text').first().innerText(), /^flash write failed$/);
+
+    // The sandbox's demo rollout: 2.1.9-beta, stopped by its gate in wave 2.
+    await runCommand(page, 'OTA: Open Rollout Dashboard');
+    await pickQuickItem(page, 'fleet-2.1.9-beta');
+    let demo: Frame | undefined;
+    const end = Date.now() + 60_000;
+    while (!demo && Date.now() < end) {
+      for (const f of page.frames()) {
+        const title = await f.locator('#title').innerText({ timeout: 500 }).catch(() => '');
+        if (title === 'Rollout fleet-2.1.9-beta') demo = f;
+      }
+      if (!demo) await page.waitForTimeout(500);
+    }
+    assert.ok(demo, 'the demo rollout dashboard opened');
+    await demo.locator('#waves-body tr[data-status="stopped"]').waitFor({ timeout: 60_000 });
+    assert.match(await demo.locator('#failures .failure .text').first().innerText(), /^watchdog reset after flash$/);
+    await screenshot(page, 'rollout-demo-stopped');
+  });
 });

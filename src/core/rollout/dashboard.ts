@@ -16,7 +16,7 @@ import {
 import type { Job, Task } from '../model';
 import { describe } from './engine';
 import { gatesOf, type ResolvedGates, type RolloutPlan } from './plan';
-import { bucketOf, countTasks, type HistorySample, type RolloutState, type StateCounts } from './state';
+import { bucketOf, countTasks, emptyCounts, type HistorySample, type RolloutState, type StateCounts } from './state';
 
 const STATE_INDEX: Record<DashboardState, number> = Object.fromEntries(DASHBOARD_STATES.map((s, i) => [s, i])) as Record<DashboardState, number>;
 
@@ -179,6 +179,23 @@ export function rolloutView(
     updatedAt: new Date((options.now ?? Date.now)()).toISOString(),
     error: options.error ?? null,
   };
+}
+
+/** The job's history rebuilt from its tasks: each finished task counts from its last change on. */
+export function historyFromTasks(job: Job, tasks: readonly Task[]): HistorySample[] {
+  const start = Date.parse(job.startedAt ?? job.createdAt ?? '') || Date.now();
+  const finished = tasks
+    .filter((t) => ['succeeded', 'failed', 'canceled'].includes(bucketOf(t.status)) && t.modifiedAt)
+    .sort((a, b) => Date.parse(a.modifiedAt as string) - Date.parse(b.modifiedAt as string));
+  const counts = emptyCounts();
+  counts.queued = tasks.length;
+  const out: HistorySample[] = [{ at: new Date(start).toISOString(), ...counts }];
+  for (const t of finished) {
+    counts.queued = Math.max(0, counts.queued - 1);
+    counts[bucketOf(t.status)]++;
+    out.push({ at: t.modifiedAt as string, ...counts });
+  }
+  return out;
 }
 
 /** A plain job as a one-wave dashboard; `history` is what this session has seen of it. */

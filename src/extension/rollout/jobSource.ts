@@ -5,29 +5,11 @@ import * as vscode from 'vscode';
 import type { AliyunOtaClient } from '../../core/cloud/aliyun';
 import { cancelTasks, retryFailedTasks } from '../../core/deploy';
 import { errorMessage } from '../../core/errors';
-import type { Job, Task } from '../../core/model';
-import { jobView } from '../../core/rollout/dashboard';
-import { bucketOf, countTasks, emptyCounts, sameCounts, type HistorySample } from '../../core/rollout/state';
+import { historyFromTasks, jobView } from '../../core/rollout/dashboard';
+import { countTasks, sameCounts, type HistorySample } from '../../core/rollout/state';
 import type { DashboardPanelMessage, DashboardView } from '../../shared/rolloutDashboardMessages';
 import type { DashboardPanel, DashboardSource } from './dashboardPanel';
 import type { RolloutLog } from './rolloutSource';
-
-/** The job's history rebuilt from its tasks: each finished task counts from its last change on. */
-export function historyFromTasks(job: Job, tasks: readonly Task[]): HistorySample[] {
-  const start = Date.parse(job.startedAt ?? job.createdAt ?? '') || Date.now();
-  const finished = tasks
-    .filter((t) => ['succeeded', 'failed', 'canceled'].includes(bucketOf(t.status)) && t.modifiedAt)
-    .sort((a, b) => Date.parse(a.modifiedAt as string) - Date.parse(b.modifiedAt as string));
-  const counts = emptyCounts();
-  counts.queued = tasks.length;
-  const out: HistorySample[] = [{ at: new Date(start).toISOString(), ...counts }];
-  for (const t of finished) {
-    counts.queued = Math.max(0, counts.queued - 1);
-    counts[bucketOf(t.status)]++;
-    out.push({ at: t.modifiedAt as string, ...counts });
-  }
-  return out;
-}
 
 export class JobSource implements DashboardSource {
   private view: DashboardView | undefined;

@@ -2,7 +2,7 @@
 // chart's columns reaching to now, markers for wave starts and gate decisions, tasks as columns.
 import assert from 'node:assert/strict';
 import type { Task } from '../../../src/core/model';
-import { rolloutView, taskColumns } from '../../../src/core/rollout/dashboard';
+import { historyFromTasks, jobView, rolloutView, taskColumns } from '../../../src/core/rollout/dashboard';
 import { parsePlan } from '../../../src/core/rollout/plan';
 import { emptyCounts, type RolloutState } from '../../../src/core/rollout/state';
 import { DASHBOARD_STATES, isDashboardPanelMessage } from '../../../src/shared/rolloutDashboardMessages';
@@ -74,6 +74,27 @@ describe('rollout dashboard view', () => {
     assert.equal(v.chart.counts.failed[1], 3);
     assert.deepEqual(v.actions, { advance: false, pause: false, resume: true, abort: true, retry: true });
     assert.match(v.summary, /paused at wave 2 of 2: the gate of wave 2 failed/);
+  });
+
+  it('a plain job: one wave, its history rebuilt from when its tasks ended, abort and retry offered while it runs', () => {
+    const job = { id: 'j1', firmwareId: 'f', status: 'IN_PROGRESS', type: 'UPGRADE_FIRMWARE', selection: 'STATIC', targetSelection: 'ALL', createdAt: '2026-12-01T08:00:00.000Z', startedAt: '2026-12-01T08:00:00.000Z', endedAt: null };
+    const tasks = [
+      { ...task('a', 'SUCCEEDED'), modifiedAt: '2026-12-01T08:05:00.000Z' },
+      { ...task('b', 'FAILED', 'timeout'), modifiedAt: '2026-12-01T08:03:00.000Z' },
+      task('c', 'IN_PROGRESS'),
+    ];
+    const history = historyFromTasks(job, tasks);
+    assert.deepEqual(history.map((h) => [h.at.slice(11, 16), h.queued, h.succeeded, h.failed]), [
+      ['08:00', 3, 0, 0],
+      ['08:03', 2, 0, 1],
+      ['08:05', 1, 1, 1],
+    ]);
+    const v = jobView(job, tasks, history, { now: () => Date.parse('2026-12-01T08:10:00Z') });
+    assert.equal(v.kind, 'job');
+    assert.equal(v.waves.length, 1);
+    assert.deepEqual([v.waves[0].counts.succeeded, v.waves[0].counts.failed, v.waves[0].counts.inProgress], [1, 1, 1]);
+    assert.deepEqual(v.failures, [{ reason: 'timeout', count: 1, devices: ['b'], waves: [1] }]);
+    assert.deepEqual(v.actions, { advance: false, pause: false, resume: false, abort: true, retry: true });
   });
 
   it('accepts only the panel messages it knows', () => {
