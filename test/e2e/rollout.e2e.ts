@@ -114,7 +114,7 @@ describe('staged rollout with a failure gate (UI, sandbox fleet)', function () {
     await runCommand(page, 'Developer: Reload Window');
     await page.waitForTimeout(3000);
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
-    await openOtaContainer(page);
+    await page.waitForSelector('.activitybar', { timeout: 60_000 });
     await runCommand(page, 'OTA: Open Rollout Dashboard');
     await pickQuickItem(page, NAME);
     const frame = await webviewFrame(page, '#waves-body tr', 120_000);
