@@ -141,12 +141,11 @@ function action(run: (rc: RolloutContext, ctx: CommandContext) => Promise<Action
   };
 }
 
-const EXIT_NOTE = ' Exits 0 when the rollout is done, 3 while it runs, 4 when paused, 5 when aborted.';
 
 export const rolloutCreateCommand: CommandSpec = {
   words: ['rollout', 'create'],
   positionals: 'PLAN.json',
-  summary: `Start a staged rollout from a plan: sample its waves (recorded in .ota/rollouts/<name>.json) and start the first.${EXIT_NOTE}`,
+  summary: 'Start a staged rollout from a plan: sample its waves (recorded in .ota/rollouts/<name>.json) and start the first.',
   options: {
     ...WORKSPACE,
     'no-start': { type: 'boolean', usage: '--no-start', description: 'Record the plan and its waves, but start no wave yet.' },
@@ -157,7 +156,7 @@ export const rolloutCreateCommand: CommandSpec = {
 export const rolloutStatusCommand: CommandSpec = {
   words: ['rollout', 'status'],
   positionals: 'NAME',
-  summary: `Show a rollout's waves, their task counts from the cloud and their gate decisions; changes nothing.${EXIT_NOTE}`,
+  summary: "Show a rollout's waves, their task counts from the cloud and their gate decisions; changes nothing.",
   options: WORKSPACE,
   run: status,
 };
@@ -165,7 +164,7 @@ export const rolloutStatusCommand: CommandSpec = {
 export const rolloutAdvanceCommand: CommandSpec = {
   words: ['rollout', 'advance'],
   positionals: 'NAME',
-  summary: `Look at the cloud, apply the gates, start the next wave, pause or abort as they say; running it again changes nothing.${EXIT_NOTE}`,
+  summary: 'Look at the cloud, apply the gates, start the next wave, pause or abort as they say; running it again changes nothing.',
   options: WORKSPACE,
   run: action((rc) => advanceRollout(rc)),
 };
@@ -173,7 +172,7 @@ export const rolloutAdvanceCommand: CommandSpec = {
 export const rolloutPauseCommand: CommandSpec = {
   words: ['rollout', 'pause'],
   positionals: 'NAME',
-  summary: `Pause a rollout: cancel the queued and scheduled tasks of its running wave; resume starts them again.${EXIT_NOTE}`,
+  summary: 'Pause a rollout: cancel the queued and scheduled tasks of its running wave; resume starts them again.',
   options: WORKSPACE,
   run: action((rc) => pauseRollout(rc)),
 };
@@ -181,7 +180,7 @@ export const rolloutPauseCommand: CommandSpec = {
 export const rolloutResumeCommand: CommandSpec = {
   words: ['rollout', 'resume'],
   positionals: 'NAME',
-  summary: `Resume a paused rollout (past a failed gate, too): restart the devices a pause left, then advance.${EXIT_NOTE}`,
+  summary: 'Resume a paused rollout (past a failed gate, too): restart the devices a pause left, then advance.',
   options: WORKSPACE,
   run: action((rc) => resumeRollout(rc)),
 };
@@ -189,7 +188,7 @@ export const rolloutResumeCommand: CommandSpec = {
 export const rolloutAbortCommand: CommandSpec = {
   words: ['rollout', 'abort'],
   positionals: 'NAME',
-  summary: `Abort a rollout: cancel every unfinished task of its waves, in progress too.${EXIT_NOTE}`,
+  summary: 'Abort a rollout: cancel every unfinished task of its waves, in progress too.',
   options: WORKSPACE,
   run: action((rc) => abortRollout(rc)),
 };
@@ -197,7 +196,7 @@ export const rolloutAbortCommand: CommandSpec = {
 export const rolloutRetryCommand: CommandSpec = {
   words: ['rollout', 'retry'],
   positionals: 'NAME',
-  summary: `Upgrade the failed devices of the current wave (or --wave N) again, and the devices its gate left out.${EXIT_NOTE}`,
+  summary: 'Upgrade the failed devices of the current wave (or --wave N) again, and the devices its gate left out.',
   options: {
     ...WORKSPACE,
     wave: { type: 'string', usage: '--wave N', description: 'The wave to retry (1-based; default the current one).' },
