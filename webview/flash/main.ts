@@ -14,6 +14,7 @@ import {
   type LogLine,
   type PanelMessage,
 } from '../../src/shared/flashPanelMessages';
+import { unhandled } from '../../src/shared/exhaustive';
 
 interface VsCodeApi {
   postMessage(message: PanelMessage): void;
@@ -123,6 +124,8 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'log':
       appendLog(message.lines);
       break;
+    default:
+      unhandled(message);
   }
 });
 

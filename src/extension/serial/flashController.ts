@@ -7,7 +7,9 @@ import type { VirtualPort } from '../../core/serial/ports';
 import type { FlashOptionBag } from '../../core/serial/protocols/types';
 import { FlashSession } from '../../core/serial/session';
 import type { FlashLogLine, FlashResult, FlashSnapshot } from '../../core/serial/sessionTypes';
-import { formatBytes, type FlashView, type HostMessage, type LogLine, type PanelMessage } from '../../shared/flashPanelMessages';
+import { unhandled } from '../../shared/exhaustive';
+import { formatBytes } from '../../shared/units';
+import { type FlashView, type HostMessage, type LogLine, type PanelMessage } from '../../shared/flashPanelMessages';
 import type { Log } from '../common/log';
 import { FlashPanel, type PanelSource } from './flashPanel';
 import type { SerialMonitorBridge } from './serialMonitor';
@@ -181,10 +183,21 @@ export class FlashController implements PanelSource, vscode.Disposable {
   }
 
   onPanelMessage(message: PanelMessage): void {
-    if (message.type === 'cancel') this.cancel();
-    else if (message.type === 'retry' && this.request && !this.session) {
-      const again = this.request;
-      void this.flash(again).catch((e: unknown) => void vscode.window.showErrorMessage(errorMessage(e)));
+    switch (message.type) {
+      case 'cancel':
+        this.cancel();
+        break;
+      case 'retry':
+        if (this.request && !this.session) {
+          const again = this.request;
+          void this.flash(again).catch((e: unknown) => void vscode.window.showErrorMessage(errorMessage(e)));
+        }
+        break;
+      case 'ready':
+        // The panel answers it with initMessage().
+        break;
+      default:
+        unhandled(message);
     }
   }
 

@@ -4,21 +4,18 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { rolloutPath } from '../../../src/core/rollout/planFile';
-import type { OtaApi } from '../../../src/extension/extension';
 import type { CloudNode } from '../../../src/extension/cloud/nodes/node';
 import type { DashboardPanel } from '../../../src/extension/rollout/dashboardPanel';
+import type { OtaTesting } from '../../../src/extension/testing';
+import { ota } from '../support/ota';
 
-async function api(): Promise<OtaApi> {
-  const ext = vscode.extensions.getExtension<OtaApi>('otaworks.firmware-ota');
-  assert.ok(ext);
-  return ext.activate();
-}
+const api = ota;
 
 function label(item: vscode.TreeItem): string {
   return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
-async function find(p: OtaApi['cloud']['provider'], path: RegExp[]): Promise<CloudNode> {
+async function find(p: OtaTesting['cloud']['provider'], path: RegExp[]): Promise<CloudNode> {
   let node: CloudNode | undefined;
   for (const step of path) {
     const children = await p.getChildren(node);

@@ -1,6 +1,7 @@
-// Staged rollouts in the editor: start one from the palette (a firmware, a wave preset and a failure limit, or a
-// plan file), open the dashboard of a rollout of the workspace (`.ota/rollouts/*.json`, the same files the CLI
-// follows) or of a plain job. One panel per rollout or job; opening it again reveals it.
+// Staged rollouts in the editor: start one (a firmware, a wave preset and a failure limit, or a plan file), open the
+// dashboard of a rollout of the workspace (`.ota/rollouts/*.json`, the same files the CLI follows, and the sandbox's
+// demo rollouts) or of a plain job. One panel per rollout or job; opening it again reveals it. The commands that
+// call these live in ../commands/rollout.ts.
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
@@ -10,23 +11,16 @@ import { AliyunRolloutCloud } from '../../core/rollout/aliyunCloud';
 import { createRollout, type RolloutContext } from '../../core/rollout/engine';
 import { NAME_PATTERN } from '../../core/rollout/plan';
 import { listRollouts, readRolloutFile, rolloutPath } from '../../core/rollout/planFile';
-import { FirmwareNode } from '../cloud/nodes/firmwareNode';
-import { JobNode } from '../cloud/nodes/jobNode';
 import type { CloudView } from '../cloud/registerCloudView';
-import { chooseAliyunAccount, guardCommand } from '../deploy/commandSupport';
-import { need } from '../deploy/deployPrompts';
+import type { FirmwareTarget, JobTarget } from '../cloud/targets';
+import { need } from '../common/errors';
 import type { Log } from '../common/log';
+import { chooseAliyunAccount } from '../deploy/accountChoice';
 import { SANDBOX_ACCOUNT_ID } from '../accounts/accountTypes';
 import type { SandboxHost } from '../sandbox/sandboxHost';
 import { DashboardPanel } from './dashboardPanel';
 import { JobSource } from './jobSource';
 import { RolloutSource } from './rolloutSource';
-
-export interface Rollouts {
-  /** Opens (or reveals) the dashboard of the rollout file. */
-  openRollout(path: string): Promise<DashboardPanel>;
-  readonly panels: ReadonlyMap<string, DashboardPanel>;
-}
 
 const PRESETS = [
   { label: 'Canary 5 → 10 % → 50 % → 100 %', waves: [{ count: 5 }, { percent: 10 }, { percent: 50 }, { percent: 100 }] },
@@ -102,115 +96,112 @@ async function askNewPlan(client: AliyunOtaClient, accountId: string, firmwareAr
   };
 }
 
-export function registerRollouts(context: vscode.ExtensionContext, log: Log, cloud: CloudView, sandbox: SandboxHost): Rollouts {
-  const panels = new Map<string, DashboardPanel>();
-  const guarded = guardCommand(log);
+export class RolloutDashboards implements vscode.Disposable {
+  readonly panels = new Map<string, DashboardPanel>();
 
-  const clientForFile = async (raw: Record<string, unknown>): Promise<AliyunOtaClient> => {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Log,
+    private readonly cloud: CloudView,
+    private readonly sandbox: SandboxHost,
+  ) {}
+
+  private async clientForFile(raw: Record<string, unknown>): Promise<AliyunOtaClient> {
     const accountId = typeof raw.account === 'string' ? raw.account : undefined;
-    return (await chooseAliyunAccount(cloud, accountId)).client;
-  };
+    return (await chooseAliyunAccount(this.cloud.models, accountId)).client;
+  }
 
-  const show = (key: string, make: () => DashboardPanel): DashboardPanel => {
-    const open = panels.get(key);
+  private show(key: string, make: () => DashboardPanel): DashboardPanel {
+    const open = this.panels.get(key);
     if (open) {
       open.reveal();
       return open;
     }
     const panel = make();
-    panels.set(key, panel);
-    panel.onDidDispose(() => panels.delete(key));
+    this.panels.set(key, panel);
+    panel.onDidDispose(() => this.panels.delete(key));
     return panel;
-  };
+  }
 
-  const openRollout = async (path: string): Promise<DashboardPanel> => {
-    const file = await readRolloutFile(path);
+  /** Opens (or reveals) the dashboard of a rollout file. */
+  async openRollout(path: string): Promise<DashboardPanel> {
     const key = `rollout:${path}`;
-    if (panels.has(key)) return show(key, () => panels.get(key) as DashboardPanel);
-    const client = await clientForFile(file.raw);
+    const open = this.panels.get(key);
+    if (open) return this.show(key, () => open);
+    const file = await readRolloutFile(path);
+    const client = await this.clientForFile(file.raw);
     const ctx: RolloutContext = { cloud: new AliyunRolloutCloud(client.rpc), path, baseDir: dirname(dirname(dirname(path))) };
-    const source = new RolloutSource(file.plan.name, ctx, log, intervalMs);
+    const source = new RolloutSource(file.plan.name, ctx, this.log, intervalMs);
     await source.start();
-    return show(key, () => new DashboardPanel(context.extensionUri, source));
-  };
+    return this.show(key, () => new DashboardPanel(this.context.extensionUri, source));
+  }
 
-  const pickRollout = async (): Promise<string> => {
+  /** Opens (or reveals) the dashboard of a plain job. */
+  async openJob(target: JobTarget): Promise<DashboardPanel> {
+    const key = `job:${target.accountId}:${target.job.id}`;
+    const open = this.panels.get(key);
+    if (open) return this.show(key, () => open);
+    const { client } = await chooseAliyunAccount(this.cloud.models, target.accountId);
+    const source = new JobSource(client, target.job.id, this.log, intervalMs);
+    await source.refresh();
+    return this.show(key, () => new DashboardPanel(this.context.extensionUri, source));
+  }
+
+  /** Asks which rollout: the workspace's, and the sandbox's demo rollouts while the sandbox is shown. */
+  async pickRollout(): Promise<string> {
     const root = workspaceRoot();
     type Item = vscode.QuickPickItem & { path: string };
     const items: Item[] = (await listRollouts(root)).map((n) => ({ label: n, description: '.ota/rollouts', path: rolloutPath(root, n) }));
-    // The sandbox's demo rollouts, while the sandbox is shown.
-    if ((await cloud.provider.accounts()).some((a) => a.accountId === SANDBOX_ACCOUNT_ID)) {
-      const dataDir = (await sandbox.get()).dataDir;
+    if (this.cloud.models.accounts().accounts.some((a) => a.id === SANDBOX_ACCOUNT_ID)) {
+      const dataDir = (await this.sandbox.get()).dataDir;
       for (const n of await listRollouts(dataDir)) items.push({ label: n, description: 'sandbox demo', path: rolloutPath(dataDir, n) });
     }
     if (!items.length) throw new Error('This workspace has no rollout yet: start one with "OTA: Start Staged Rollout".');
     return need(await vscode.window.showQuickPick(items, { title: 'Open the dashboard of which rollout?' })).path;
-  };
+  }
 
-  context.subscriptions.push(
-    { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
-    vscode.commands.registerCommand(
-      'ota.rollout.start',
-      guarded(async (arg?: string | FirmwareNode) => {
-        const root = workspaceRoot();
-        let planJson: Record<string, unknown>;
-        let client: AliyunOtaClient;
-        const planPath = typeof arg === 'string' ? arg : undefined;
-        if (arg instanceof FirmwareNode) {
-          const account = await chooseAliyunAccount(cloud, arg.accountId);
-          client = account.client;
-          planJson = await askNewPlan(client, account.id, arg.firmware);
-        } else if (planPath !== undefined) {
-          planJson = JSON.parse(await readFile(planPath, 'utf8')) as Record<string, unknown>;
-          client = await clientForFile(planJson);
-        } else {
-          const account = await chooseAliyunAccount(cloud);
-          client = account.client;
-          const from = need(
-            await vscode.window.showQuickPick(
-              [
-                { label: '$(rocket) New rollout of a firmware…', id: 'new' },
-                { label: '$(json) From a plan file…', id: 'file' },
-              ],
-              { title: 'Start a staged rollout' },
-            ),
-          );
-          if (from.id === 'file') {
-            const uri = need(
-              (await vscode.window.showOpenDialog({ title: 'Rollout plan', filters: { 'Rollout plan': ['json'] }, defaultUri: vscode.Uri.file(root) }))?.[0],
-            );
-            planJson = JSON.parse(await readFile(uri.fsPath, 'utf8')) as Record<string, unknown>;
-            planJson.account ??= account.id;
-          } else planJson = await askNewPlan(client, account.id);
-        }
-        const name = typeof planJson.name === 'string' ? planJson.name : '';
-        const path = rolloutPath(root, name);
-        const ctx: RolloutContext = { cloud: new AliyunRolloutCloud(client.rpc), path, baseDir: root };
-        const report = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Starting rollout ${name}…` },
-          () => createRollout(ctx, planJson),
-        );
-        for (const d of report.did) log.info(`Rollout ${name}: ${d}`);
-        log.info(report.summary);
-        return openRollout(path);
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'ota.rollout.open',
-      guarded(async (path?: string) => openRollout(typeof path === 'string' ? path : await pickRollout())),
-    ),
-    vscode.commands.registerCommand(
-      'ota.job.openDashboard',
-      guarded(async (node?: JobNode) => {
-        if (!(node instanceof JobNode)) throw new Error('Choose a job in the OTA Cloud view first.');
-        const { client } = await chooseAliyunAccount(cloud, node.accountId);
-        const key = `job:${node.accountId}:${node.job.id}`;
-        if (panels.has(key)) return show(key, () => panels.get(key) as DashboardPanel);
-        const source = new JobSource(client, node.job.id, log, intervalMs);
-        await source.refresh();
-        return show(key, () => new DashboardPanel(context.extensionUri, source));
-      }),
-    ),
-  );
-  return { openRollout, panels };
+  /** Starts a rollout of a plan file, of a firmware of the Cloud view, or of one the user picks; opens its dashboard. */
+  async start(arg?: string | FirmwareTarget): Promise<DashboardPanel> {
+    const root = workspaceRoot();
+    let planJson: Record<string, unknown>;
+    let client: AliyunOtaClient;
+    if (typeof arg === 'object') {
+      const account = await chooseAliyunAccount(this.cloud.models, arg.accountId);
+      client = account.client;
+      planJson = await askNewPlan(client, account.id, arg.firmware);
+    } else if (typeof arg === 'string') {
+      planJson = JSON.parse(await readFile(arg, 'utf8')) as Record<string, unknown>;
+      client = await this.clientForFile(planJson);
+    } else {
+      const account = await chooseAliyunAccount(this.cloud.models);
+      client = account.client;
+      const from = need(
+        await vscode.window.showQuickPick(
+          [
+            { label: '$(rocket) New rollout of a firmware…', id: 'new' },
+            { label: '$(json) From a plan file…', id: 'file' },
+          ],
+          { title: 'Start a staged rollout' },
+        ),
+      );
+      if (from.id === 'file') {
+        const uri = need((await vscode.window.showOpenDialog({ title: 'Rollout plan', filters: { 'Rollout plan': ['json'] }, defaultUri: vscode.Uri.file(root) }))?.[0]);
+        planJson = JSON.parse(await readFile(uri.fsPath, 'utf8')) as Record<string, unknown>;
+        planJson.account ??= account.id;
+      } else planJson = await askNewPlan(client, account.id);
+    }
+    const name = typeof planJson.name === 'string' ? planJson.name : '';
+    const path = rolloutPath(root, name);
+    const ctx: RolloutContext = { cloud: new AliyunRolloutCloud(client.rpc), path, baseDir: root };
+    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting rollout ${name}…` }, () =>
+      createRollout(ctx, planJson),
+    );
+    for (const d of report.did) this.log.info(`Rollout ${name}: ${d}`);
+    this.log.info(report.summary);
+    return this.openRollout(path);
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+  }
 }
