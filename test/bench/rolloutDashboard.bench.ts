@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { launchBrowser } from '../harness/browser';
 import type { Task } from '../../src/core/model';
-import { rolloutView } from '../../src/core/rollout/dashboard';
+import { rolloutView } from '../../src/extension/rollout/dashboardView';
 import { parsePlan } from '../../src/core/rollout/plan';
 import { emptyCounts, type RolloutState, type WaveState } from '../../src/core/rollout/state';
 import { dashboardHtml } from '../../src/extension/rollout/dashboardHtml';

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { AliyunOtaClient } from '../../core/cloud/aliyun';
 import { cancelTasks, retryFailedTasks } from '../../core/deploy';
 import { errorMessage } from '../../core/errors';
-import { historyFromTasks, jobView } from '../../core/rollout/dashboard';
+import { historyFromTasks, jobView } from './dashboardView';
 import { countTasks, sameCounts, type HistorySample } from '../../core/rollout/state';
 import type { DashboardPanelMessage, DashboardView } from '../../shared/rolloutDashboardMessages';
 import type { DashboardPanel, DashboardSource } from './dashboardPanel';

@@ -6,7 +6,7 @@ import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import type { RolloutCloud } from '../../core/rollout/cloud';
-import { rolloutView } from '../../core/rollout/dashboard';
+import { rolloutView } from './dashboardView';
 import {
   abortRollout,
   advanceRollout,

@@ -2,7 +2,7 @@
 // chart's columns reaching to now, markers for wave starts and gate decisions, tasks as columns.
 import assert from 'node:assert/strict';
 import type { Task } from '../../../src/core/model';
-import { historyFromTasks, jobView, rolloutView, taskColumns } from '../../../src/core/rollout/dashboard';
+import { historyFromTasks, jobView, rolloutView, taskColumns } from '../../../src/extension/rollout/dashboardView';
 import { parsePlan } from '../../../src/core/rollout/plan';
 import { emptyCounts, type RolloutState } from '../../../src/core/rollout/state';
 import { DASHBOARD_STATES, isDashboardPanelMessage } from '../../../src/shared/rolloutDashboardMessages';

@@ -1,6 +1,7 @@
 // The dashboard's view of a rollout (or of one plain job), built from the rollout file and the tasks the cloud
 // lists: per-wave counts and rates, failure reasons grouped with their devices, the chart's history and markers,
-// and every task as columns. Plain data (src/shared/rolloutDashboardMessages.ts), so the CLI could print it too.
+// and every task as columns, as the plain data of src/shared/rolloutDashboardMessages.ts. No vscode import: the
+// benchmark and the unit tests build views in plain Node.
 import {
   DASHBOARD_STATES,
   FAILURE_DEVICES_SHOWN,
@@ -13,10 +14,10 @@ import {
   type TaskColumns,
   type WaveView,
 } from '../../shared/rolloutDashboardMessages';
-import type { Job, Task } from '../model';
-import { describe } from './engine';
-import { gatesOf, type ResolvedGates, type RolloutPlan } from './plan';
-import { bucketOf, countTasks, emptyCounts, type HistorySample, type RolloutState, type StateCounts } from './state';
+import type { Job, Task } from '../../core/model';
+import { describe } from '../../core/rollout/engine';
+import { gatesOf, type ResolvedGates, type RolloutPlan } from '../../core/rollout/plan';
+import { bucketOf, countTasks, emptyCounts, type HistorySample, type RolloutState, type StateCounts } from '../../core/rollout/state';
 
 const STATE_INDEX: Record<DashboardState, number> = Object.fromEntries(DASHBOARD_STATES.map((s, i) => [s, i])) as Record<DashboardState, number>;
 
