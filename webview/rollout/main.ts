@@ -19,6 +19,7 @@ import {
   type DashboardView,
   type WaveView,
 } from '../../src/shared/rolloutDashboardMessages';
+import { unhandled } from '../../src/shared/exhaustive';
 
 interface VsCodeApi {
   postMessage(message: DashboardPanelMessage): void;
@@ -397,6 +398,8 @@ window.addEventListener('message', (event: MessageEvent<DashboardHostMessage>) =
       if (view) renderHeader(view);
       break;
     }
+    default:
+      unhandled(m);
   }
 });
 
