@@ -114,7 +114,11 @@ async function serve(ctx: CommandContext): Promise<number> {
     else io.stdout.write(sandboxBanner(sandbox, dir === defaultSandboxDir(io.env) ? undefined : dataOption));
     await untilAborted(ctx.signal);
   } finally {
-    await removeRunningNote(dir);
+    // The sandbox stops whatever happens to its note: a note it cannot remove names a process that is gone, which
+    // every reader of the note ignores.
+    await removeRunningNote(dir).catch((e: unknown) => {
+      io.stderr.write(`${new Date().toISOString()} warn: could not remove the running note in ${dir}: ${e instanceof Error ? e.message : String(e)}\n`);
+    });
     await sandbox.close();
   }
   if (!flag(ctx, 'json')) io.stdout.write(`Sandbox stopped; its state is saved in ${dir}.\n`);

@@ -2,6 +2,7 @@
 // credentials), --endpoint/--region/--instance-id, and the secrets from the environment only. Also owns the
 // lifetime of a sandbox a command starts for itself.
 import { AliyunOtaClient, type AliyunClientConfig } from '../../core/cloud/aliyun';
+import { isRegionId } from '../../core/cloud/aliyun/params';
 import { IotaapClient, type IotaapClientConfig } from '../../core/cloud/iotaap';
 import type { OtaService } from '../../core/cloud/provider';
 import { PROVIDER_KINDS, type ProviderKind } from '../../core/model';
@@ -75,13 +76,42 @@ export function aliyunConfig(ctx: CommandContext): AliyunClientConfig {
     accessKeyId,
     accessKeySecret,
     regionId: regionOf(ctx),
-    endpoint: nonEmptyOption(ctx, 'endpoint'),
+    endpoint: endpointOf(ctx),
     iotInstanceId: nonEmptyOption(ctx, 'instance-id'),
   };
 }
 
 export function regionOf(ctx: CommandContext): string {
-  return nonEmptyOption(ctx, 'region') ?? (ctx.io.env.ALIBABA_CLOUD_REGION_ID?.trim() || DEFAULT_REGION);
+  const given = nonEmptyOption(ctx, 'region');
+  const region = given ?? (ctx.io.env.ALIBABA_CLOUD_REGION_ID?.trim() || DEFAULT_REGION);
+  // An Alibaba-compatible endpoint elsewhere may name its regions its own way; Alibaba's own hosts need a region id.
+  if (ctx.options.endpoint === undefined && !isRegionId(region)) {
+    const from = given === undefined ? 'ALIBABA_CLOUD_REGION_ID' : '--region';
+    throw new UsageError(`${from} '${region}' is not a region id: use one such as cn-shanghai, ap-southeast-1 or eu-central-1.`);
+  }
+  return region;
+}
+
+/**
+ * --endpoint, checked before anything is sent: an http(s) URL without a user name or password in it (credentials
+ * come only from the environment, and a URL is echoed in messages and kept in shell history).
+ */
+export function endpointOf(ctx: CommandContext): string | undefined {
+  const value = nonEmptyOption(ctx, 'endpoint');
+  if (value === undefined) return undefined;
+  const example = 'such as https://iot.cn-shanghai.aliyuncs.com/';
+  let url: URL | null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (value.includes('@') && (!url || url.username || url.password)) {
+    throw new UsageError(`--endpoint must not hold a user name or password (user:password@): give the URL alone; credentials come from the environment.`);
+  }
+  if (!url) throw new UsageError(`--endpoint '${value}' is not a URL: give one ${example}.`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--endpoint '${value}' must start with https:// or http://.`);
+  return value;
 }
 
 export function iotaapConfig(ctx: CommandContext): IotaapClientConfig {
@@ -95,7 +125,7 @@ export function iotaapConfig(ctx: CommandContext): IotaapClientConfig {
     const detail = email ? ' (IOTAAP_PASSWORD is not set)' : password ? ' (IOTAAP_EMAIL is not set)' : '';
     throw new UsageError(`IoTaaP credentials missing: set ${IOTAAP_VARS}${detail}.`);
   }
-  return { baseUrl: nonEmptyOption(ctx, 'endpoint'), token, email, password };
+  return { baseUrl: endpointOf(ctx), token, email, password };
 }
 
 /** A sandbox for this command: the running `ota sandbox` of the data folder, or one started here. */
@@ -126,7 +156,7 @@ export async function withAliyun<T>(ctx: CommandContext, use: (session: AliyunSe
     const client = new AliyunOtaClient({
       accessKeyId: sandbox.accessKeyId,
       accessKeySecret: sandbox.accessKeySecret,
-      regionId: nonEmptyOption(ctx, 'region') ?? sandbox.regionId,
+      regionId: ctx.options.region !== undefined ? regionOf(ctx) : sandbox.regionId,
       endpoint: sandbox.aliyunEndpoint,
       iotInstanceId: sandbox.iotInstanceId ?? undefined,
     });

@@ -2,6 +2,15 @@
 // in-process virtual link (virtualLink.ts) both implement it, so protocols run unchanged against a board, a
 // pseudo-terminal or the sandbox's virtual MCU.
 
+/** Modem control lines a protocol may drive (e.g. DTR/RTS wired to a board's reset and boot pins). */
+export interface ControlSignals {
+  /** true = asserted (the adapter's DTR# pin low), false = released. */
+  dtr?: boolean;
+  rts?: boolean;
+  /** true = send a break (the line held low for a while). */
+  brk?: boolean;
+}
+
 export interface ByteLink {
   /** What a person calls this link: the port path, or the virtual device's name. */
   readonly name: string;
@@ -20,6 +29,11 @@ export interface ByteLink {
   onClose(listener: (error: Error | null) => void): () => void;
   /** Idempotent. */
   close(): Promise<void>;
+  /**
+   * Sets modem control lines; absent on links that have none. Rejects (an OtaError) when the port refuses, as a
+   * pseudo-terminal does.
+   */
+  setSignals?(signals: ControlSignals): Promise<void>;
 }
 
 /** Unread bytes kept for a first listener; beyond this the oldest are dropped (a device babbling before we listen). */

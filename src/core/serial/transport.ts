@@ -6,7 +6,7 @@ import { constants as fsConstants, read as fsRead, readFileSync, readSync, write
 import { promisify } from 'node:util';
 import { SerialPort } from 'serialport';
 import { OtaError, errorMessage } from '../errors';
-import { type ByteLink, LinkBase } from './byteLink';
+import { type ByteLink, type ControlSignals, LinkBase } from './byteLink';
 
 export type Parity = 'none' | 'even' | 'odd' | 'mark' | 'space';
 export type DataBits = 5 | 6 | 7 | 8;
@@ -265,6 +265,29 @@ export class SerialLink extends LinkBase {
     } catch {
       return 0;
     }
+  }
+
+  setSignals(signals: ControlSignals): Promise<void> {
+    if (this.isClosed) {
+      return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
+    }
+    const set: { dtr?: boolean; rts?: boolean; brk?: boolean } = {};
+    if (signals.dtr !== undefined) set.dtr = signals.dtr;
+    if (signals.rts !== undefined) set.rts = signals.rts;
+    if (signals.brk !== undefined) set.brk = signals.brk;
+    return new Promise<void>((resolve, reject) => {
+      this.port.set(set, (err) => {
+        if (!err) resolve();
+        else {
+          reject(
+            new OtaError('failed', `Serial port ${this.name} cannot set its DTR/RTS lines (${err.message}).`, {
+              code: 'port-signals',
+              hint: 'Use an adapter with DTR/RTS, or set BOOT0 and press reset by hand.',
+            }),
+          );
+        }
+      });
+    });
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 // sandbox uses it so that a flash to the virtual MCU shows a believable progress bar.
 
 import { OtaError } from '../errors';
-import { LinkBase } from './byteLink';
+import { type ControlSignals, LinkBase } from './byteLink';
 
 export interface VirtualLinkOptions {
   /** Names of the two ends (shown in logs and errors). */
@@ -18,6 +18,7 @@ const SLICE = 256;
 export class VirtualLinkEnd extends LinkBase {
   peer!: VirtualLinkEnd;
   private lineFreeAt = 0;
+  private readonly signalListeners = new Set<(signals: ControlSignals) => void>();
   /** Writes go out one after the other, in call order, even when callers do not await them. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -54,6 +55,24 @@ export class VirtualLinkEnd extends LinkBase {
       if (this.isClosed) throw this.closeError ?? closedError(this.name);
       this.peer.receive(slice);
     }
+  }
+
+  /** What the other end sets with setSignals() (a simulated board wired to DTR/RTS listens here). */
+  onSignals(listener: (signals: ControlSignals) => void): () => void {
+    this.signalListeners.add(listener);
+    return () => {
+      this.signalListeners.delete(listener);
+    };
+  }
+
+  setSignals(signals: ControlSignals): Promise<void> {
+    if (this.isClosed) return Promise.reject(this.closeError ?? closedError(this.name));
+    // After the bytes already written: a reset pulse lands between them and what follows, as on a real line.
+    const done = this.queue.then(() => {
+      for (const listener of [...this.peer.signalListeners]) listener({ ...signals });
+    });
+    this.queue = done.catch(() => undefined);
+    return done;
   }
 
   close(): Promise<void> {

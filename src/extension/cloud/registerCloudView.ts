@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
 import type { Log } from '../common/log';
 import type { SandboxHost } from '../sandbox/sandboxHost';
+import { SANDBOX_ACCOUNT_ID } from '../accounts/accountTypes';
 import { CloudTreeProvider } from './cloudTreeProvider';
 import { FIRMWARE_SCHEME, FirmwareDocuments } from './firmwareDocuments';
 import { CloudModels, type SandboxMode } from './model/cloudModels';
@@ -41,6 +42,11 @@ export function registerCloudView(context: vscode.ExtensionContext, log: Log, st
     vscode.workspace.registerTextDocumentContentProvider(FIRMWARE_SCHEME, docs),
     view.onDidChangeVisibility((e) => models.setPolling(e.visible)),
     store.onDidChange(() => provider.refresh()),
+    // This window took over the shared sandbox (perhaps on another port): rebuild its session.
+    sandbox.onDidChange(() => {
+      sessions.forget(SANDBOX_ACCOUNT_ID);
+      provider.refresh();
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       const restart = ['port', 'failureRate', 'simulationIntervalMs'].some((k) => e.affectsConfiguration(`ota.sandbox.${k}`));
       if (restart) {

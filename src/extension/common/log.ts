@@ -1,5 +1,6 @@
-// The extension's log: one LogOutputChannel ("OTA"). Messages pass through `redact` so that a secret that slipped
-// into an error text from a third party is never written out.
+// The extension's log: one LogOutputChannel ("OTA"). Messages pass through `redact` (the core's, the same every
+// error excerpt uses: every spelling of every secret) so that a secret that slipped into an error text from a third
+// party is never written out.
 import * as vscode from 'vscode';
 import { redact as redactSecrets } from '../../core/net/redact';
 
@@ -11,7 +12,7 @@ export function registerSecret(value: string | undefined): void {
 }
 
 export function redact(text: string): string {
-  return redactSecrets(text, [...secrets]);
+  return redactSecrets(text, secrets);
 }
 
 export class Log implements vscode.Disposable {

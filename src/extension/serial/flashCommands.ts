@@ -1,15 +1,18 @@
 // What "OTA: Flash Firmware over Serial" does, from the palette, a port in the Serial view or a cloud firmware
 // (../commands/port.ts): asks for what is missing (image, port, protocol), checks the request, then flashes
 // through the controller and says how it ended.
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { readFlashImage } from '../../core/serial/imageFile';
+import type { FlashRegion } from '../../core/serial/protocols/types';
 import { checkFlashRequest } from '../../core/serial/session';
 import type { FlashResult } from '../../core/serial/sessionTypes';
 import type { FlashController } from './flashController';
 import { chooseImage, choosePort, chooseProtocol, type ImageChoice } from './flashChoices';
+import { chooseMcubootOptions } from './mcubootCommands';
 import type { PortEntry } from './portsTreeProvider';
+import { offerUnprotect, stm32Options } from './stm32Choices';
 
 /** Everything a flash needs; any part left out is asked for. */
 export interface FlashArgs {
@@ -28,6 +31,7 @@ function protocolOptions(protocol: string): Record<string, unknown> {
     if (piece > 0) options.pieceSize = piece;
     return options;
   }
+  if (protocol === 'stm32') return stm32Options();
   return {};
 }
 
@@ -49,10 +53,14 @@ export function createFlasher(state: vscode.Memento, controller: FlashController
     const protocol = args.protocol ?? (await chooseProtocol(state.get<string>('ota.flashProtocol')));
     if (!protocol) return undefined;
     const baud = args.baud ?? vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200);
-    const options = args.options ?? protocolOptions(protocol);
-    let bytes: Uint8Array;
+    const options = args.options ?? (protocol === 'mcuboot' ? await chooseMcubootOptions(state) : protocolOptions(protocol));
+    if (!options) return undefined;
+    let bytes: FlashRegion[];
     try {
-      bytes = await readFile(chosenImage.path);
+      // A .hex becomes regions at the addresses it states; a .bin one region the protocol places.
+      bytes = await readFlashImage(chosenImage.path);
+      // A .hex places itself: the address setting is for a .bin only.
+      if (protocol === 'stm32' && !args.options && bytes.some((r) => r.address !== null)) delete options.address;
       checkFlashRequest({ protocol, image: bytes, options, serial: { baudRate: baud } });
     } catch (e) {
       void vscode.window.showErrorMessage(`${chosenImage.name}: ${errorMessage(e)}`);
@@ -60,7 +68,10 @@ export function createFlasher(state: vscode.Memento, controller: FlashController
     }
     await state.update('ota.flashPort', port);
     await state.update('ota.flashProtocol', protocol);
-    const result = await controller.flash({ image: bytes, imageName: chosenImage.name, port, protocol, baud, options });
+    let result = await controller.flash({ image: bytes, imageName: chosenImage.name, port, protocol, baud, options });
+    if (result.errorCode === 'read-protected' && (await offerUnprotect(port))) {
+      result = await controller.flash({ image: bytes, imageName: chosenImage.name, port, protocol, baud, options: { ...options, unprotect: true } });
+    }
     if (result.result === 'ok') void vscode.window.showInformationMessage(`Flashed ${chosenImage.name} to ${port}: ${result.message}`);
     else if (result.result !== 'cancelled') void vscode.window.showErrorMessage(`Flashing ${chosenImage.name} to ${port}: ${result.message}`);
     return result;

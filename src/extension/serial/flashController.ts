@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import type { VirtualPort } from '../../core/serial/ports';
-import type { FlashOptionBag } from '../../core/serial/protocols/types';
+import type { FlashOptionBag, FlashRegion } from '../../core/serial/protocols/types';
 import { FlashSession } from '../../core/serial/session';
 import type { FlashLogLine, FlashResult, FlashSnapshot } from '../../core/serial/sessionTypes';
 import { unhandled } from '../../shared/exhaustive';
@@ -15,7 +15,8 @@ import { FlashPanel, type PanelSource } from './flashPanel';
 import type { SerialMonitorBridge } from './serialMonitor';
 
 export interface FlashRequest {
-  image: Uint8Array;
+  /** A .bin's bytes, or regions at addresses (an Intel HEX file). */
+  image: Uint8Array | readonly FlashRegion[];
   /** File name shown and sent (YMODEM block 0). */
   imageName: string;
   port: string;
@@ -119,7 +120,8 @@ export class FlashController implements PanelSource, vscode.Disposable {
       this.panel.post({ type: 'update', view: this.view });
       this.updateStatus();
     });
-    this.log.info(`Flashing ${request.imageName} (${request.image.length} bytes) to ${request.port} with ${request.protocol} at ${request.baud} baud`);
+    const size = request.image instanceof Uint8Array ? request.image.length : request.image.reduce((n, r) => n + r.data.length, 0);
+    this.log.info(`Flashing ${request.imageName} (${size} bytes) to ${request.port} with ${request.protocol} at ${request.baud} baud`);
     try {
       const result = await session.start();
       this.view = this.toView(session.snapshot(), request);

@@ -230,13 +230,34 @@ describe('aliyun/otaClient', () => {
     fake.handlers.ListOTAFirmware = (call) =>
       call.params.CurrentPage === '2'
         ? { Success: false, Code: 'iot.system.InstanceNotFound', ErrorMessage: 'The instance does not exist.' }
-        : { Success: true, Total: 257, FirmwareInfo: { SimpleFirmwareInfo: [] } };
+        : { Success: true, Total: 257, FirmwareInfo: { SimpleFirmwareInfo: FIRMWARE.slice(0, 100) } };
     await assert.rejects(client.listFirmware(), (e: unknown) => {
       assert.ok(e instanceof OtaError);
       assert.equal(e.kind, 'not-found');
       assert.match(e.hint ?? '', /instance id/);
       return true;
     });
+  });
+
+  it('bounds paging by what was returned when the Total is a lie (1e15): short page, repeated page, few items', async () => {
+    const lie = (items: (page: number) => unknown[]) => (call: RpcCall) => ({
+      Success: true,
+      Total: 1e15,
+      PageSize: 100,
+      CurrentPage: Number(call.params.CurrentPage),
+      FirmwareInfo: { SimpleFirmwareInfo: items(Number(call.params.CurrentPage)) },
+    });
+    fake.handlers.ListOTAFirmware = lie((page) => FIRMWARE.slice((page - 1) * 100, page * 100));
+    assert.equal((await client.listFirmware()).length, 257);
+    assert.ok(pagesAsked('ListOTAFirmware').length < 50, `asked ${pagesAsked('ListOTAFirmware').length} pages`);
+    fake.calls.length = 0;
+    fake.handlers.ListOTAFirmware = lie(() => FIRMWARE.slice(0, 100));
+    assert.equal((await client.listFirmware()).length, 100);
+    assert.ok(pagesAsked('ListOTAFirmware').length < 50);
+    fake.calls.length = 0;
+    fake.handlers.ListOTAFirmware = lie(() => FIRMWARE.slice(0, 5));
+    assert.equal((await client.listFirmware()).length, 5);
+    assert.deepEqual(pagesAsked('ListOTAFirmware'), [1]);
   });
 
   it('follows pages one by one when the endpoint gives no Total', async () => {

@@ -43,6 +43,16 @@ describe('cli', () => {
     assert.match(io.err(), /^ota: unknown command 'frobnicate'\. Run 'ota --help' to see the commands\.\n$/);
   });
 
+  it('promises a matched hash only for protocols that check one, in --help and in the README', async () => {
+    const io = captureIO();
+    assert.equal(await run(['flash', '--help'], io), 0);
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const text of [io.out(), readme]) {
+      assert.doesNotMatch(text, /exit 0 only when [^.\n]*hash matched/);
+      assert.match(text, /sent, not verified by the device/);
+    }
+  });
+
   it('is built as an executable bundle named by package.json bin', () => {
     const bundle = join(root, pkg.bin.ota);
     assert.ok(existsSync(bundle), `${bundle} is missing: run 'npm run build' first`);

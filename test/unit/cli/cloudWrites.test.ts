@@ -255,6 +255,23 @@ describe('cli cloud writes', function () {
       assert.match(human.stderr, /\nUploaded 100 % /);
     });
 
+    it('takes the device token from IOTAAP_DEVICE_TOKEN or a file, so it stays out of ps; --help says so', async () => {
+      const fromEnv = await cli([...iotaap(), 'iotaap', 'deploy', fwFile, '--device', device.id, '--version', '2.4.0', '--json'], { ...creds, IOTAAP_DEVICE_TOKEN: device.token });
+      assert.equal(parseJsonOut(fromEnv).version, '2.4.0');
+      const tokenFile = join(sb.dir, 'device-token.txt');
+      await writeFile(tokenFile, `${device.token}\n`);
+      const fromFile = await cli([...iotaap(), 'iotaap', 'deploy', fwFile, '--device', device.id, '--device-token-file', tokenFile, '--version', '2.4.1', '--json'], creds);
+      assert.equal(parseJsonOut(fromFile).version, '2.4.1');
+      const wrong = await cli([...iotaap(), 'iotaap', 'deploy', fwFile, '--device', device.id, '--version', '2.4.2'], { ...creds, IOTAAP_DEVICE_TOKEN: 'not-the-token' });
+      assert.equal(wrong.code, 1);
+      assert.match(lastLine(wrong.stderr), /Device token is not valid/);
+      assert.ok(!wrong.stderr.includes('not-the-token'));
+      assertOneLineError(await cli([...iotaap(), 'iotaap', 'deploy', fwFile, '--device', device.id, '--device-token-file', join(sb.dir, 'nope'), '--version', '2.4.3'], creds), 2, /cannot read the device token file .*nope: it does not exist/);
+      const help = await cli(['iotaap', 'deploy', '--help'], {});
+      assert.match(help.stdout, /IOTAAP_DEVICE_TOKEN/);
+      assert.match(help.stdout, /--device-token-file F/);
+    });
+
     it('deploys to a group through the sandbox provider', async () => {
       const r = await cli(['--provider', 'sandbox', '--data', join(sb.dir, 'own'), 'iotaap', 'deploy', fwFile, '--group', SANDBOX_IOTAAP_GROUP_ID, '--group-token', 'any', '--version', '3.0.0', '--json'], {});
       assert.equal(parseJsonOut(r).target, 'group');
@@ -264,7 +281,7 @@ describe('cli cloud writes', function () {
       sb.sandbox.resetStats();
       const base = [...iotaap(), 'iotaap', 'deploy', fwFile];
       assertOneLineError(await cli([...base, '--device', device.id, '--device-token', device.token, '--version', 'v1.2'], creds), 2, /The version "v1\.2" is not a semantic version/);
-      assertOneLineError(await cli([...base, '--device', device.id, '--version', '1.2.3'], creds), 2, /needs --device-token T with --device/);
+      assertOneLineError(await cli([...base, '--device', device.id, '--version', '1.2.3'], creds), 2, /needs the device token with --device: set IOTAAP_DEVICE_TOKEN, or give --device-token-file F or --device-token T/);
       assertOneLineError(await cli([...base, '--version', '1.2.3'], creds), 2, /give --device ID with --device-token T, or --group ID with --group-token T/);
       assert.equal(sb.sandbox.stats.requests, 0);
     });

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SANDBOX_DEMO, SANDBOX_IOTAAP_EMAIL, SANDBOX_IOTAAP_PASSWORD, SANDBOX_IOTAAP_TOKEN, startSandbox } from '../../../src/core/cloud/sandbox';
+import { SANDBOX_DEMO, SANDBOX_IOTAAP_DEVICES, SANDBOX_IOTAAP_EMAIL, SANDBOX_IOTAAP_PASSWORD, SANDBOX_IOTAAP_TOKEN, startSandbox } from '../../../src/core/cloud/sandbox';
 import {
   assertIso,
   assertOneLineError,
@@ -194,10 +194,23 @@ describe('cli cloud commands', () => {
       assertOneLineError(await cli(['--provider', 'sandbox', '--endpoint', 'http://127.0.0.1:1/', 'firmware', 'list'], env), 2, /--endpoint does not apply to --provider sandbox/);
     });
 
-    it('reads the region from ALIBABA_CLOUD_REGION_ID and refuses a malformed one', async () => {
+    it('reads the region from ALIBABA_CLOUD_REGION_ID and refuses a malformed one as a usage error (exit 2)', async () => {
       const r = await cli(['firmware', 'list'], { ...env, ALIBABA_CLOUD_REGION_ID: 'not a region' });
-      assertOneLineError(r, 1, /"not a region" is not a region id/);
-      assertOneLineError(await cli(['--region', 'Shanghai!', 'firmware', 'list'], env), 1, /"Shanghai!" is not a region id/);
+      assertOneLineError(r, 2, /ALIBABA_CLOUD_REGION_ID 'not a region' is not a region id/);
+      assertOneLineError(await cli(['--region', 'Shanghai!', 'firmware', 'list'], env), 2, /--region 'Shanghai!' is not a region id/);
+      assertOneLineError(await cli(['--provider', 'sandbox', '--region', 'Shanghai!', 'firmware', 'list'], env), 2, /--region 'Shanghai!' is not a region id/);
+    });
+
+    it('refuses an invalid --endpoint as a usage error (exit 2), and one with user:password@ without echoing it', async () => {
+      assertOneLineError(await cli(['--endpoint', 'not a url', 'firmware', 'list'], env), 2, /--endpoint 'not a url' is not a URL/);
+      assertOneLineError(await cli(['--endpoint', 'ftp://example.com/', 'firmware', 'list'], env), 2, /must start with https:\/\/ or http:\/\//);
+      for (const endpoint of ['https://admin:Hunter2pw@iot.example.com/', 'https://admin@iot.example.com/', 'http://a:Hunter2pw with space@x/']) {
+        for (const argv of [['firmware', 'list'], ['--provider', 'iotaap', 'iotaap', 'list']]) {
+          const r = await cli(['--endpoint', endpoint, ...argv], { ...env, IOTAAP_TOKEN: 't' });
+          assertOneLineError(r, 2, /--endpoint must not hold a user name or password \(user:password@\)/);
+          assert.ok(!r.stderr.includes('Hunter2pw') && !r.stderr.includes('admin'), r.stderr);
+        }
+      }
     });
 
     it('exits 130 with "Cancelled." when the command is cancelled', async () => {
@@ -220,6 +233,11 @@ describe('cli cloud commands', () => {
       const human = await cli([...iotaapArgs(), 'iotaap', 'list'], creds);
       assert.match(human.stdout, /^DEVICE\s+VERSION\s+LAST UPDATED \(UTC\)\s+PATH\n/);
       assert.match(human.stdout, /\n5 device OTAs\n$/);
+      // IoTaaP keeps each image under <device id><device token>/: the token is masked wherever the path is shown.
+      for (const { id, token } of SANDBOX_IOTAAP_DEVICES) {
+        assert.ok(!human.stdout.includes(token) && !JSON.stringify(otas).includes(token), `device token of ${id} shown`);
+      }
+      assert.ok(otas.every((o) => String(o.path).includes(`${String(o.device)}****/`)), JSON.stringify(otas));
     });
 
     it('uses IOTAAP_TOKEN, searches, and lists group OTAs', async () => {

@@ -2,7 +2,7 @@
 // stopped by SIGTERM. Other commands find the running sandbox through its data folder.
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox } from '../../../src/core/cloud/sandbox';
 import { RUNNING_NOTE_FILE } from '../../../src/cli/support/localSandbox';
@@ -97,6 +97,30 @@ describe('cli sandbox command', () => {
     assertOneLineError(await cli(['sandbox', '--provider', 'aliyun'], {}), 2, /--provider aliyun does not apply/);
     assertOneLineError(await cli(['sandbox', '--endpoint', 'http://x/'], {}), 2, /--endpoint does not apply to 'ota sandbox'/);
     assertOneLineError(await cli(['sandbox', '--port', '70000'], {}), 2, /--port must be a whole number from 0 to 65535/);
+  });
+
+  it('stops on the first Ctrl-C even when its running note cannot be removed', async function () {
+    this.timeout(15_000);
+    const dir = join(home, 'stuck-note');
+    const child = spawnBundle(['sandbox', '--data', dir, '--json'], childEnv(home));
+    const done = collect(child);
+    let stdout = '';
+    child.stdout?.on('data', (t: string) => (stdout += t));
+    try {
+      await firstLine(() => stdout);
+      // Something replaced the note with a folder that is not empty: removing it fails.
+      const note = join(dir, RUNNING_NOTE_FILE);
+      await rm(note, { force: true });
+      await mkdir(join(note, 'inside'), { recursive: true });
+    } finally {
+      child.kill('SIGINT');
+    }
+    const result = await Promise.race([done, new Promise<null>((resolve) => setTimeout(() => resolve(null), 8000))]);
+    if (result === null) child.kill('SIGKILL');
+    assert.ok(result, 'still serving 8 s after one Ctrl-C');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /warn: could not remove the running note/);
+    assert.ok(!existsSync(join(dir, 'sandbox.lock')), 'the lock is released');
   });
 
   it('runs from the bundle and stops cleanly on SIGTERM, its state saved', async function () {

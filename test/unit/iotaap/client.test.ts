@@ -28,6 +28,8 @@ class FakeIotaap {
   refuseAll = false;
   logins = 0;
   failListing = 0;
+  /** A lying server: every listing answers with the first page and this many records. */
+  repeatFirstPage: number | null = null;
   deployed: Deployed[] = [];
   devices = Array.from({ length: 250 }, (_, i) => ({
     _id: `ota${i}`,
@@ -35,7 +37,8 @@ class FakeIotaap {
     __v: 0,
     last_updated: '2020-01-21T22:59:29.940Z',
     owner: '5e10fc5e77ba18070312e171',
-    path: `ota/device/${i % 2 ? 'odd' : 'even'}-${i}/firmware.bin`,
+    // As IoTaaP stores it: a folder named by the device id followed by the device token.
+    path: `ota/device/5e1b57808711f904f5df${String(i).padStart(4, '0')}Tk${i}secret/${i % 2 ? 'odd' : 'even'}-${i}.bin`,
     version: `1.2.${i}`,
   }));
   groups = [{ _id: 'g-ota1', group: 'grp-1', owner: 'o', path: 'ota/group/grp-1/firmware.bin', version: '2.0.0', last_updated: '2021-01-01T00:00:00Z' }];
@@ -70,8 +73,11 @@ class FakeIotaap {
         const search = q.get('search_value') ?? '';
         let list = source.filter((o) => o.path.includes(search));
         if (q.get('order_dir') === 'desc') list = [...list].reverse();
-        const offset = Number(q.get('offset') ?? 0);
+        const offset = this.repeatFirstPage === null ? Number(q.get('offset') ?? 0) : 0;
         const limit = Number(q.get('limit') ?? 10);
+        if (this.repeatFirstPage !== null) {
+          return sendJson(res, 200, { otas: list.slice(0, limit), recordsTotal: this.repeatFirstPage, recordsFiltered: this.repeatFirstPage, draw: '' });
+        }
         return sendJson(res, 200, {
           otas: list.slice(offset, offset + limit),
           recordsTotal: source.length,
@@ -155,7 +161,7 @@ describe('iotaap/client', () => {
       id: 'ota229',
       device: '5e1b57808711f904f5df0229',
       owner: '5e10fc5e77ba18070312e171',
-      path: 'ota/device/odd-229/firmware.bin',
+      path: 'ota/device/5e1b57808711f904f5df0229****/odd-229.bin', // the device token masked
       version: '1.2.229',
       lastUpdated: '2020-01-21T22:59:29.940Z',
     });
@@ -171,8 +177,16 @@ describe('iotaap/client', () => {
     const odd = await c.listAllDeviceOtas('odd-');
     assert.equal(odd.length, 125);
     assert.ok(odd.every((o) => o.path?.includes('odd-')));
+    assert.ok(all.every((o) => o.path && !o.path.includes('secret') && o.path.includes(`${o.device}****/`)), 'a device token shown');
     assert.ok(fake.requests.every((r) => r.url.searchParams.get('search_value') === 'odd-'));
     assert.equal(fake.requests.length, 2);
+  });
+
+  it('stops paging when a server repeats its first page and claims 1e8 records', async () => {
+    fake.repeatFirstPage = 1e8;
+    const all = await client({ token: 'given-token' }).listAllDeviceOtas();
+    assert.deepEqual(all.map((o) => o.id), fake.devices.slice(0, 100).map((d) => d._id));
+    assert.equal(fake.requests.length, 2, 'one page, then one that brought nothing new');
   });
 
   it('lists group OTAs', async () => {

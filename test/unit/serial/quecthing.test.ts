@@ -250,6 +250,49 @@ describe('quecthing module side (scripted MCU, exact bytes)', function () {
     }
   });
 
+  /** Without --version: the MCU confirms, reads everything, says "updating" and then reports `after`. */
+  async function withoutTargetVersion(before: string | null, after: string) {
+    const m = startModule(Buffer.from('xy'));
+    try {
+      await m.line();
+      if (before !== null) {
+        await m.send(`AT+QIOTMCUVER="MCU","${before}"\r`);
+        assert.equal(await m.line(), 'OK');
+      }
+      await m.send('AT+QIOTUPDATE=1\r');
+      for (let i = 0; i < 5; i++) await m.line(); // OK, 10701..10704
+      await m.send('AT+QIOTOTARD=0,2\r');
+      await m.expectRaw('\r\n+QIOTOTARD: 0,2\r\nxy\r\nOK\r\n');
+      await m.send('AT+QIOTUPDATE=3\r');
+      assert.equal(await m.line(), 'OK');
+      await m.send(`AT+QIOTMCUVER="MCU","${after}"\r`);
+      assert.equal(await m.line(), 'OK');
+      const event = await m.line();
+      return { outcome: await m.outcome, event };
+    } finally {
+      m.close();
+    }
+  }
+
+  it('without --version, a version first reported after the transfer does not count as installed', async () => {
+    const { outcome, event } = await withoutTargetVersion(null, 'V9_9');
+    assert.equal(event, '+QIOTEVT: 7,10706');
+    assert.equal(outcome.result, 'failed');
+    assert.equal(outcome.verified, false);
+    assert.equal(outcome.errorCode, 'not-confirmed');
+    assert.match(outcome.message, /^Sent 2 bytes; the device did not confirm it installed the image/);
+  });
+
+  it('without --version, a change from the version reported before the transfer counts as installed', async () => {
+    const { outcome, event } = await withoutTargetVersion('V1_0', 'V1_1');
+    assert.equal(event, '+QIOTEVT: 7,10705');
+    assert.equal(outcome.result, 'ok', outcome.message);
+    assert.equal(outcome.verified, true);
+    const unchanged = await withoutTargetVersion('V1_0', 'V1_0');
+    assert.equal(unchanged.outcome.result, 'failed');
+    assert.equal(unchanged.outcome.errorCode, 'device-rejected');
+  });
+
   it('never reports success when the MCU claims the new version without having read everything', async () => {
     const m = startModule(pattern(100), { targetVersion: 'V2_0' });
     try {

@@ -1,5 +1,6 @@
 // Load every page of a paged listing: the first page says how many there are, the rest load in parallel (the rate
-// limiter paces them at the operation's QPS). An answer without a total is followed page by page instead.
+// limiter paces them at the operation's QPS), a window at a time. An answer without a total is followed page by page
+// instead.
 import { mapPool } from '../../net/pool';
 import type { Page } from '../../model';
 
@@ -34,11 +35,26 @@ export async function collectPages<T>(
     }
     return items;
   }
-  const pages = Math.ceil(first.page.total / options.pageSize);
+  // The total is the service's word; what it returns is the fact. A page shorter than the page size is the last one
+  // whatever the total says, and a page identical to the one before means the service repeats itself: both end the
+  // listing, so a total of 1e15 costs a few requests, not an array of 1e15 pages.
+  if (first.page.items.length < options.pageSize) return items;
+  const pages = Math.ceil(Math.min(first.page.total, Number.MAX_SAFE_INTEGER) / options.pageSize);
   const lastPage = Math.min(pages, maxPage);
-  const rest = Array.from({ length: Math.max(0, lastPage - 1) }, (_, i) => i + 2);
-  const loaded = await mapPool(rest, options.concurrency, async (n, _i, signal) => (await fetch(n, signal)).page.items, options.signal);
-  for (const list of loaded) items.push(...list);
+  const window = Math.max(4, options.concurrency * 2);
+  let previous = JSON.stringify(first.page.items);
+  for (let next = 2; next <= lastPage; ) {
+    const batch = Array.from({ length: Math.min(window, lastPage - next + 1) }, (_, i) => next + i);
+    const loaded = await mapPool(batch, options.concurrency, async (n, _i, signal) => (await fetch(n, signal)).page.items, options.signal);
+    for (const list of loaded) {
+      const key = JSON.stringify(list);
+      if (list.length === 0 || key === previous) return items;
+      items.push(...list);
+      if (list.length < options.pageSize) return items;
+      previous = key;
+    }
+    next += batch.length;
+  }
   if (pages > lastPage) options.onTruncated?.(first.page.total, items.length);
   return items;
 }

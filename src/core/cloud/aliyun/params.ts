@@ -63,6 +63,11 @@ export function formDecode(body: string): Record<string, string> {
 
 const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
+/** Whether `value` looks like an Alibaba Cloud region id (cn-shanghai, ap-southeast-1...). */
+export function isRegionId(value: string): boolean {
+  return REGION.test(value);
+}
+
 /** The endpoint URL: an override as given (any host, port and path), else `https://iot.<region>.aliyuncs.com/`. */
 export function resolveEndpoint(regionId: string, endpoint?: string): URL {
   if (endpoint && endpoint.trim()) {
@@ -73,6 +78,10 @@ export function resolveEndpoint(regionId: string, endpoint?: string): URL {
       throw new OtaError('invalid-input', `The endpoint "${endpoint}" is not a valid URL.`, {
         hint: 'Use a URL such as https://iot.cn-shanghai.aliyuncs.com/.',
       });
+    }
+    if (url.username || url.password) {
+      // Not echoed: it holds a password.
+      throw new OtaError('invalid-input', 'The endpoint must not hold a user name or password (user:password@); credentials go in the AccessKey.');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new OtaError('invalid-input', `The endpoint "${endpoint}" must start with https:// or http://.`);

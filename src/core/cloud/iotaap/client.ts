@@ -123,11 +123,20 @@ export class IotaapClient {
 
   private async listAll(path: string, operation: string, search: string | undefined, signal?: AbortSignal): Promise<DeviceOta[]> {
     const all: DeviceOta[] = [];
+    const seen = new Set<string>();
     for (let offset = 0; ; ) {
       const page = await this.listPage(path, operation, { search, offset, limit: IOTAAP_PAGE_SIZE, signal });
-      all.push(...page.items);
+      // Paging follows what came back, not recordsFiltered: a page with nothing new (a server repeating itself) or a
+      // short page ends the listing, however many records the server claims.
+      const fresh = page.items.filter((o) => {
+        const key = o.id || JSON.stringify(o);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      all.push(...fresh);
       offset += page.items.length;
-      if (page.items.length === 0 || offset >= page.recordsFiltered) return all;
+      if (fresh.length === 0 || page.items.length < IOTAAP_PAGE_SIZE || offset >= page.recordsFiltered) return all;
     }
   }
 

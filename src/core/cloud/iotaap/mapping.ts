@@ -36,16 +36,41 @@ function iso(value: string | null): string | null {
   return Number.isNaN(ms) ? value : new Date(ms).toISOString();
 }
 
+const MASK = '****';
+
+/**
+ * A device OTA's storage path with the device token masked. IoTaaP stores a device's image under a folder named by
+ * the device id followed by its token (`ota/device/<id><token>/firmware.bin`): the token is a credential, so only
+ * the id part of such a folder is kept. Any other folder between the kind and the file name that is not the id
+ * itself is masked whole.
+ */
+export function maskDeviceOtaPath(path: string | null, device: string): string | null {
+  if (path === null) return null;
+  const parts = path.split('/');
+  const id = device.toLowerCase();
+  return parts
+    .map((part, i) => {
+      if (i === parts.length - 1 || part === '' || i < 2 || part.toLowerCase() === id) return part;
+      if (id && part.toLowerCase().startsWith(id)) return `${part.slice(0, id.length)}${MASK}`;
+      return MASK;
+    })
+    .join('/');
+}
+
 export function mapDeviceOta(r: Raw): DeviceOta {
+  const device = str(r, 'device') ?? '';
+  const isGroup = 'group' in r;
+  const path = str(r, 'path');
   const ota: DeviceOta = {
     id: str(r, '_id') ?? str(r, 'id') ?? '',
-    device: str(r, 'device') ?? '',
+    device,
     owner: str(r, 'owner'),
-    path: str(r, 'path'),
+    // Shown in lists, tooltips and --json: never with the device token in it.
+    path: isGroup ? path : maskDeviceOtaPath(path, device),
     version: str(r, 'version'),
     lastUpdated: iso(str(r, 'last_updated') ?? str(r, 'lastUpdated')),
   };
-  if ('group' in r) ota.group = str(r, 'group');
+  if (isGroup) ota.group = str(r, 'group');
   return ota;
 }
 

@@ -1,5 +1,18 @@
 // The local sandbox: an emulation of Alibaba Cloud IoT OTA, OSS and IoTaaP on a loopback port, with demo data.
 export { startSandbox, type Sandbox, type SandboxCredentials, type SandboxOptions } from './server';
+export {
+  endpointOfNote,
+  findRunningSandbox,
+  openSharedSandbox,
+  removeRunningNote,
+  RUNNING_NOTE_FILE,
+  writeRunningNote,
+  type RunningNote,
+  type SandboxEndpoint,
+  type SharedSandbox,
+  type SharedSandboxOptions,
+} from './shared';
+export { LockHeldError } from './state/fsAtomic';
 export type { SandboxLog, SandboxLogLevel, SandboxStats } from './context';
 export type { FaultKind, FaultSpec, FaultTarget } from './faults';
 export type { SandboxBulkSeed } from './seed/seed';

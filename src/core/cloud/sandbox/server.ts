@@ -129,6 +129,22 @@ function route(ctx: SandboxContext, req: IncomingMessage, res: ServerResponse): 
   return Promise.resolve();
 }
 
+/** Creates the data folder, or says clearly why it cannot be one (a file in the way, no permission). */
+async function makeDataDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new Error(`The sandbox data folder ${dataDir} cannot be made: a file is in its way. Choose a folder (it is made if missing).`, { cause: e });
+    }
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new Error(`The sandbox data folder ${dataDir} cannot be made or written (${code}). Choose a folder you can write to.`, { cause: e });
+    }
+    throw e;
+  }
+}
+
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const dataDir = resolve(options.dataDir);
   const host = options.host ?? '127.0.0.1';
@@ -139,7 +155,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   if (!(failureRate >= 0 && failureRate <= 1)) throw new Error(`failureRate must be between 0 and 1, got ${failureRate}`);
   if (!(tickMs >= 0)) throw new Error(`tickMs must be 0 or more, got ${tickMs}`);
 
-  await mkdir(dataDir, { recursive: true });
+  await makeDataDir(dataDir);
   const releaseLock = await acquireLock(dataDir);
   let server: Server | undefined;
   try {

@@ -1,11 +1,13 @@
 // The flashing protocols the session can run. Adding one: write its module, add it here.
 
 import { OtaError } from '../../errors';
+import { mcubootProtocol } from './mcuboot/mcuboot';
 import { quecthingProtocol } from './quecthing';
+import { stm32Protocol } from './stm32/protocol';
 import { type FlashProtocol } from './types';
 import { ymodemProtocol } from './ymodem';
 
-export const FLASH_PROTOCOLS: readonly FlashProtocol[] = [quecthingProtocol, ymodemProtocol];
+export const FLASH_PROTOCOLS: readonly FlashProtocol[] = [quecthingProtocol, ymodemProtocol, stm32Protocol, mcubootProtocol];
 
 /** The protocol with this id; an `invalid-input` OtaError naming the known ids otherwise. */
 export function findProtocol(id: string, protocols: readonly FlashProtocol[] = FLASH_PROTOCOLS): FlashProtocol {

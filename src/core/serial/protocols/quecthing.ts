@@ -260,18 +260,29 @@ class QuecModule {
       };
     }
     const wanted = this.o.targetVersion;
-    const updated = wanted ? version === wanted : this.versionBefore === null || version !== this.versionBefore;
+    const before = this.versionBefore;
+    // Installed means a version the device reports because of this image: the one asked for, or a change from the
+    // version it reported before the transfer. A version first heard after the transfer proves nothing.
+    const updated = wanted ? version === wanted : before !== null && version !== before;
     if (updated) {
       await this.sendEvent(QuecEvent.SUCCEEDED);
       // The MCU checked the MD5/SHA-256 it was given before installing; its new version is its word that it did.
-      const confirmed = wanted !== undefined || this.versionBefore !== null;
       return {
         result: 'ok',
-        verified: confirmed,
+        verified: true,
         message: `The MCU installed the image (${size} bytes, MD5 ${this.digests.md5}) and now runs ${shown}.`,
       };
     }
     await this.sendEvent(QuecEvent.FAILED);
+    if (!wanted && before === null) {
+      return {
+        result: 'failed', verified: false,
+        errorCode: 'not-confirmed',
+        message:
+          `Sent ${size} bytes; the device did not confirm it installed the image: the MCU reported version ${shown} only after the transfer, ` +
+          `so no change shows it; give the version it must report (--version) to check it.`,
+      };
+    }
     const expected = wanted ? `expected ${wanted}` : `unchanged`;
     return {
       result: 'failed', verified: false,

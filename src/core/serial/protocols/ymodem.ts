@@ -3,6 +3,12 @@
 // most 128 bytes goes as SOH/128), padded with 0x1A; NAK or silence re-sends the block (up to maxRetries times);
 // CAN CAN from the receiver cancels; our cancel sends CAN five times; the file ends with EOT (NAK) EOT (ACK) and
 // the batch with an empty block 0.
+//
+// Telling a receiver from noise (a board at the wrong baud, or not in its bootloader, answers with garbage that
+// contains every byte value): a 'C' starts the transfer only when the line then stays quiet (or another 'C'
+// follows), as a receiver waiting for a block does; a reply counts only when nothing else came between our block
+// and it, and nothing right after it; a real receiver sends nothing between replies, so stray bytes after the
+// start (or a flood of binary before it) mean the device is not answering YMODEM, and the transfer stops.
 
 import { failedOutcome } from './outcome';
 import { abortError, isLinkTimeout, LinkReader, writeWithin } from '../linkReader';
@@ -62,6 +68,12 @@ const HOUR = 3_600_000;
 const EOT_MIN_WAIT_MS = 3000;
 /** lrzsz sends a run of CANs so that a receiver in any state sees at least two in a row. */
 const CANCEL_SEQUENCE = new Uint8Array([CAN, CAN, CAN, CAN, CAN]);
+/** A 'C' is the start request when no other byte follows it within this time (a receiver then waits for a block). */
+const START_QUIET_MS = 20;
+/** Binary bytes (not text a bootloader prints, not 'C'/NAK) before the start that mean the line carries noise. */
+const START_NOISE_LIMIT = 256;
+/** Stray bytes after the start (a real receiver sends none; a damaged reply or two) before giving up. */
+const TRANSFER_NOISE_LIMIT = 16;
 
 export function resolveYmodemOptions(bag: FlashOptionBag, imageName: string): YmodemOptions {
   rejectUnknownOptions(bag, KNOWN, 'ymodem');
@@ -83,6 +95,11 @@ export function resolveYmodemOptions(bag: FlashOptionBag, imageName: string): Ym
 
 type Reply = 'ack' | 'nak' | 'c' | 'can' | 'timeout';
 
+/** Bytes a bootloader prints as text (its menu, "Waiting for the file..."): not noise before the start. */
+function isText(b: number): boolean {
+  return (b >= 0x20 && b < 0x7f) || b === 0x0d || b === 0x0a || b === 0x09;
+}
+
 /** Ends the run early with this outcome. */
 class Stop extends Error {
   constructor(readonly outcome: ProtocolOutcome) {
@@ -93,7 +110,15 @@ class Stop extends Error {
 class YmodemSender {
   private readonly reader: LinkReader;
   private acked = 0;
+  /** Stray bytes since the start request (none from a real receiver). */
   private noise = 0;
+  /** Binary bytes before the start request. */
+  private startNoise = 0;
+  /** Whether stray bytes came in during the current wait for a reply (the reply is then not trusted). */
+  private tainted = false;
+  private started = false;
+  /** A byte looked at and not consumed yet. */
+  private pending: number | null = null;
 
   constructor(
     private readonly ctx: FlashContext,
@@ -133,7 +158,7 @@ class YmodemSender {
       };
     } catch (e) {
       if (e instanceof Stop) {
-        if (e.outcome.errorCode === 'too-many-retries') await this.sendCancel();
+        if (e.outcome.errorCode === 'too-many-retries' || e.outcome.errorCode === 'not-ymodem') await this.sendCancel();
         return e.outcome;
       }
       if (this.ctx.signal.aborted) {
@@ -161,10 +186,9 @@ class YmodemSender {
     const deadline = Date.now() + this.o.startTimeoutMs;
     let saidChecksum = false;
     for (;;) {
-      const r = await this.reply(deadline - Date.now());
-      if (r === 'c') return;
-      if (r === 'can') throw this.cancelledByReceiver();
-      if (r === 'timeout') {
+      const b = await this.nextByte(deadline);
+      if (b === null) {
+        if (this.startNoise > 0) throw this.notYmodem();
         throw new Stop({
           result: 'failed', verified: false,
           errorCode: 'device-silent',
@@ -173,11 +197,70 @@ class YmodemSender {
             `(no 'C'). Start its YMODEM receive mode (bootloader menu, rb --ymodem...) and check the baud rate.`,
         });
       }
-      if (r === 'nak' && !saidChecksum) {
-        saidChecksum = true;
-        this.log('warn', 'The receiver asks for checksum mode (NAK); waiting for it to ask for CRC mode (C)');
+      if (b === CAN) throw this.cancelledByReceiver();
+      if (b === CRC_REQUEST) {
+        // A receiver asking for the file then waits for it: the line goes quiet, or it asks again.
+        const next = await this.peekWithin(Math.min(START_QUIET_MS, Math.max(0, deadline - Date.now())));
+        if (next === null || next === CRC_REQUEST) {
+          this.discard();
+          this.started = true;
+          return;
+        }
+        continue; // text such as "Copy..." or noise: keep listening
+      }
+      if (b === NAK) {
+        if (!saidChecksum) {
+          saidChecksum = true;
+          this.log('warn', 'The receiver asks for checksum mode (NAK); waiting for it to ask for CRC mode (C)');
+        }
+        continue;
+      }
+      if (!isText(b)) {
+        this.startNoise++;
+        if (this.startNoise <= 5) this.log('debug', `ignored byte before the start: ${printable(Uint8Array.of(b))}`, true);
+        if (this.startNoise >= START_NOISE_LIMIT) throw this.notYmodem();
       }
     }
+  }
+
+  /** The next byte if one arrives within `ms`, left unread; null when the line stays quiet. */
+  private async peekWithin(ms: number): Promise<number | null> {
+    if (this.pending === null) this.pending = await this.readBefore(Date.now() + ms);
+    return this.pending;
+  }
+
+  /** The next byte if it is already here, left unread. */
+  private async peekNow(): Promise<number | null> {
+    if (this.pending === null && this.reader.buffered > 0) this.pending = await this.readBefore(Date.now() + 1000);
+    return this.pending;
+  }
+
+  /** Drops everything received and not read yet. */
+  private discard(): Buffer {
+    const dropped = this.reader.discard();
+    if (this.pending === null) return dropped;
+    const withPending = Buffer.concat([Buffer.of(this.pending), dropped]);
+    this.pending = null;
+    return withPending;
+  }
+
+  private notYmodem(): Stop {
+    const stray = this.started ? this.noise : this.startNoise;
+    return new Stop({
+      result: 'failed', verified: false,
+      errorCode: 'not-ymodem',
+      message:
+        `The device on ${this.ctx.link.name} is not answering YMODEM: wrong baud or not in its bootloader? ` +
+        `(it sent ${stray} bytes that are not YMODEM replies${this.acked ? ` after ${this.acked} bytes were acknowledged` : ''})`,
+    });
+  }
+
+  /** Counts bytes that no receiver would send here; too many end the transfer. */
+  private stray(count: number): void {
+    if (count <= 0) return;
+    this.tainted = true;
+    this.noise += count;
+    if (this.noise > TRANSFER_NOISE_LIMIT) throw this.notYmodem();
   }
 
   /** Sends a block until it is ACKed; NAK or silence re-sends it. A 'C' counts as a NAK for blocks 0 and 1. */
@@ -199,7 +282,7 @@ class YmodemSender {
         }
       }
       if (this.o.turnaroundDelayMs) await delay(this.o.turnaroundDelayMs, this.ctx.signal);
-      this.reader.discard();
+      this.discardStray(seq);
       await this.ctx.link.write(frame);
       const deadline = Date.now() + timeoutMs;
       let r: Reply;
@@ -221,6 +304,7 @@ class YmodemSender {
           message: `All ${this.ctx.image.length} bytes were sent but the receiver never acknowledged the end of the file (EOT).`,
         });
       }
+      this.discardStray(-1);
       await this.ctx.link.write(Uint8Array.of(EOT));
       const r = await this.reply(Math.max(this.o.blockTimeoutMs, EOT_MIN_WAIT_MS));
       if (r === 'ack') return;
@@ -259,21 +343,44 @@ class YmodemSender {
       if (b === null) return false;
       if (b === wanted) return true;
       if (b === CAN) throw this.cancelledByReceiver();
+      this.stray(1);
     }
   }
 
-  /** The receiver's answer. Two CANs in a row mean cancel; other bytes are line noise and are skipped. */
+  /**
+   * Drops what came in since the last reply before sending. A receiver sends nothing there, except that one asking
+   * for block 0 or 1 may repeat its 'C' (and an empty end-of-batch block answers a 'C'): anything else is stray.
+   */
+  private discardStray(seq: number): void {
+    const dropped = this.discard();
+    const stray = seq === 0 || seq === 1 ? dropped.filter((b) => b !== CRC_REQUEST).length : dropped.length;
+    this.stray(stray);
+  }
+
+  /**
+   * The receiver's answer. Two CANs in a row mean cancel. Other bytes are stray: counted, and an answer after them
+   * or followed at once by more bytes is not trusted (a NAK for ACK, so the block goes again).
+   */
   private async reply(timeoutMs: number): Promise<Reply> {
     const deadline = Date.now() + timeoutMs;
+    this.tainted = false;
     for (;;) {
       const b = await this.nextByte(deadline);
       if (b === null) return 'timeout';
-      if (b === ACK) return 'ack';
-      if (b === NAK) return 'nak';
-      if (b === CRC_REQUEST) return 'c';
       if (b === CAN) return 'can';
-      this.noise++;
-      if (this.noise <= 5) this.log('debug', `ignored byte from the receiver: ${printable(Uint8Array.of(b))}`, true);
+      if (b === ACK || b === NAK || b === CRC_REQUEST) {
+        const r: Reply = b === ACK ? 'ack' : b === NAK ? 'nak' : 'c';
+        // An ACK may be followed by the 'C' that asks for the next file (block 0, EOT); nothing else.
+        const trailing = await this.peekNow();
+        const followedByNoise = trailing !== null && !(r === 'ack' && trailing === CRC_REQUEST) && trailing !== CAN;
+        if (r === 'ack' && (this.tainted || followedByNoise)) {
+          this.log('debug', 'an ACK among stray bytes is not trusted', true);
+          return 'nak';
+        }
+        return r;
+      }
+      if (this.noise < 5) this.log('debug', `ignored byte from the receiver: ${printable(Uint8Array.of(b))}`, true);
+      this.stray(1);
     }
   }
 
@@ -293,6 +400,11 @@ class YmodemSender {
   }
 
   private async readBefore(deadline: number): Promise<number | null> {
+    if (this.pending !== null) {
+      const b = this.pending;
+      this.pending = null;
+      return b;
+    }
     const left = deadline - Date.now();
     if (left <= 0) return null;
     try {
@@ -304,6 +416,8 @@ class YmodemSender {
   }
 
   private cancelledByReceiver(): Stop {
+    // Two CANs in a row turn up in noise too; a receiver that cancels has not been babbling before.
+    if ((this.started ? this.noise : this.startNoise) >= 8) return this.notYmodem();
     return new Stop({
       result: 'failed', verified: false,
       errorCode: 'device-cancelled',

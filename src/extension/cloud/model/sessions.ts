@@ -57,7 +57,7 @@ export class Sessions {
     const logSink = (level: 'debug' | 'info' | 'warn', message: string) =>
       level === 'warn' ? this.log.warn(message) : this.log.debug(message);
     if (accountId === SANDBOX_ACCOUNT_ID) {
-      const sb = await this.sandbox.get();
+      const sb = await this.sandbox.endpoint();
       const c = sb.credentials;
       const ota = new AliyunOtaClient({
         accessKeyId: c.accessKeyId,

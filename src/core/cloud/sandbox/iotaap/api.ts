@@ -37,7 +37,7 @@ export async function handleIotaap(
 ): Promise<void> {
   try {
     const latest = /^\/ota\/device\/latest\/([^/]+)$/.exec(rest);
-    if (latest && req.method === 'GET') return latestVersion(ctx, res, decodeURIComponent(latest[1]));
+    if (latest && req.method === 'GET') return latestVersion(ctx, res, decodePart(latest[1]));
     if (rest === '/v1/auth/login' && req.method === 'POST') return await login(ctx, req, res);
     const ota = /^\/v1\/ota\/(device|group)$/.exec(rest);
     if (!ota) throw new IotaapError(404, `Cannot ${req.method ?? 'GET'} ${rest}`);
@@ -59,6 +59,15 @@ export async function handleIotaap(
   }
 }
 
+/** A %-encoded path part; a malformed one is the client's mistake (400), not a server error. */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new IotaapError(400, 'The path is not valid %-encoding');
+  }
+}
+
 async function login(ctx: SandboxContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let body: { email?: unknown; password?: unknown };
   try {
@@ -70,6 +79,8 @@ async function login(ctx: SandboxContext, req: IncomingMessage, res: ServerRespo
   } catch {
     throw new IotaapError(400, 'Request body is not valid JSON');
   }
+  // `null`, a list or a number is valid JSON but no login.
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new IotaapError(400, 'email is a mandatory field');
   if (typeof body.email !== 'string' || body.email === '') throw new IotaapError(400, 'email is a mandatory field');
   if (typeof body.password !== 'string' || body.password === '') throw new IotaapError(400, 'password is a mandatory field');
   const email = body.email.toLowerCase();

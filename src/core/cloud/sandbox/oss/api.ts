@@ -44,9 +44,16 @@ export async function handleOss(
   query: URLSearchParams,
 ): Promise<void> {
   const slash = rest.indexOf('/');
-  const bucket = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
-  const key = slash < 0 ? '' : rest.slice(slash + 1).split('/').map(decodeURIComponent).join('/');
+  let bucket = slash < 0 ? rest : rest.slice(0, slash);
   try {
+    let key: string;
+    try {
+      bucket = decodeURIComponent(bucket);
+      key = slash < 0 ? '' : rest.slice(slash + 1).split('/').map(decodeURIComponent).join('/');
+    } catch {
+      // As OSS answers a path it cannot decode.
+      throw new OssError(400, 'InvalidURI', "Couldn't parse the specified URI.");
+    }
     if (bucket !== SANDBOX_OSS_BUCKET) throw new OssError(404, 'NoSuchBucket', 'The specified bucket does not exist.');
     if (ctx.faults.take('oss') !== undefined) {
       ctx.stats.faultsInjected++;

@@ -1,7 +1,7 @@
 // Crash-safe file writes for the sandbox's data folder: write a temporary file next to the target, fsync it, rename
 // it over the target (atomic on POSIX and NTFS) and fsync the directory, so a reader sees the old or the new file,
 // never half of one. Plus a lock file so two sandboxes never share one data folder.
-import { open, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 let tempCounter = 0;
@@ -94,14 +94,32 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** The error thrown when a live process holds the data folder's lock. */
+export class LockHeldError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+    options?: ErrorOptions,
+  ) {
+    super(`The sandbox data folder ${dir} is in use by another sandbox (process ${pid}). Stop it or choose another folder.`, options);
+    this.name = 'LockHeldError';
+  }
+}
+
+/** A takeover marker older than this was left by a process that died while taking over; it is removed. */
+const TAKEOVER_STALE_MS = 10_000;
+
 /**
- * Takes the data folder's lock file, or fails naming the process that holds it. A lock left by a process that no
- * longer runs is taken over. Returns the function that releases it.
+ * Takes the data folder's lock file, or fails (LockHeldError) naming the process that holds it. A lock left by a
+ * process that no longer runs is taken over atomically: only the process that creates the takeover marker (an
+ * exclusive create, like the lock itself) may remove the stale lock, after reading it again, so two processes that
+ * both saw the stale lock can never both end up holding a fresh one. Returns the function that releases it.
  */
 export async function acquireLock(dir: string): Promise<() => Promise<void>> {
   const file = join(dir, 'sandbox.lock');
+  const marker = `${file}.takeover`;
   const content = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() });
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 50; attempt++) {
     try {
       await writeFile(file, content, { flag: 'wx' });
       return async () => {
@@ -109,16 +127,45 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
       };
     } catch (e) {
       if (errorCode(e) !== 'EEXIST') throw e;
-      const held = await readJsonFile<{ pid?: number }>(file).catch(() => undefined);
-      const pid = held?.pid;
-      if (typeof pid === 'number' && processAlive(pid)) {
-        throw new Error(
-          `The sandbox data folder ${dir} is in use by another sandbox (process ${pid}). Stop it or choose another folder.`,
-          { cause: e },
-        );
-      }
-      await unlink(file).catch(() => undefined);
+      const pid = await lockHolder(file);
+      if (pid !== undefined && processAlive(pid)) throw new LockHeldError(dir, pid, { cause: e });
+      if (!(await takeStaleLock(file, marker, pid))) await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
     }
   }
   throw new Error(`Could not lock the sandbox data folder ${dir}.`);
+}
+
+/** The pid in a lock file; undefined when it holds none (damaged, being written, gone). */
+async function lockHolder(file: string): Promise<number | undefined> {
+  const held = await readJsonFile<{ pid?: unknown }>(file).catch(() => undefined);
+  return typeof held?.pid === 'number' ? held.pid : undefined;
+}
+
+/**
+ * Removes a stale lock held by `stalePid` (dead), if this process wins the takeover marker and the lock still names
+ * the same dead process. False when another process is taking over (the caller waits and tries again).
+ */
+async function takeStaleLock(file: string, marker: string, stalePid: number | undefined): Promise<boolean> {
+  try {
+    await writeFile(marker, JSON.stringify({ pid: process.pid }), { flag: 'wx' });
+  } catch (e) {
+    if (errorCode(e) !== 'EEXIST') throw e;
+    const age = await stat(marker).then((st) => Date.now() - st.mtimeMs, () => 0);
+    if (age > TAKEOVER_STALE_MS) await unlink(marker).catch(() => undefined);
+    return false;
+  }
+  try {
+    const now = await lockHolder(file);
+    // Still the same stale lock (or an unreadable one that is not being written: read twice)?
+    if (now === stalePid && (now === undefined || !processAlive(now))) {
+      if (now === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if ((await lockHolder(file)) !== undefined) return false;
+      }
+      await unlink(file).catch(() => undefined);
+    }
+    return true;
+  } finally {
+    await unlink(marker).catch(() => undefined);
+  }
 }

@@ -29,6 +29,31 @@ interface CatalogFile {
   groups: GroupRecord[];
 }
 
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isListOf = (v: unknown, key: string): boolean => Array.isArray(v) && v.every((e) => isObject(e) && typeof e[key] === 'string');
+const isCatalog = (v: unknown): boolean => isObject(v) && isListOf(v.products, 'productKey') && isListOf(v.groups, 'groupId');
+const isIotaapState = (v: unknown): boolean =>
+  isObject(v) && ['users', 'sessions', 'devices', 'groups', 'otas'].every((k) => Array.isArray(v[k]) && (v[k] as unknown[]).every(isObject));
+
+/**
+ * A data file read and checked against the shape the sandbox writes: a file edited by hand or by another program
+ * is named with what was expected, instead of failing later somewhere inside ("x is not iterable").
+ */
+async function readShaped<T>(file: string, check: (v: unknown) => boolean, expected: string): Promise<T | undefined> {
+  const value = await readJsonFile<unknown>(file);
+  if (value === undefined) return undefined;
+  if (!check(value)) {
+    throw new Error(`The sandbox data file ${file} does not hold what the sandbox writes (expected ${expected}). Fix it, or move the data folder away to start afresh.`);
+  }
+  return value as T;
+}
+
+function readList<T>(file: string, key: string): Promise<T[] | undefined> {
+  return readShaped<T[]>(file, (v) => isListOf(v, key), `a list of records, each with a text "${key}"`);
+}
+
 /** A task is finished when it is terminal and no retry is pending. */
 export function taskFinished(task: TaskRecord): boolean {
   return TERMINAL_TASK_STATUSES.has(task.taskStatus) && task.retryAt === null;
@@ -64,7 +89,7 @@ export class SandboxStore {
     await mkdir(join(dir, 'tasks'), { recursive: true });
     await mkdir(store.objectsDir, { recursive: true });
     for (const sub of ['', 'devices', 'tasks', 'objects']) await removeStaleTempFiles(join(dir, sub));
-    const meta = await readJsonFile<MetaFile>(join(dir, 'meta.json'));
+    const meta = await readShaped<MetaFile>(join(dir, 'meta.json'), (v) => isObject(v) && typeof v.formatVersion === 'number', 'an object with a number "formatVersion"');
     if (!meta) return { store, initialized: false };
     if (meta.formatVersion !== FORMAT_VERSION) {
       throw new Error(
@@ -76,26 +101,31 @@ export class SandboxStore {
   }
 
   private async load(): Promise<void> {
-    const catalog = (await readJsonFile<CatalogFile>(join(this.dir, 'catalog.json'))) ?? { products: [], groups: [] };
+    const catalog = (await readShaped<CatalogFile>(join(this.dir, 'catalog.json'), isCatalog, 'an object with lists "products" and "groups"')) ?? {
+      products: [],
+      groups: [],
+    };
     for (const p of catalog.products) this.products.set(p.productKey, p);
     for (const g of catalog.groups) this.groups.set(g.groupId, g);
     for (const productKey of this.products.keys()) {
-      const list = (await readJsonFile<DeviceRecord[]>(join(this.dir, 'devices', `${productKey}.json`))) ?? [];
+      const list = (await readList<DeviceRecord>(join(this.dir, 'devices', `${productKey}.json`), 'deviceName')) ?? [];
       this.devices.set(productKey, new Map(list.map((d) => [d.deviceName, d])));
     }
-    for (const f of (await readJsonFile<FirmwareRecord[]>(join(this.dir, 'firmware.json'))) ?? []) {
+    for (const f of (await readList<FirmwareRecord>(join(this.dir, 'firmware.json'), 'firmwareId')) ?? []) {
       this.firmware.set(f.firmwareId, f);
     }
-    for (const j of (await readJsonFile<JobRecord[]>(join(this.dir, 'jobs.json'))) ?? []) this.jobs.set(j.jobId, j);
+    for (const j of (await readList<JobRecord>(join(this.dir, 'jobs.json'), 'jobId')) ?? []) this.jobs.set(j.jobId, j);
     for (const jobId of this.jobs.keys()) {
-      const tasks = (await readJsonFile<TaskRecord[]>(join(this.dir, 'tasks', `${jobId}.json`))) ?? [];
+      const tasks = (await readList<TaskRecord>(join(this.dir, 'tasks', `${jobId}.json`), 'taskId')) ?? [];
       this.tasksByJob.set(jobId, tasks);
       for (const t of tasks) this.tasksById.set(t.taskId, t);
     }
-    for (const o of (await readJsonFile<ObjectRecord[]>(join(this.dir, 'objects.json'))) ?? []) {
+    for (const o of (await readList<ObjectRecord>(join(this.dir, 'objects.json'), 'key')) ?? []) {
       this.objects.set(`${o.bucket}/${o.key}`, o);
     }
-    this.iotaap = (await readJsonFile<IotaapState>(join(this.dir, 'iotaap.json'))) ?? this.iotaap;
+    this.iotaap =
+      (await readShaped<IotaapState>(join(this.dir, 'iotaap.json'), isIotaapState, 'an object with lists "users", "sessions", "devices", "groups" and "otas"')) ??
+      this.iotaap;
     // Task files of deleted jobs may survive a crash between the two writes; they are unreachable, drop them.
     const taskFiles = await readdir(join(this.dir, 'tasks'));
     for (const name of taskFiles) {
