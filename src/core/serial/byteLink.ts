@@ -2,6 +2,13 @@
 // in-process virtual link (virtualLink.ts) both implement it, so protocols run unchanged against a board, a
 // pseudo-terminal or the sandbox's virtual MCU.
 
+/** Modem control lines a host drives (DTR, RTS) and the break condition; absent fields stay as they are. */
+export interface LineSignals {
+  dtr?: boolean;
+  rts?: boolean;
+  brk?: boolean;
+}
+
 export interface ByteLink {
   /** What a person calls this link: the port path, or the virtual device's name. */
   readonly name: string;
@@ -20,6 +27,13 @@ export interface ByteLink {
   onClose(listener: (error: Error | null) => void): () => void;
   /** Idempotent. */
   close(): Promise<void>;
+  /**
+   * Sets DTR/RTS/break (what ESP auto-reset circuits and STM32 BOOT0 wiring use). Absent on links without modem
+   * lines; rejects where the driver refuses (a pseudo-terminal has none), so callers can ask a person instead.
+   */
+  setSignals?(signals: LineSignals): Promise<void>;
+  /** Changes the line rate of an open link (after a loader agreed on a faster one). Absent where there is none. */
+  setBaudRate?(baudRate: number): Promise<void>;
 }
 
 /** Unread bytes kept for a first listener; beyond this the oldest are dropped (a device babbling before we listen). */

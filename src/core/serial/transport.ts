@@ -6,7 +6,7 @@ import { constants as fsConstants, read as fsRead, readFileSync, readSync, write
 import { promisify } from 'node:util';
 import { SerialPort } from 'serialport';
 import { OtaError, errorMessage } from '../errors';
-import { type ByteLink, LinkBase } from './byteLink';
+import { type ByteLink, LinkBase, type LineSignals } from './byteLink';
 
 export type Parity = 'none' | 'even' | 'odd' | 'mark' | 'space';
 export type DataBits = 5 | 6 | 7 | 8;
@@ -184,6 +184,8 @@ function replaceRead(binding: object): boolean {
 /** An open serial port. */
 export class SerialLink extends LinkBase {
   private closing = false;
+  /** serialport's set() fills absent lines with defaults (DTR and RTS on), so the current state is kept here. */
+  private lines = { dtr: true, rts: true, brk: false };
 
   /** `syncIo`: the port's fd is non-blocking and its reads are ours (replaceRead), so writes may be direct too. */
   private constructor(
@@ -265,6 +267,37 @@ export class SerialLink extends LinkBase {
     } catch {
       return 0;
     }
+  }
+
+  /** Rejects with the driver's error where the port has no modem lines (a pseudo-terminal). */
+  setSignals(signals: LineSignals): Promise<void> {
+    if (this.isClosed) return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
+    const next = {
+      dtr: signals.dtr ?? this.lines.dtr,
+      rts: signals.rts ?? this.lines.rts,
+      brk: signals.brk ?? this.lines.brk,
+    };
+    return new Promise<void>((resolve, reject) => {
+      this.port.set(next, (err) => {
+        if (err) {
+          reject(new OtaError('failed', `Serial port ${this.name} cannot set its DTR/RTS lines: ${err.message}`, { code: 'no-modem-lines', cause: err }));
+          return;
+        }
+        this.lines = next;
+        resolve();
+      });
+    });
+  }
+
+  setBaudRate(baudRate: number): Promise<void> {
+    normalizeSerialSettings({ baudRate });
+    if (this.isClosed) return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
+    return new Promise<void>((resolve, reject) => {
+      this.port.update({ baudRate }, (err) => {
+        if (err) reject(describeOpenError(this.name, err));
+        else resolve();
+      });
+    });
   }
 
   async close(): Promise<void> {

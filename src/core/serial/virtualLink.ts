@@ -3,7 +3,7 @@
 // sandbox uses it so that a flash to the virtual MCU shows a believable progress bar.
 
 import { OtaError } from '../errors';
-import { LinkBase } from './byteLink';
+import { LinkBase, type LineSignals } from './byteLink';
 
 export interface VirtualLinkOptions {
   /** Names of the two ends (shown in logs and errors). */
@@ -18,6 +18,10 @@ const SLICE = 256;
 export class VirtualLinkEnd extends LinkBase {
   peer!: VirtualLinkEnd;
   private lineFreeAt = 0;
+  private lineState: LineSignals = { dtr: false, rts: false, brk: false };
+  private readonly signalListeners = new Set<(signals: LineSignals) => void>();
+  /** The last rate set with setBaudRate (null before any). */
+  baudRate: number | null = null;
   /** Writes go out one after the other, in call order, even when callers do not await them. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -64,6 +68,30 @@ export class VirtualLinkEnd extends LinkBase {
       );
     }
     return Promise.resolve();
+  }
+
+  /** Line changes this end's host made, seen by the device at the other end (see onPeerSignals). */
+  setSignals(signals: LineSignals): Promise<void> {
+    if (this.isClosed) return Promise.reject(this.closeError ?? closedError(this.name));
+    this.lineState = { ...this.lineState, ...signals };
+    const state = { ...this.lineState };
+    for (const listener of [...this.peer.signalListeners]) listener(state);
+    return Promise.resolve();
+  }
+
+  /** A virtual line has no rate to change (its pacing, if any, stays); recorded for the device to see. */
+  setBaudRate(baudRate: number): Promise<void> {
+    if (this.isClosed) return Promise.reject(this.closeError ?? closedError(this.name));
+    this.baudRate = baudRate;
+    return Promise.resolve();
+  }
+
+  /** Called with the full line state whenever the other end's host changes DTR/RTS/break. */
+  onPeerSignals(listener: (signals: LineSignals) => void): () => void {
+    this.signalListeners.add(listener);
+    return () => {
+      this.signalListeners.delete(listener);
+    };
   }
 
   /** Simulates pulling the cable: both ends close with a disconnect error. */

@@ -1,11 +1,12 @@
 // The flashing protocols the session can run. Adding one: write its module, add it here.
 
 import { OtaError } from '../../errors';
+import { espProtocol } from './esp/espProtocol';
 import { quecthingProtocol } from './quecthing';
 import { type FlashProtocol } from './types';
 import { ymodemProtocol } from './ymodem';
 
-export const FLASH_PROTOCOLS: readonly FlashProtocol[] = [quecthingProtocol, ymodemProtocol];
+export const FLASH_PROTOCOLS: readonly FlashProtocol[] = [quecthingProtocol, ymodemProtocol, espProtocol];
 
 /** The protocol with this id; an `invalid-input` OtaError naming the known ids otherwise. */
 export function findProtocol(id: string, protocols: readonly FlashProtocol[] = FLASH_PROTOCOLS): FlashProtocol {
