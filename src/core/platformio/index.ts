@@ -10,3 +10,4 @@ export * from './projects';
 export * from './version';
 export * from './versionRules';
 export { LineSplitter, killProcessTree, runCommand, runProcess, type CommandResult, type ProcessOutcome, type RunProcessOptions } from './process';
+export * from './espImages';

@@ -21,7 +21,7 @@ describe('esp protocol against the simulated ESP32', function () {
     assert.ok(flashHolds(sim, 0x10000, image), 'the image is at 0x10000, byte for byte');
     assert.equal(result.bytes, image.length);
     assert.equal(sim.stats.stubStarted, true);
-    assert.ok(sim.stats.commands.FLASH_DEFL_DATA! > 0, 'compressed writes');
+    assert.ok(sim.stats.commands.FLASH_DEFL_DATA > 0, 'compressed writes');
     // Classic DTR/RTS reset into the ROM, then the hard reset into the application at the end.
     assert.deepEqual(sim.stats.boots.map((b) => b.mode), ['rom', 'app']);
     assert.equal(sim.currentMode, 'app');

@@ -10,7 +10,7 @@ import { flashHolds, flashSim, firmwareLike, platformioImageSet, randomImage, si
 async function romLoader(host: ReturnType<typeof simBoard>['host']) {
   const esp = await import('esptool-js');
   const port = new LinkSerialPort(host);
-  const transport = new esp.Transport(port as never, false);
+  const transport = new esp.Transport(port, false);
   transport.trace = () => undefined;
   const loader = new esp.ESPLoader({ transport, baudrate: 115200, terminal: { clean: () => undefined, write: () => undefined, writeLine: () => undefined } });
   await loader.connect('default_reset', 3, true);
@@ -80,7 +80,7 @@ describe('esp protocol: the ROM loader without the stub', function () {
     const { result } = await flashSim(host, image, { stub: false, compress: false });
     assert.equal(result.result, 'ok', result.message);
     assert.equal(result.verified, true);
-    assert.ok(sim.stats.commands.FLASH_DATA! > 40);
+    assert.ok(sim.stats.commands.FLASH_DATA > 40);
     assert.ok(flashHolds(sim, 0x10000, image));
   });
 

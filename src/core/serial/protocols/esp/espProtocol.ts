@@ -13,9 +13,7 @@ import { chipIdOf, chipNameOf, isUsbSerialJtag } from './chips';
 import { ESP_CLI_OPTIONS, type EspOptions, resolveEspOptions } from './espOptions';
 import { LinkSerialPort } from './linkSerialPort';
 import { attachSpiFlash, paddedMd5, PulseReset, romAwareMd5, ROM_FLASH_BLOCK } from './romFixes';
-import type { ESPLoader, Transport } from 'esptool-js' with { 'resolution-mode': 'import' };
-
-type EspToolJs = typeof import('esptool-js', { with: { 'resolution-mode': 'import' } });
+import type { ESPLoader, HardReset, Transport } from 'esptool-js' with { 'resolution-mode': 'import' };
 
 /** A placed region: where it goes and what it is. */
 interface Placed {
@@ -122,7 +120,7 @@ class EspRun {
     const esp = await import('esptool-js');
     const { link } = this.ctx;
     this.port = new LinkSerialPort(link, usbIds(this.opts.usbId));
-    this.transport = new esp.Transport(this.port as unknown as ConstructorParameters<EspToolJs['Transport']>[0], false);
+    this.transport = new esp.Transport(this.port, false);
     // esptool-js prints some trace lines to the console whatever its tracing flag says: keep them in our log.
     this.transport.trace = (message: string) => this.log(message);
     this.loader = new esp.ESPLoader({
@@ -131,7 +129,7 @@ class EspRun {
       romBaudrate: this.opts.romBaud,
       terminal: { clean: () => undefined, write: (t: string) => this.log(t), writeLine: (t: string) => this.log(t) },
       // PulseReset has HardReset's shape where it matters (reset()); esptool-js only calls that.
-      resetConstructors: { hardReset: (transport: Transport, usbOtg?: boolean) => new PulseReset(transport, usbOtg) as unknown as InstanceType<EspToolJs['HardReset']> },
+      resetConstructors: { hardReset: (transport: Transport, usbOtg?: boolean) => new PulseReset(transport, usbOtg) as unknown as HardReset },
     });
     try {
       await this.connect(link);
