@@ -158,7 +158,7 @@ class EspRun {
         hint: 'Check the port and the cable, then hold BOOT, press RESET and try again.',
       });
     }
-    return new OtaError('failed', `The ESP loader on ${this.ctx.link.name} stopped answering correctly: ${text.replace(/\s+/g, ' ')}.`, {
+    return new OtaError('failed', `The ESP loader on ${this.ctx.link.name} stopped answering correctly: ${text.replace(/\s+/g, ' ').replace(/[.\s]+$/, '')}.`, {
       code: 'esp-protocol',
       hint: 'Try again; if it keeps failing, lower --flash-baud or try --no-compress.',
     });
