@@ -23,7 +23,7 @@ export interface EspOptions {
   waitForBootMs: number;
 }
 
-export const ESP_OPTION_KEYS = ['address', 'chip', 'romBaud', 'flashBaud', 'stub', 'compress', 'reset', 'usbId', 'waitForBootMs'] as const;
+export const ESP_OPTION_KEYS = ['address', 'chip', 'romBaud', 'flashBaud', 'stub', 'compress', 'reset', 'usbId', 'waitForBootMs', 'timeoutMs'] as const;
 
 export const ESP_CLI_OPTIONS: readonly ProtocolCliOption[] = [
   { flag: 'address', key: 'address', kind: 'address', usage: '--address HEX', description: 'Where a plain .bin goes (default 0x10000, the application offset).' },
@@ -60,6 +60,7 @@ export function resolveEspOptions(bag: FlashOptionBag): EspOptions {
     compress: boolOption(bag, 'compress', true),
     reset: boolOption(bag, 'reset', true),
     usbId: usbId === '' ? null : usbId.toLowerCase(),
-    waitForBootMs: intOption(bag, 'waitForBootMs', 30000, 0, 600000),
+    // The CLI's --timeout: how long to wait for the board to show up in download mode.
+    waitForBootMs: intOption(bag, 'waitForBootMs', intOption(bag, 'timeoutMs', 30000, 0, 3600000), 0, 3600000),
   };
 }
