@@ -25,6 +25,10 @@ function step(title, cmd, args, env = {}) {
   return r.status ?? 1;
 }
 
+// Compiled tests from files that were moved or deleted would still load (require('./x') finds a stale x.js before
+// x/index.js): compile into an empty folder.
+rmSync(join(root, 'out'), { recursive: true, force: true });
+
 const prep = [
   ['build bundles', process.execPath, [join(root, 'scripts', 'build.mjs')]],
   ['compile tests', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json']],

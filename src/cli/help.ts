@@ -1,5 +1,5 @@
 // Help text, generated from the command table so that it never drifts from what the parser accepts.
-import { GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands';
+import { GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './support/command';
 
 const ENVIRONMENT: readonly [string, string][] = [
   ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'AccessKey id for --provider aliyun.'],

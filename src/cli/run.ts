@@ -2,11 +2,11 @@
 // 130 cancelled (Ctrl-C). Global options may come before or after the command words.
 import { parseArgs } from 'node:util';
 import { errorMessage, isOtaError } from '../core/errors';
-import { allCommands, GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './commands';
+import { GLOBAL_OPTIONS, type CommandSpec, type OptionSpec } from './support/command';
+import { COMMANDS } from './commands';
 import { commandHelp, generalHelp } from './help';
-import { EXIT_CANCELLED, UsageError, type CliIO } from './io';
+import { EXIT_CANCELLED, UsageError, type CliIO } from './support/io';
 import { productVersion } from './version';
-import './commands/index';
 
 export { EXIT_CANCELLED };
 
@@ -26,7 +26,7 @@ function valuedOptions(): Set<string> {
     }
   };
   add(GLOBAL_OPTIONS);
-  for (const command of allCommands()) add(command.options ?? {});
+  for (const command of COMMANDS) add(command.options ?? {});
   return names;
 }
 
@@ -52,7 +52,7 @@ function positionalsOf(argv: string[]): Positional[] {
 function findCommand(argv: string[]): { command: CommandSpec; rest: string[] } | undefined {
   const words = positionalsOf(argv);
   let best: CommandSpec | undefined;
-  for (const command of allCommands()) {
+  for (const command of COMMANDS) {
     const n = command.words.length;
     if (words.length >= n && command.words.every((w, i) => words[i].token === w)) {
       if (!best || n > best.words.length) best = command;
@@ -66,7 +66,7 @@ function findCommand(argv: string[]): { command: CommandSpec; rest: string[] } |
 function unknownCommand(argv: string[]): UsageError {
   const words = positionalsOf(argv).map((w) => w.token);
   if (words.length === 0) return new UsageError("no command given. Run 'ota --help' to see the commands.");
-  const group = allCommands().filter((c) => c.words.length > 1 && c.words[0] === words[0]);
+  const group = COMMANDS.filter((c) => c.words.length > 1 && c.words[0] === words[0]);
   if (group.length > 0) {
     const subs = [...new Set(group.map((c) => c.words[1]))].join(', ');
     const what = words.length > 1 ? `unknown command '${words.slice(0, 2).join(' ')}'` : `'ota ${words[0]}' needs a subcommand`;
@@ -95,12 +95,12 @@ export async function run(argv: string[], io: CliIO, signal: AbortSignal = new A
     const words = positionalsOf(argv);
     const wantsHelp = argv.includes('--help') || argv.includes('-h');
     if (words.length === 0 && (argv.length === 0 || wantsHelp)) {
-      io.stdout.write(generalHelp(allCommands(), productVersion()));
+      io.stdout.write(generalHelp(COMMANDS, productVersion()));
       return 0;
     }
     if (words[0]?.token === 'help' && words[0].index === 0) {
       const target = findCommand(argv.slice(1));
-      io.stdout.write(target ? commandHelp(target.command) : generalHelp(allCommands(), productVersion()));
+      io.stdout.write(target ? commandHelp(target.command) : generalHelp(COMMANDS, productVersion()));
       return 0;
     }
     if (argv[0] === '--version' || argv[0] === '-V' || argv[0] === 'version') {

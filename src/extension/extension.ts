@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { AccountStore } from './accounts/accountStore';
 import { registerCloudView, type CloudView } from './cloud/registerCloudView';
 import { registerDeployCommands } from './deploy/deployCommands';
-import { Log } from './log';
+import { Log } from './common/log';
 import { SandboxHost } from './sandbox/sandboxHost';
 import { registerPlatformio, type Platformio } from './platformio/registerPlatformio';
 import { registerSerialView, type SerialView } from './serial/registerSerialView';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AliyunOtaClient, OTA_QPS } from '../../src/core/cloud/aliyun';
 import { SANDBOX_DEMO, startSandbox, type Sandbox } from '../../src/core/cloud/sandbox';
 import { isOtaError } from '../../src/core/errors';
-import { formatTable } from '../../src/cli/table';
+import { formatTable } from '../../src/cli/support/table';
 
 const FIRMWARE = 500;
 const TASKS = 10_000;

@@ -16,7 +16,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatTable } from '../../src/cli/table';
+import { formatTable } from '../../src/cli/support/table';
 import { md5Hex } from '../../src/core/serial/checksums';
 import { FlashSession } from '../../src/core/serial/session';
 import { startLrzsz } from '../sims/processes';

@@ -3,11 +3,11 @@
 // errors as `file:line:col: error: message` and a non-zero exit.
 import { stat } from 'node:fs/promises';
 import { buildImage } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../commands';
-import { writeJson } from '../json';
-import { flag, positionals } from '../options';
-import { StepReporter } from './deployReport';
-import { BUILD_OPTIONS, BuildOutput, resolvePioProject } from './pioProject';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { writeJson } from '../support/json';
+import { flag, positionals } from '../support/options';
+import { StepReporter } from '../support/deployReport';
+import { BUILD_OPTIONS, BuildOutput, resolvePioProject } from '../support/pioProject';
 
 async function build(ctx: CommandContext): Promise<number> {
   positionals(ctx, []);
@@ -27,9 +27,9 @@ async function build(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const buildCommand: CommandSpec = {
   words: ['build'],
   summary: "Build a PlatformIO environment (pio from $OTA_PIO, the PlatformIO IDE's copy or PATH) and print the image's path.",
   options: BUILD_OPTIONS,
   run: build,
-});
+};

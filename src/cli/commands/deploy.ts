@@ -10,17 +10,17 @@ import {
   type DeployPlan,
   type VerifyPlan,
 } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../commands';
-import { UsageError } from '../io';
-import { writeJson } from '../json';
-import { checked, flag, listOption, nonEmptyOption, usedOptions } from '../options';
-import { withAliyun } from './connect';
-import { POLL_OPTIONS, StepReporter, pollOptions, rolloutJson } from './deployReport';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { checked, flag, listOption, nonEmptyOption, usedOptions } from '../support/options';
+import { withAliyun } from '../support/connect';
+import { POLL_OPTIONS, StepReporter, pollOptions, rolloutJson } from '../support/deployReport';
 import { requiredOption } from './firmwareWrite';
 import { rolloutExit } from './jobWrite';
-import { JOB_OPTIONS, jobRequest } from './jobOptions';
-import { BUILD_OPTIONS, BuildOutput, projectVersion, resolvePioProject } from './pioProject';
-import { UPLOAD_OPTIONS, uploadRequest, verifyRequest } from './uploadOptions';
+import { JOB_OPTIONS, jobRequest } from '../support/jobOptions';
+import { BUILD_OPTIONS, BuildOutput, projectVersion, resolvePioProject } from '../support/pioProject';
+import { UPLOAD_OPTIONS, uploadRequest, verifyRequest } from '../support/uploadOptions';
 
 /** Options that describe a new upload, meaningless for firmware that exists already. */
 const NEW_FIRMWARE_OPTIONS = ['product-key', 'version', 'name', 'module', 'desc', 'type', 'no-verify'];
@@ -95,7 +95,7 @@ async function run(ctx: CommandContext): Promise<number> {
   return rolloutExit(ctx, result.rollout);
 }
 
-registerCommand({
+export const deployCommand: CommandSpec = {
   words: ['deploy'],
   positionals: '[FILE]',
   summary: 'Build (unless FILE or --firmware-id is given), upload, create the upgrade job and optionally follow it.',
@@ -117,4 +117,4 @@ registerCommand({
     ...POLL_OPTIONS,
   },
   run,
-});
+};

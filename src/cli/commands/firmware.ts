@@ -1,11 +1,11 @@
 // `ota firmware list` and `ota firmware show ID`.
 import type { Firmware } from '../../core/model';
-import { registerCommand, type CommandContext } from '../commands';
-import { NONE, plural, size, text, time, words } from '../format';
-import { firmwareJson, writeJson } from '../json';
-import { flag, nonEmptyOption, positionals } from '../options';
-import { formatFields, formatTable } from '../table';
-import { withOtaService } from './connect';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { NONE, plural, size, text, time, words } from '../support/format';
+import { firmwareJson, writeJson } from '../support/json';
+import { flag, nonEmptyOption, positionals } from '../support/options';
+import { formatFields, formatTable } from '../support/table';
+import { withOtaService } from '../support/connect';
 
 function typeText(f: Firmware): string {
   return f.type === 'delta' && f.srcVersion ? `delta from ${f.srcVersion}` : words(f.type);
@@ -77,7 +77,7 @@ async function show(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const firmwareListCommand: CommandSpec = {
   words: ['firmware', 'list'],
   summary: 'List every firmware package (all pages).',
   options: {
@@ -85,11 +85,11 @@ registerCommand({
     'dest-version': { type: 'string', usage: '--dest-version V', description: 'Only firmware of this version.' },
   },
   run: list,
-});
+};
 
-registerCommand({
+export const firmwareShowCommand: CommandSpec = {
   words: ['firmware', 'show'],
   positionals: 'FIRMWARE_ID',
   summary: 'Show every field of one firmware package, its download URL included.',
   run: show,
-});
+};

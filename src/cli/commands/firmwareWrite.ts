@@ -1,13 +1,13 @@
 // `ota firmware upload FILE ...` (GenerateOTAUploadURL, OSS upload with byte progress, CreateOTAFirmware, optional
 // verification) and `ota firmware delete ID` (refused while one of its jobs runs).
 import { deleteFirmware, firmwareFileSize, uploadFirmware } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../commands';
-import { UsageError } from '../io';
-import { writeJson } from '../json';
-import { checked, flag, listOption, nonEmptyOption, positionals } from '../options';
-import { withAliyun } from './connect';
-import { POLL_OPTIONS, StepReporter, pollOptions } from './deployReport';
-import { SRC_VERSION_UPLOAD, UPLOAD_OPTIONS, uploadRequest } from './uploadOptions';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { checked, flag, listOption, nonEmptyOption, positionals } from '../support/options';
+import { withAliyun } from '../support/connect';
+import { POLL_OPTIONS, StepReporter, pollOptions } from '../support/deployReport';
+import { SRC_VERSION_UPLOAD, UPLOAD_OPTIONS, uploadRequest } from '../support/uploadOptions';
 
 /** A required option of a command, e.g. --version. */
 export function requiredOption(ctx: CommandContext, name: string, usage: string): string {
@@ -47,17 +47,17 @@ async function remove(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const firmwareUploadCommand: CommandSpec = {
   words: ['firmware', 'upload'],
   positionals: 'FILE',
   summary: 'Upload a firmware image (byte progress on stderr) and create the firmware package; --json prints {firmwareId}.',
   options: { ...UPLOAD_OPTIONS, 'src-version': SRC_VERSION_UPLOAD, ...POLL_OPTIONS },
   run: upload,
-});
+};
 
-registerCommand({
+export const firmwareDeleteCommand: CommandSpec = {
   words: ['firmware', 'delete'],
   positionals: 'FIRMWARE_ID',
   summary: 'Delete a firmware package (refused while one of its jobs runs).',
   run: remove,
-});
+};

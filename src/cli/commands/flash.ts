@@ -7,11 +7,11 @@
 import { FLASH_PROTOCOLS, findProtocol } from '../../core/serial/protocols';
 import type { FlashProtocol, ProtocolCliOption } from '../../core/serial/protocols/types';
 import { FlashSession, checkFlashRequest } from '../../core/serial/session';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural, size } from '../format';
-import { EXIT_CANCELLED, UsageError } from '../io';
-import { writeJson } from '../json';
-import { checked, flag, integerOption, nonEmptyOption, positionals } from '../options';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { plural, size } from '../support/format';
+import { EXIT_CANCELLED, UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { checked, flag, integerOption, nonEmptyOption, positionals } from '../support/options';
 import { FlashReporter, flashJson } from './flashReport';
 import { FLASH_TARGET_OPTIONS, flashImage, flashPorts, usbIdsOf } from './flashTargets';
 
@@ -135,7 +135,7 @@ async function flash(ctx: CommandContext): Promise<number> {
   return code;
 }
 
-registerCommand({
+export const flashCommand: CommandSpec = {
   words: ['flash'],
   positionals: '[FILE]',
   summary:
@@ -162,4 +162,4 @@ registerCommand({
     timeout: { type: 'string', usage: '--timeout S', description: 'Seconds to wait for the device to answer (default: the protocol\'s own).' },
   },
   run: flash,
-});
+};

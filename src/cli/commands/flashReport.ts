@@ -1,9 +1,9 @@
 // What `ota flash` shows on stderr while it runs: each phase as a line, warnings (retries...), and the transfer's
 // progress (one line rewritten in place on a terminal, else a line each tenth).
 import type { FlashProgress, FlashResult, FlashSessionEvent, JsonValue } from '../../core/serial/sessionTypes';
-import type { CliIO } from '../io';
-import { plural, size } from '../format';
-import { ProgressLine } from '../progress';
+import type { CliIO } from '../support/io';
+import { plural, size } from '../support/format';
+import { ProgressLine } from '../support/progress';
 
 const TERMINAL_PHASES = new Set(['done', 'failed', 'cancelled']);
 

@@ -1,11 +1,11 @@
 // `ota iotaap list [--search S] [--groups]`: the last OTA of each IoTaaP device (or device group).
 import type { DeviceOta } from '../../core/model';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural, text, time } from '../format';
-import { DEVICE_OTA_KEYS, GROUP_OTA_KEYS, project, writeJson } from '../json';
-import { flag, stringOption, positionals } from '../options';
-import { formatTable } from '../table';
-import { withIotaap } from './connect';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { plural, text, time } from '../support/format';
+import { DEVICE_OTA_KEYS, GROUP_OTA_KEYS, project, writeJson } from '../support/json';
+import { flag, stringOption, positionals } from '../support/options';
+import { formatTable } from '../support/table';
+import { withIotaap } from '../support/connect';
 
 export function deviceOtaTable(otas: readonly DeviceOta[], groups: boolean): string {
   return formatTable(
@@ -31,7 +31,7 @@ async function list(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const iotaapListCommand: CommandSpec = {
   words: ['iotaap', 'list'],
   summary: 'List the last OTA of each IoTaaP device (all pages).',
   options: {
@@ -39,4 +39,4 @@ registerCommand({
     groups: { type: 'boolean', usage: '--groups', description: 'List the OTAs of device groups instead.' },
   },
   run: list,
-});
+};

@@ -2,12 +2,12 @@
 // upload to an IoTaaP device or device group, with byte progress; the device updates when the version differs.
 import { deployToIotaap, firmwareFileSize } from '../../core/deploy';
 import { validateSemver } from '../../core/platformio';
-import { registerCommand, type CommandContext } from '../commands';
-import { UsageError } from '../io';
-import { writeJson } from '../json';
-import { checked, flag, nonEmptyOption, positionals } from '../options';
-import { withIotaap } from './connect';
-import { StepReporter } from './deployReport';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { checked, flag, nonEmptyOption, positionals } from '../support/options';
+import { withIotaap } from '../support/connect';
+import { StepReporter } from '../support/deployReport';
 import { requiredOption } from './firmwareWrite';
 
 function target(ctx: CommandContext): { device?: { id: string; token: string }; group?: { id: string; token: string } } {
@@ -42,7 +42,7 @@ async function deploy(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const iotaapDeployCommand: CommandSpec = {
   words: ['iotaap', 'deploy'],
   positionals: 'FILE',
   summary: 'Deploy a firmware image to an IoTaaP device (or device group); it updates when the version differs.',
@@ -54,4 +54,4 @@ registerCommand({
     'group-token': { type: 'string', usage: '--group-token T', description: '...and the token to deploy to it with.' },
   },
   run: deploy,
-});
+};

@@ -1,12 +1,12 @@
 // `ota job list FIRMWARE_ID` and `ota job show JOB_ID`.
 import type { Job } from '../../core/model';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural, text, time, words } from '../format';
-import { jobJson, writeJson } from '../json';
-import { flag, positionals } from '../options';
-import { formatFields, formatTable } from '../table';
-import { withOtaService } from './connect';
-import { countsLine } from './taskCounts';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { plural, text, time, words } from '../support/format';
+import { jobJson, writeJson } from '../support/json';
+import { flag, positionals } from '../support/options';
+import { formatFields, formatTable } from '../support/table';
+import { withOtaService } from '../support/connect';
+import { countsLine } from '../support/taskCounts';
 
 export function jobTable(jobs: readonly Job[]): string {
   return formatTable(
@@ -85,16 +85,16 @@ async function show(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const jobListCommand: CommandSpec = {
   words: ['job', 'list'],
   positionals: 'FIRMWARE_ID',
   summary: 'List the upgrade and verification jobs of one firmware package.',
   run: list,
-});
+};
 
-registerCommand({
+export const jobShowCommand: CommandSpec = {
   words: ['job', 'show'],
   positionals: 'JOB_ID',
   summary: 'Show every field of one job and how many of its tasks are in each status.',
   run: show,
-});
+};

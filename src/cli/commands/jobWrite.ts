@@ -2,13 +2,13 @@
 // `ota job cancel JOB_ID --status ...` (cancel the job's tasks in those states).
 import { CANCEL_STATES } from '../../core/cloud/aliyun';
 import { DeployError, cancelTasks, createJob, describeRollout, followRollout, parseCancelStates, type RolloutResult } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../commands';
-import { writeJson } from '../json';
-import { checked, flag, listOption, positionals } from '../options';
-import { withAliyun } from './connect';
-import { POLL_OPTIONS, StepReporter, pollOptions, rolloutJson } from './deployReport';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { writeJson } from '../support/json';
+import { checked, flag, listOption, positionals } from '../support/options';
+import { withAliyun } from '../support/connect';
+import { POLL_OPTIONS, StepReporter, pollOptions, rolloutJson } from '../support/deployReport';
 import { requiredOption } from './firmwareWrite';
-import { JOB_OPTIONS, jobRequest } from './jobOptions';
+import { JOB_OPTIONS, jobRequest } from '../support/jobOptions';
 
 /** Exit code and stderr line for how a followed rollout ended: 0 when the job completed, else 1 with why. */
 export function rolloutExit(ctx: CommandContext, rollout: RolloutResult | null): number {
@@ -49,7 +49,7 @@ async function cancel(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const jobCreateCommand: CommandSpec = {
   words: ['job', 'create'],
   positionals: 'FIRMWARE_ID',
   summary: 'Create an upgrade job for a firmware package (exactly one target option); --json prints {jobId}.',
@@ -59,9 +59,9 @@ registerCommand({
     ...POLL_OPTIONS,
   },
   run: create,
-});
+};
 
-registerCommand({
+export const jobCancelCommand: CommandSpec = {
   words: ['job', 'cancel'],
   positionals: 'JOB_ID',
   summary: "Cancel a job's tasks in the given states.",
@@ -73,4 +73,4 @@ registerCommand({
     },
   },
   run: cancel,
-});
+};

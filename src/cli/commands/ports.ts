@@ -1,10 +1,10 @@
 // `ota ports [--all] [--json]`: the serial ports, with names a person recognises.
 import { listPorts, type PortInfo } from '../../core/serial/ports';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural, text } from '../format';
-import { writeJson } from '../json';
-import { flag, positionals } from '../options';
-import { formatTable } from '../table';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { plural, text } from '../support/format';
+import { writeJson } from '../support/json';
+import { flag, positionals } from '../support/options';
+import { formatTable } from '../support/table';
 
 export function portTable(ports: readonly PortInfo[]): string {
   return formatTable(
@@ -23,9 +23,9 @@ async function ports(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const portsCommand: CommandSpec = {
   words: ['ports'],
   summary: 'List the serial ports (USB-UART adapters and boards) with their names, VID:PID and serial numbers.',
   options: { all: { type: 'boolean', usage: '--all', description: 'Also list built-in serial ports (ttyS*) that have no USB ids.' } },
   run: ports,
-});
+};

@@ -1,10 +1,10 @@
 // `ota sandbox [--port N] [--data DIR]`: the local sandbox in the foreground (Alibaba OTA + OSS + IoTaaP emulation
 // with demo data and simulated devices) until Ctrl-C or SIGTERM, then stopped with its state saved.
 import { startSandbox, type Sandbox } from '../../core/cloud/sandbox';
-import { registerCommand, type CommandContext } from '../commands';
-import { UsageError } from '../io';
-import { flag, integerOption, nonEmptyOption, positionals } from '../options';
-import { defaultSandboxDir, findRunningSandbox, removeRunningNote, sandboxDir, writeRunningNote } from './localSandbox';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { UsageError } from '../support/io';
+import { flag, integerOption, nonEmptyOption, positionals } from '../support/options';
+import { defaultSandboxDir, findRunningSandbox, removeRunningNote, sandboxDir, writeRunningNote } from '../support/localSandbox';
 
 function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -121,11 +121,11 @@ async function serve(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const sandboxCommand: CommandSpec = {
   words: ['sandbox'],
   summary: 'Run the local sandbox (Alibaba OTA, OSS and IoTaaP with demo data) in the foreground until Ctrl-C.',
   options: {
     port: { type: 'string', usage: '--port N', description: 'Loopback port to listen on (default 0: a free one).' },
   },
   run: serve,
-});
+};

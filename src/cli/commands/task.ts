@@ -1,13 +1,13 @@
 // `ota task list JOB_ID [--status S]`: every device task of a job, then how many are in each status.
 import { TASK_STATUSES, type Task, type TaskStatus } from '../../core/model';
-import { registerCommand, type CommandContext } from '../commands';
-import { text, time, words } from '../format';
-import { taskJson, writeJson } from '../json';
-import { UsageError } from '../io';
-import { flag, nonEmptyOption, positionals } from '../options';
-import { formatTable } from '../table';
-import { withOtaService } from './connect';
-import { countByStatus, countsLine } from './taskCounts';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { text, time, words } from '../support/format';
+import { taskJson, writeJson } from '../support/json';
+import { UsageError } from '../support/io';
+import { flag, nonEmptyOption, positionals } from '../support/options';
+import { formatTable } from '../support/table';
+import { withOtaService } from '../support/connect';
+import { countByStatus, countsLine } from '../support/taskCounts';
 
 /** "failed", "in-progress", "In Progress" -> the documented status; anything else is a usage error. */
 export function parseTaskStatus(value: string): TaskStatus {
@@ -57,7 +57,7 @@ async function list(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const taskListCommand: CommandSpec = {
   words: ['task', 'list'],
   positionals: 'JOB_ID',
   summary: 'List the device tasks of one job (all pages), then the count in each status.',
@@ -69,4 +69,4 @@ registerCommand({
     },
   },
   run: list,
-});
+};

@@ -1,12 +1,12 @@
 // `ota task retry JOB_ID [TASK_ID...]` (ReupgradeOTATask, in batches of 10; every failed task when none is named)
 // and `ota task confirm TASK_ID...` (ConfirmOTATask; or every waiting task of --job).
 import { confirmTasks, retryFailedTasks } from '../../core/deploy';
-import { registerCommand, type CommandContext } from '../commands';
-import { plural } from '../format';
-import { UsageError } from '../io';
-import { writeJson } from '../json';
-import { flag, nonEmptyOption } from '../options';
-import { withAliyun } from './connect';
+import type { CommandContext, CommandSpec } from '../support/command';
+import { plural } from '../support/format';
+import { UsageError } from '../support/io';
+import { writeJson } from '../support/json';
+import { flag, nonEmptyOption } from '../support/options';
+import { withAliyun } from '../support/connect';
 
 /** The positional arguments, none of them empty, repeats dropped. */
 function ids(ctx: CommandContext, what: string): string[] {
@@ -40,17 +40,17 @@ async function confirm(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-registerCommand({
+export const taskRetryCommand: CommandSpec = {
   words: ['task', 'retry'],
   positionals: 'JOB_ID [TASK_ID...]',
   summary: 'Upgrade failed tasks of a job again (the ones named, else every failed one).',
   run: retry,
-});
+};
 
-registerCommand({
+export const taskConfirmCommand: CommandSpec = {
   words: ['task', 'confirm'],
   positionals: 'TASK_ID...',
   summary: 'Confirm tasks that wait for confirmation (jobs created with --confirm).',
   options: { job: { type: 'string', usage: '--job JOB_ID', description: 'Instead of TASK_IDs: every waiting task of this job.' } },
   run: confirm,
-});
+};

@@ -1,6 +1,6 @@
 // Reads and writes accounts: settings hold everything but the secrets, which live only in SecretStorage.
 import * as vscode from 'vscode';
-import { registerSecret } from '../log';
+import { registerSecret } from '../common/log';
 import { parseAccount, type AccountSettings } from './accountTypes';
 
 const SETTING = 'accounts';

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { SANDBOX_ACCOUNT_ID } from '../accounts/accountTypes';
 import type { AccountStore } from '../accounts/accountStore';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import { describeAccount, type Sessions } from './model/sessions';
 import { AccountNode } from './nodes/accountNode';
 import { type CloudNode, MessageNode, type TreeContext } from './nodes/node';

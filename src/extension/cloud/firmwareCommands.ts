@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { downloadFirmware } from '../../core/cloud/download';
 import { errorMessage } from '../../core/errors';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import type { FirmwareDocuments } from './firmwareDocuments';
 import { FirmwareNode } from './nodes/firmwareNode';
 

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { DeviceOta, Firmware, Job, Task } from '../../core/model';
 import { formatBytes } from '../../shared/flashPanelMessages';
-import { escapeMarkdown } from '../markdown';
+import { escapeMarkdown } from '../common/markdown';
 
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';

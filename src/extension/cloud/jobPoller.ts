@@ -3,7 +3,7 @@
 // too and is logged once, never shown as a pop-up.
 import type * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import type { CloudNode } from './nodes/node';
 
 interface Watched {

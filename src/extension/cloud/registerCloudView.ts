@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { AccountStore } from '../accounts/accountStore';
 import { registerAccountCommands } from '../accounts/accountCommands';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import type { SandboxHost } from '../sandbox/sandboxHost';
 import { CloudTreeProvider } from './cloudTreeProvider';
 import { registerFirmwareCommands } from './firmwareCommands';

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { AliyunOtaClient } from '../../core/cloud/aliyun';
 import { errorMessage } from '../../core/errors';
 import type { CloudView } from '../cloud/registerCloudView';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import { Dismissed, need } from './deployPrompts';
 
 /** The account given, the only one, or the one the user picks, with its client. */

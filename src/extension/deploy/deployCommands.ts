@@ -18,7 +18,7 @@ import { errorMessage } from '../../core/errors';
 import { resolveVersion, validateAliyunVersion } from '../../core/platformio';
 import type { CloudView } from '../cloud/registerCloudView';
 import { FirmwareNode } from '../cloud/nodes/firmwareNode';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import { buildFirmware } from '../platformio/buildFirmware';
 import type { Platformio } from '../platformio/registerPlatformio';
 import { askProduct, askTarget, askVerification, askVersion, need } from './deployPrompts';

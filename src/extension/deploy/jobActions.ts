@@ -6,7 +6,7 @@ import type { AliyunOtaClient } from '../../core/cloud/aliyun';
 import { FirmwareNode } from '../cloud/nodes/firmwareNode';
 import { JobNode } from '../cloud/nodes/jobNode';
 import type { CloudView } from '../cloud/registerCloudView';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import { chooseAliyunAccount, type GuardedCommand } from './commandSupport';
 import { need } from './deployPrompts';
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { COMPILER_DIAGNOSTIC_REGEXP, runBuild, type BuildResult } from '../../core/platformio';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import { locatePio } from './projectChoice';
 
 export const TASK_TYPE = 'ota';

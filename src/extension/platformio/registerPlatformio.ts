@@ -1,7 +1,7 @@
 // Wires PlatformIO support: the `ota` task type and the build / environment commands.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import { buildFirmware, describeArtifact, type BuiltFirmware } from './buildFirmware';
 import { BuildTasks, TASK_TYPE } from './buildTask';
 import { ProjectChoice } from './projectChoice';

@@ -2,7 +2,7 @@
 // on first use, its state kept in the extension's global storage so it survives restarts.
 import * as vscode from 'vscode';
 import { startSandbox, type Sandbox } from '../../core/cloud/sandbox';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 
 export class SandboxHost implements vscode.Disposable {
   private starting: Promise<Sandbox> | undefined;

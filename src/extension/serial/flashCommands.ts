@@ -9,7 +9,7 @@ import { errorMessage } from '../../core/errors';
 import { checkFlashRequest } from '../../core/serial/session';
 import type { FlashResult } from '../../core/serial/sessionTypes';
 import { FirmwareNode } from '../cloud/nodes/firmwareNode';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import type { FlashController } from './flashController';
 import { chooseImage, choosePort, chooseProtocol, type ImageChoice } from './flashChoices';
 import { PortItem, type PortEntry } from './portsTreeProvider';

@@ -8,7 +8,7 @@ import type { FlashOptionBag } from '../../core/serial/protocols/types';
 import { FlashSession } from '../../core/serial/session';
 import type { FlashLogLine, FlashResult, FlashSnapshot } from '../../core/serial/sessionTypes';
 import { formatBytes, type FlashView, type HostMessage, type LogLine, type PanelMessage } from '../../shared/flashPanelMessages';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import { FlashPanel, type PanelSource } from './flashPanel';
 import type { SerialMonitorBridge } from './serialMonitor';
 

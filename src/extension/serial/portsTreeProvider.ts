@@ -1,8 +1,8 @@
 // Tree data provider for the Serial view: the serial ports present now, refreshed while the view is visible so a
 // board plugged in or out shows up without a click.
 import * as vscode from 'vscode';
-import type { Log } from '../log';
-import { escapeMarkdown } from '../markdown';
+import type { Log } from '../common/log';
+import { escapeMarkdown } from '../common/markdown';
 
 export interface PortEntry {
   path: string;

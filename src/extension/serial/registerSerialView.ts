@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { VirtualPort } from '../../core/serial/ports';
 import { createVirtualQuecthingPort, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
-import type { Log } from '../log';
+import type { Log } from '../common/log';
 import { FlashController } from './flashController';
 import { registerFlashCommands } from './flashCommands';
 import { listPortEntries } from './portEntries';

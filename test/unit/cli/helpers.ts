@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../../src/cli/run';
-import type { CliIO } from '../../../src/cli/io';
+import type { CliIO } from '../../../src/cli/support/io';
 import { SANDBOX_DEMO, startSandbox, type Sandbox, type SandboxOptions } from '../../../src/core/cloud/sandbox';
 
 export const root = join(__dirname, '..', '..', '..', '..');

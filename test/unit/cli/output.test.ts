@@ -1,11 +1,11 @@
 // Human output helpers: aligned tables, field lists, and how statuses, times and sizes read.
 import * as assert from 'node:assert/strict';
-import { formatFields, formatTable } from '../../../src/cli/table';
-import { plural, size, time, words } from '../../../src/cli/format';
-import { FIRMWARE_KEYS as CLI_FIRMWARE_KEYS, firmwareJson, taskJson } from '../../../src/cli/json';
-import { countsLine } from '../../../src/cli/commands/taskCounts';
+import { formatFields, formatTable } from '../../../src/cli/support/table';
+import { plural, size, time, words } from '../../../src/cli/support/format';
+import { FIRMWARE_KEYS as CLI_FIRMWARE_KEYS, firmwareJson, taskJson } from '../../../src/cli/support/json';
+import { countsLine } from '../../../src/cli/support/taskCounts';
 import { parseTaskStatus } from '../../../src/cli/commands/task';
-import { defaultSandboxDir } from '../../../src/cli/commands/localSandbox';
+import { defaultSandboxDir } from '../../../src/cli/support/localSandbox';
 import type { Firmware, Task } from '../../../src/core/model';
 import { FIRMWARE_KEYS, TASK_KEYS } from './helpers';
 

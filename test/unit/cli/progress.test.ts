@@ -1,7 +1,7 @@
 // Progress on stderr: one line redrawn in place on a terminal, a line per tenth otherwise; and how flash progress reads.
 import * as assert from 'node:assert/strict';
 import { flashJson, flashProgressText } from '../../../src/cli/commands/flashReport';
-import { ProgressLine } from '../../../src/cli/progress';
+import { ProgressLine } from '../../../src/cli/support/progress';
 import type { FlashResult } from '../../../src/core/serial/sessionTypes';
 
 function stream(isTTY: boolean): { write(t: string): number; isTTY: boolean; text: () => string } {

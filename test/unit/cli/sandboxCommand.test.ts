@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox } from '../../../src/core/cloud/sandbox';
-import { RUNNING_NOTE_FILE } from '../../../src/cli/commands/localSandbox';
+import { RUNNING_NOTE_FILE } from '../../../src/cli/support/localSandbox';
 import { assertOneLineError, captureIO, childEnv, cli, collect, parseJson, runBundle, spawnBundle, tempDir, type Row } from './helpers';
 import { run } from '../../../src/cli/run';
 

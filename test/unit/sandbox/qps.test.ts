@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { QpsLimiter } from '../../../src/core/cloud/sandbox/qps';
+import { QpsLimiter } from '../../../src/core/cloud/sandbox/rpc/qps';
 import { fails, ok, openSandbox, rpc, TestClock, type TestSandbox } from './helpers';
 
 describe('sandbox: QPS limits', () => {

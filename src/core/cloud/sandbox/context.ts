@@ -1,8 +1,8 @@
 // What every handler of one sandbox instance shares. One context per `startSandbox` call: no module-level state.
 import type { FaultInjector } from './faults';
-import type { QpsLimiter } from './qps';
+import type { QpsLimiter } from './rpc/qps';
 import type { Random } from './random';
-import type { SandboxStore } from './store';
+import type { SandboxStore } from './state/store';
 
 export type SandboxLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type SandboxLog = (level: SandboxLogLevel, message: string) => void;

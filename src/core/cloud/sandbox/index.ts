@@ -2,7 +2,7 @@
 export { startSandbox, type Sandbox, type SandboxCredentials, type SandboxOptions } from './server';
 export type { SandboxLog, SandboxLogLevel, SandboxStats } from './context';
 export type { FaultKind, FaultSpec, FaultTarget } from './faults';
-export type { SandboxBulkSeed } from './seed';
+export type { SandboxBulkSeed } from './seed/seed';
 export {
   QPS_LIMITS,
   SANDBOX_DEMO,

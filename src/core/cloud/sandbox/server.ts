@@ -17,16 +17,16 @@ import {
 } from './constants';
 import { emptyStats, type SandboxContext, type SandboxLog, type SandboxStats } from './context';
 import { FaultInjector, type FaultSpec } from './faults';
-import { acquireLock } from './fsAtomic';
+import { acquireLock } from './state/fsAtomic';
 import { sendJson } from './http';
-import { handleIotaap } from './iotaap';
-import { handleOss } from './oss';
-import { QpsLimiter } from './qps';
+import { handleIotaap } from './iotaap/api';
+import { handleOss } from './oss/api';
+import { QpsLimiter } from './rpc/qps';
 import { seededRandom, unseededRandom } from './random';
-import { handleAliyunRpc } from './router/aliyunApi';
-import { seedStore, type SandboxBulkSeed } from './seed';
-import { Simulator } from './simulator';
-import { SandboxStore } from './store';
+import { handleAliyunRpc } from './rpc/api';
+import { seedStore, type SandboxBulkSeed } from './seed/seed';
+import { Simulator } from './simulation/simulator';
+import { SandboxStore } from './state/store';
 
 export interface SandboxOptions {
   /** Folder for the sandbox's state (created if missing). */

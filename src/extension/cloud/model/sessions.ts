@@ -4,7 +4,7 @@ import { AliyunOtaClient } from '../../../core/cloud/aliyun';
 import { IotaapClient } from '../../../core/cloud/iotaap';
 import type { AccountStore } from '../../accounts/accountStore';
 import { SANDBOX_ACCOUNT_ID, type AccountSettings } from '../../accounts/accountTypes';
-import type { Log } from '../../log';
+import type { Log } from '../../common/log';
 import type { SandboxHost } from '../../sandbox/sandboxHost';
 import type { AccountSession } from './accountSession';
 

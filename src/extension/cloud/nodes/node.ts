@@ -1,7 +1,7 @@
 // The Cloud tree's nodes. Each node knows how it looks and how to load its children; the data comes from the
 // account sessions of the model (../model), so nodes hold no HTTP logic.
 import * as vscode from 'vscode';
-import type { Log } from '../../log';
+import type { Log } from '../../common/log';
 
 /** What nodes may ask of the tree they are in. */
 export interface TreeContext {

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Firmware } from '../../../core/model';
 import type { OtaService } from '../../../core/cloud/provider';
-import { escapeMarkdown } from '../../markdown';
+import { escapeMarkdown } from '../../common/markdown';
 import { FirmwareNode } from './firmwareNode';
 import { CloudNode, type TreeContext } from './node';
 
