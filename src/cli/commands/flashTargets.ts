@@ -8,10 +8,10 @@ import { espImageSet, findArtifact } from '../../core/platformio';
 import { isIntelHexName, readFlashImage } from '../../core/serial/imageFile';
 import { listPorts } from '../../core/serial/ports';
 import type { FlashRegion } from '../../core/serial/protocols/types';
-import type { CommandContext, OptionSpec } from '../commands';
-import { UsageError } from '../io';
-import { listOption, nonEmptyOption } from '../options';
-import { resolvePioProject } from './pioProject';
+import type { CommandContext, OptionSpec } from '../support/command';
+import { UsageError } from '../support/io';
+import { listOption, nonEmptyOption } from '../support/options';
+import { resolvePioProject } from '../support/pioProject';
 
 export const FLASH_TARGET_OPTIONS: Record<string, OptionSpec> = {
   port: { type: 'string', multiple: true, usage: '--port PATH', description: "The serial port ('ota ports' lists them); repeat it to flash several boards at once." },
