@@ -7,17 +7,21 @@ import * as vscode from 'vscode';
 import { downloadFirmware } from '../../core/cloud/download';
 import { errorMessage } from '../../core/errors';
 import { checkFlashRequest } from '../../core/serial/session';
+import type { FlashRegion } from '../../core/serial/protocols/types';
 import type { FlashResult } from '../../core/serial/sessionTypes';
 import { FirmwareNode } from '../cloud/nodes/firmwareNode';
 import type { Log } from '../common/log';
 import type { FlashController } from './flashController';
-import { chooseImage, choosePort, chooseProtocol, type ImageChoice } from './flashChoices';
+import { buildOf, chooseImage, choosePort, chooseProtocol, type ImageChoice } from './flashChoices';
+import { ESP_PROTOCOL_ID, espBuildImages, espOptions, espPortOptions, suggestedProtocol } from './espChoices';
 import { PortItem, type PortEntry } from './portsTreeProvider';
 
 /** Everything a flash needs; any part left out is asked for. */
 export interface FlashArgs {
   image?: string;
   port?: string;
+  /** Several boards at once (the same image to each). */
+  ports?: string[];
   protocol?: string;
   baud?: number;
   options?: Record<string, unknown>;
@@ -31,8 +35,11 @@ function protocolOptions(protocol: string): Record<string, unknown> {
     if (piece > 0) options.pieceSize = piece;
     return options;
   }
+  if (protocol === ESP_PROTOCOL_ID) return espOptions();
   return {};
 }
+
+type FlashOutcome = FlashResult | FlashResult[] | undefined;
 
 export function registerFlashCommands(
   context: vscode.ExtensionContext,
@@ -42,41 +49,75 @@ export function registerFlashCommands(
 ): void {
   const state = context.workspaceState;
 
-  const flash = async (args: FlashArgs, image?: ImageChoice): Promise<FlashResult | undefined> => {
+  /** Resolves with the result (one port) or the results in port order (several); undefined when dismissed. */
+  const flash = async (args: FlashArgs, image?: ImageChoice): Promise<FlashOutcome> => {
     if (controller.running) {
       void vscode.window.showWarningMessage('A flash is running: cancel it or wait for it to end first.', 'Show').then((a) => {
         if (a) controller.showPanel();
       });
       return undefined;
     }
-    const chosenImage = image ?? (args.image ? { path: args.image, name: path.basename(args.image) } : await chooseImage());
+    const chosenImage = image ?? (args.image ? imageChoiceOf(args.image) : await chooseImage());
     if (!chosenImage) return undefined;
-    const port = args.port ?? (await choosePort(await ports(), state.get<string>('ota.flashPort')));
-    if (!port) return undefined;
-    const protocol = args.protocol ?? (await chooseProtocol(state.get<string>('ota.flashProtocol')));
+    const entries = await ports().catch(() => [] as PortEntry[]);
+    let targets = args.ports ?? (args.port ? [args.port] : []);
+    if (!targets.length) {
+      const port = await choosePort(entries, state.get<string>('ota.flashPort'));
+      if (!port) return undefined;
+      targets = [port];
+    }
+    const targetEntries = targets.map((t) => entries.find((e) => e.path === t)).filter((e): e is PortEntry => e !== undefined);
+    const protocol = args.protocol ?? (await chooseProtocol(state.get<string>('ota.flashProtocol'), suggestedProtocol(targetEntries)));
     if (!protocol) return undefined;
-    const baud = args.baud ?? vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200);
+    const esp = protocol === ESP_PROTOCOL_ID;
+    // The ESP ROM is synced at 115200 and the loader switches to the flash baud (an option) itself.
+    const baud = args.baud ?? (esp ? 115200 : vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200));
     const options = args.options ?? protocolOptions(protocol);
-    let bytes: Uint8Array;
+    let flashImage: Uint8Array | FlashRegion[];
     try {
-      bytes = await readFile(chosenImage.path);
-      checkFlashRequest({ protocol, image: bytes, options, serial: { baudRate: baud } });
+      const regions = esp ? await espBuildImages(chosenImage.build, log) : null;
+      flashImage = regions ?? (await readFile(chosenImage.path));
+      checkFlashRequest({ protocol, image: flashImage, options, serial: { baudRate: baud } });
     } catch (e) {
       void vscode.window.showErrorMessage(`${chosenImage.name}: ${errorMessage(e)}`);
       return undefined;
     }
-    await state.update('ota.flashPort', port);
+    await state.update('ota.flashPort', targets[0]);
     await state.update('ota.flashProtocol', protocol);
-    const result = await controller.flash({ image: bytes, imageName: chosenImage.name, port, protocol, baud, options });
-    if (result.result === 'ok') void vscode.window.showInformationMessage(`Flashed ${chosenImage.name} to ${port}: ${result.message}`);
-    else if (result.result !== 'cancelled') void vscode.window.showErrorMessage(`Flashing ${chosenImage.name} to ${port}: ${result.message}`);
-    return result;
+    const results = await controller.flash({
+      image: flashImage,
+      imageName: chosenImage.name,
+      ports: targets,
+      protocol,
+      baud,
+      options,
+      ...(esp ? { portOptions: espPortOptions(targets, entries) } : {}),
+    });
+    if (results.length === 1) {
+      const [result] = results;
+      const port = targets[0];
+      if (result.result === 'ok') void vscode.window.showInformationMessage(`Flashed ${chosenImage.name} to ${port}: ${result.message}`);
+      else if (result.result !== 'cancelled') void vscode.window.showErrorMessage(`Flashing ${chosenImage.name} to ${port}: ${result.message}`);
+      return result;
+    }
+    const failed = results.filter((r) => r.result !== 'ok' && r.result !== 'cancelled');
+    if (failed.length) {
+      void vscode.window.showErrorMessage(`Flashing ${chosenImage.name}: ${failed.length} of ${results.length} boards failed (${failed.map((r) => r.port).join(', ')}). The panel has a row for each.`);
+    } else if (results.every((r) => r.result === 'ok')) {
+      void vscode.window.showInformationMessage(`Flashed ${chosenImage.name} to ${results.length} boards.`);
+    }
+    return results;
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('ota.serial.flash', async (arg?: unknown) => {
+    vscode.commands.registerCommand('ota.serial.flash', async (arg?: unknown, selected?: unknown) => {
       try {
-        if (arg instanceof PortItem) return await flash({ port: arg.port.path });
+        if (arg instanceof PortItem) {
+          // Several ports selected in the Serial view: all of them, at once.
+          const items = Array.isArray(selected) ? selected.filter((s): s is PortItem => s instanceof PortItem) : [];
+          const chosen = items.length > 1 && items.includes(arg) ? items : [arg];
+          return await flash({ ports: chosen.map((i) => i.port.path) });
+        }
         if (arg instanceof FirmwareNode) return await flashCloudFirmware(arg, flash, log);
         return await flash(typeof arg === 'object' && arg !== null ? (arg) : {});
       } catch (e) {
@@ -89,8 +130,13 @@ export function registerFlashCommands(
   );
 }
 
+function imageChoiceOf(file: string): ImageChoice {
+  const build = buildOf(file);
+  return { path: file, name: path.basename(file), ...(build ? { build } : {}) };
+}
+
 /** Downloads a cloud firmware, verifies it against the cloud's size and sign, then flashes it. */
-async function flashCloudFirmware(node: FirmwareNode, flash: (a: FlashArgs, i?: ImageChoice) => Promise<FlashResult | undefined>, log: Log) {
+async function flashCloudFirmware(node: FirmwareNode, flash: (a: FlashArgs, i?: ImageChoice) => Promise<FlashOutcome>, log: Log) {
   const f = node.firmware;
   const dir = await mkdtemp(path.join(tmpdir(), 'ota-flash-'));
   const file = path.join(dir, `${f.name}-${f.version}.bin`.replace(/[^\w.-]+/g, '_'));

@@ -26,7 +26,7 @@ export function registerSerialView(context: vscode.ExtensionContext, log: Log): 
       virtualPorts: virtualPorts(),
     });
   const provider = new PortsTreeProvider(list, log);
-  const view = vscode.window.createTreeView('ota.serial', { treeDataProvider: provider });
+  const view = vscode.window.createTreeView('ota.serial', { treeDataProvider: provider, canSelectMany: true });
   const controller = new FlashController(context.extensionUri, log, new SerialMonitorBridge(context), virtualPorts);
   provider.setVisible(view.visible);
   context.subscriptions.push(
