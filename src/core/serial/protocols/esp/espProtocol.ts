@@ -121,8 +121,11 @@ class EspRun {
     const { link } = this.ctx;
     this.port = new LinkSerialPort(link, usbIds(this.opts.usbId));
     this.transport = new esp.Transport(this.port, false);
-    // esptool-js prints some trace lines to the console whatever its tracing flag says: keep them in our log.
-    this.transport.trace = (message: string) => this.log(message);
+    // esptool-js prints some trace lines to the console whatever its tracing flag says ("readLoop exited"): keep the
+    // ones that tell of trouble in our log, drop the rest.
+    this.transport.trace = (message: string) => {
+      if (/error|lost/i.test(message)) this.log(message, 'warn');
+    };
     this.loader = new esp.ESPLoader({
       transport: this.transport,
       baudrate: this.opts.flashBaud,
