@@ -135,5 +135,15 @@ describe('esp protocol against the simulated ESP32', function () {
     const { result } = await run;
     assert.equal(result.result, 'cancelled');
     assert.equal(result.verified, false);
+    assert.match(result.message, /Cancelled\. The flash is partly written \(cancelled at firmware\.bin, 0x00010000\): flash again/);
+  });
+
+  it('a cancel before anything is written says the board is unchanged', async () => {
+    const { host } = simBoard({ neverSync: true });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 500);
+    const { result } = await flashSim(host, randomImage(4096), {}, { signal: controller.signal });
+    assert.equal(result.result, 'cancelled');
+    assert.match(result.message, /Nothing was written: the board is unchanged/);
   });
 });

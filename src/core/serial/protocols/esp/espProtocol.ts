@@ -100,6 +100,8 @@ class EspRun {
   private chipName = '';
   private readonly facts: FlashFact[] = [];
   private lastStats = 0;
+  /** What a cancel now leaves on the board, in words. */
+  private state = 'Nothing was written: the board is unchanged.';
 
   constructor(
     private readonly ctx: FlashContext,
@@ -143,8 +145,10 @@ class EspRun {
       const restart = await this.restart();
       return this.outcome(checked, restart);
     } catch (e) {
+      if (this.ctx.signal.aborted || (e instanceof Stop && e.outcome.result === 'cancelled')) {
+        return { result: 'cancelled', verified: false, message: `Cancelled. ${this.state}` };
+      }
       if (e instanceof Stop) return e.outcome;
-      if (this.ctx.signal.aborted) return { result: 'cancelled', verified: false, message: 'Cancelled.' };
       return failedOutcome(this.explain(e));
     } finally {
       await Promise.race([this.transport.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
@@ -288,6 +292,7 @@ class EspRun {
     for (const [i, region] of this.regions.entries()) {
       const label = `${region.name} (${i + 1} of ${n}) at ${hex32(region.address)}`;
       this.phase('transferring', `Erasing and writing ${label}`);
+      this.state = `The flash is partly written (cancelled at ${region.name}, ${hex32(region.address)}): flash again before starting the board.`;
       let sentHere = 0;
       let wireTotal = region.data.length;
       await guard(
@@ -331,6 +336,7 @@ class EspRun {
   }
 
   private async verify(written: { sent: number }): Promise<{ regions: { address: number; bytes: number; md5: string; verified: boolean; name: string }[]; sent: number; reason: string | null }> {
+    this.state = 'Everything was written but not verified: flash again to be sure of it.';
     this.phase('verifying', `Verifying ${this.regions.length === 1 ? 'the image' : `${this.regions.length} regions`}: MD5 read back from the chip`);
     const out: { address: number; bytes: number; md5: string; verified: boolean; name: string }[] = [];
     let reason: string | null = null;
@@ -371,6 +377,7 @@ class EspRun {
 
   private async restart(): Promise<string> {
     if (!this.opts.reset) return 'The board stays in the bootloader (no reset): press RESET to start the new firmware.';
+    this.state = 'The new firmware is written and verified; press RESET to start it.';
     this.phase('verifying', 'Restarting into the new firmware');
     if (this.port.signalsWork) {
       await guard(this.ctx, this.loader.after('hard_reset'));
