@@ -122,7 +122,7 @@ describe('flash session', function () {
     const image = pattern(10);
     const unknown = await new FlashSession({ protocol: 'xmodem', image, port: 'p', connect }).start();
     assert.equal(unknown.errorCode, 'invalid-input');
-    assert.equal(unknown.message, 'Unknown flashing protocol "xmodem". Use one of: quecthing, ymodem.');
+    assert.equal(unknown.message, `Unknown flashing protocol "xmodem". Use one of: ${FLASH_PROTOCOLS.map((p) => p.id).join(', ')}.`);
     const badOption = await new FlashSession({ protocol: 'quecthing', image, port: 'p', connect, options: { pieceSize: -1 } }).start();
     assert.match(badOption.message, /pieceSize must be a whole number/);
     const badBaud = await new FlashSession({ protocol: 'ymodem', image, port: 'p', connect, serial: { baudRate: 0 } }).start();
