@@ -12,14 +12,15 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { FlashSession } from '../../src/core/serial/session';
 import { startEspPtyBoard } from '../sims/espBoard';
 
 const BAUDS = [115_200, 921_600] as const;
-const REPEATS = 2;
+/** Runs of each case; the best counts (the machine may be busy with other work: load only slows). */
+const REPEATS = 3;
 const TARGET = 1.0;
 
 const FIRMWARE_C = String.raw`
@@ -114,6 +115,7 @@ async function main(): Promise<number> {
     { name: 'raw (random)', image: (baud: number) => randomBytes(baud >= 921600 ? 256 * 1024 : 48 * 1024), typical: false },
     { name: `typical (arm-none-eabi-gcc, ${typical.length} B)`, image: () => typical, typical: true },
   ];
+  console.log(`machine: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`typical image: ${typical.length} bytes, deflates to ${deflated} bytes (deflate ratio ${(typical.length / deflated).toFixed(2)}:1, ${((100 * deflated) / typical.length).toFixed(0)}%)`);
   const rows: string[][] = [['baud', 'image', 'bytes', 'deflate', 'image B/s', 'transfer s', 'image B/s ÷ line', 'target']];
   let failed = false;

@@ -41,7 +41,8 @@ async function main(): Promise<void> {
     flashMiB: Number(str('flash-mib') ?? 4),
     neverSync: args.has('never-sync'),
     ...(stuck && stuck.length === 2 ? { stuckBit: { address: stuck[0], bit: stuck[1] } } : {}),
-    onBaudRate: (baud) => void link.setBaudRate(baud).catch(() => undefined),
+    // A pty has no line rate, and serialport's rate change flushes (tcflush TCIOFLUSH) what is not yet read,
+    // which would throw away the answer to CHANGE_BAUDRATE: the new rate is only recorded (stats.baudRate).
     ...(args.has('verbose') ? { log: (t: string) => process.stderr.write(`esp32: ${t}\n`) } : {}),
   });
   process.on('SIGUSR1', () => sim.pressReset(true));

@@ -289,6 +289,7 @@ export class SerialLink extends LinkBase {
     });
   }
 
+  /** Note: serialport discards what is buffered both ways (tcflush) when it changes the rate. */
   setBaudRate(baudRate: number): Promise<void> {
     normalizeSerialSettings({ baudRate });
     if (this.isClosed) return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
