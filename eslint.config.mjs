@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import ota from './eslint-rules/importDirections.mjs';
 
 export default tseslint.config(
   {
@@ -27,9 +28,30 @@ export default tseslint.config(
   },
   {
     // The core is shared by the extension and the CLI: it must never import vscode.
-    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/shared/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/cli/**/*.ts', 'src/shared/**/*.ts', 'webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core, src/cli and src/shared run without VS Code.' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core, src/cli, src/shared and the webview run without VS Code.' }] }],
     },
+  },
+  {
+    // The Cloud view's model is tested in plain Node (test/unit/cloud/accountModel.test.ts).
+    files: ['src/extension/cloud/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The cloud model runs without VS Code: the tree and commands bring VS Code in.' }] }],
+    },
+  },
+  {
+    // Features read a Cloud view node through cloud/targets.ts, never through the tree's node classes.
+    files: ['src/extension/**/*.ts'],
+    ignores: ['src/extension/cloud/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cloud/nodes/*'], message: 'Use cloud/targets.ts: features do not import the Cloud tree node classes.' }] }],
+    },
+  },
+  {
+    // Which folder may import which (eslint-rules/importDirections.mjs, docs/architecture.md).
+    files: ['src/**/*.ts', 'webview/**/*.ts'],
+    plugins: { ota },
+    rules: { 'ota/import-directions': ['error', { root: import.meta.dirname }] },
   },
 );

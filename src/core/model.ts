@@ -3,7 +3,9 @@
 // always carries every key. Times are ISO-8601 strings. Status values the code does not know pass through as
 // strings: a newer service must never crash an older extension.
 
-export type ProviderKind = 'aliyun' | 'iotaap' | 'sandbox';
+/** The services the product talks to: Alibaba Cloud IoT (or a compatible endpoint), IoTaaP, the local sandbox. */
+export const PROVIDER_KINDS = ['aliyun', 'iotaap', 'sandbox'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 /** Firmware verification state. Alibaba sends numbers (-1..3); anything else passes through as its text. */
 export type FirmwareStatus =

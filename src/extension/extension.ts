@@ -1,38 +1,63 @@
-// Entry point: activate() only wires things together; every piece lives in its own module.
-import * as vscode from 'vscode';
+// Entry point: activate() only wires things together; every piece lives in its own module, every command in the
+// one table of ./commands/.
+import type * as vscode from 'vscode';
+import type { Firmware } from '../core/model';
+import type { FlashResult } from '../core/serial/sessionTypes';
 import { AccountStore } from './accounts/accountStore';
-import { registerCloudView, type CloudView } from './cloud/registerCloudView';
-import { registerDeployCommands } from './deploy/deployCommands';
+import { registerCloudView } from './cloud/registerCloudView';
+import { registerCommands } from './commands/command';
+import { commandTable } from './commands';
 import { Log } from './common/log';
+import { DeployService } from './deploy/deployService';
+import { registerPlatformio } from './platformio/registerPlatformio';
 import { SandboxHost } from './sandbox/sandboxHost';
-import { registerPlatformio, type Platformio } from './platformio/registerPlatformio';
-import { registerSerialView, type SerialView } from './serial/registerSerialView';
+import { registerSerialView } from './serial/registerSerialView';
+import { underTest, type OtaTesting } from './testing';
 
-/** What the extension exposes to other extensions and to its integration tests. */
+/** What the extension offers other extensions. */
 export interface OtaApi {
-  cloud: CloudView;
-  sandbox: SandboxHost;
-  platformio: Platformio;
-  serial: SerialView;
+  /** Flashes an image file to a serial port (path, or a virtual port id) with a protocol of the Serial view;
+   *  undefined when a flash is already running or a question was dismissed. */
+  flash(request: { image: string; port: string; protocol: string; baud?: number; options?: Record<string, unknown> }): Promise<FlashResult | undefined>;
+  /** The firmware packages of every account the Cloud view shows (accounts that cannot list firmware are left out). */
+  listFirmware(): Promise<{ accountId: string; label: string; firmware: Firmware[] }[]>;
+  /** Only while the extension runs under its tests (./testing.ts). */
+  readonly testing?: OtaTesting;
 }
 
 let running: SandboxHost | undefined;
 
 export function activate(context: vscode.ExtensionContext): OtaApi {
   const log = new Log();
-  context.subscriptions.push(log);
-  context.subscriptions.push(vscode.commands.registerCommand('ota.log.show', () => log.show()));
   const store = new AccountStore(context.secrets);
   const sandbox = new SandboxHost(context.globalStorageUri, log);
   running = sandbox;
-  context.subscriptions.push(store, sandbox);
+  context.subscriptions.push(log, store, sandbox);
   const cloud = registerCloudView(context, log, store, sandbox);
-  const platformio = registerPlatformio(context, log);
+  const pio = registerPlatformio(context, log);
   const serial = registerSerialView(context, log);
-  registerDeployCommands(context, log, cloud, platformio);
+  const deploy = new DeployService(context.workspaceState, log, cloud.models, pio);
+  context.subscriptions.push(deploy);
+  registerCommands(context, log, commandTable({ context, log, store, cloud, deploy, pio, serial }));
   const { version } = context.extension.packageJSON as { version: string };
   log.info(`Firmware OTA ${version} activated`);
-  return { cloud, sandbox, platformio, serial };
+
+  const api: OtaApi = {
+    flash: async (request) => {
+      // One port in, one result out (the flasher gives a list only for several ports).
+      const result = await serial.flasher(request);
+      return Array.isArray(result) ? result[0] : result;
+    },
+    listFirmware: async () => {
+      const out: { accountId: string; label: string; firmware: Firmware[] }[] = [];
+      for (const a of cloud.models.accounts().accounts) {
+        const session = await cloud.models.get(a.id).session().catch(() => undefined);
+        if (session?.ota) out.push({ accountId: a.id, label: a.label, firmware: await cloud.models.get(a.id).firmware() });
+      }
+      return out;
+    },
+  };
+  return underTest(context) ? { ...api, testing: { cloud, sandbox, platformio: pio, serial } } : api;
 }
 
 /** Everything else is disposed through context.subscriptions; the sandbox is awaited so its state is saved. */

@@ -81,6 +81,8 @@ async function main(): Promise<number> {
     env: {
       OTA_INTEGRATION_INDEX: join(repoRoot, 'out', 'test', 'integration', 'index.js'),
       OTA_INTEGRATION_DONE: done,
+      // The extension hands its internals to the suite (src/extension/testing.ts).
+      OTA_TEST_SEAM: '1',
       OTA_TEST_STATS: statsFile,
       OTA_SERIALPORT_MODULE: join(repoRoot, 'node_modules', 'serialport'),
     },

@@ -9,6 +9,7 @@ async function main(): Promise<void> {
     version: process.env.OTA_VSCODE_VERSION ?? '1.100.3',
     extensionDevelopmentPath: root,
     extensionTestsPath: join(__dirname, 'index.js'),
+    extensionTestsEnv: { OTA_TEST_SEAM: '1' },
     launchArgs: ['--disable-extensions', '--disable-workspace-trust', join(root, 'test', 'fixtures', 'workspace')],
   });
 }

@@ -15,6 +15,7 @@ import {
   type LogLine,
   type PanelMessage,
 } from '../../src/shared/flashPanelMessages';
+import { unhandled } from '../../src/shared/exhaustive';
 
 interface VsCodeApi {
   postMessage(message: PanelMessage): void;
@@ -163,6 +164,8 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'log':
       appendLog(message.lines);
       break;
+    default:
+      unhandled(message);
   }
 });
 

@@ -13,11 +13,9 @@ import {
 import type { CommandContext, CommandSpec } from '../support/command';
 import { UsageError } from '../support/io';
 import { writeJson } from '../support/json';
-import { checked, flag, listOption, nonEmptyOption, usedOptions } from '../support/options';
+import { checked, flag, listOption, nonEmptyOption, requiredOption, usedOptions } from '../support/options';
 import { withAliyun } from '../support/connect';
-import { POLL_OPTIONS, StepReporter, pollOptions, rolloutJson } from '../support/deployReport';
-import { requiredOption } from './firmwareWrite';
-import { rolloutExit } from './jobWrite';
+import { POLL_OPTIONS, StepReporter, pollOptions, rolloutExit, rolloutJson } from '../support/deployReport';
 import { JOB_OPTIONS, jobRequest } from '../support/jobOptions';
 import { BUILD_OPTIONS, BuildOutput, projectVersion, resolvePioProject } from '../support/pioProject';
 import { UPLOAD_OPTIONS, uploadRequest, verifyRequest } from '../support/uploadOptions';

@@ -2,19 +2,12 @@
 // verification) and `ota firmware delete ID` (refused while one of its jobs runs).
 import { deleteFirmware, firmwareFileSize, uploadFirmware } from '../../core/deploy';
 import type { CommandContext, CommandSpec } from '../support/command';
-import { UsageError } from '../support/io';
 import { writeJson } from '../support/json';
-import { checked, flag, listOption, nonEmptyOption, positionals } from '../support/options';
+import { UsageError } from '../support/io';
+import { checked, flag, listOption, nonEmptyOption, positionals, requiredOption } from '../support/options';
 import { withAliyun } from '../support/connect';
 import { POLL_OPTIONS, StepReporter, pollOptions } from '../support/deployReport';
 import { SRC_VERSION_UPLOAD, UPLOAD_OPTIONS, uploadRequest } from '../support/uploadOptions';
-
-/** A required option of a command, e.g. --version. */
-export function requiredOption(ctx: CommandContext, name: string, usage: string): string {
-  const value = nonEmptyOption(ctx, name);
-  if (value === undefined) throw new UsageError(`'ota ${ctx.words.join(' ')}' needs ${usage}.`);
-  return value;
-}
 
 async function upload(ctx: CommandContext): Promise<number> {
   const [file] = positionals(ctx, ['FILE']);

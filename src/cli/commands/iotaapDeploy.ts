@@ -1,14 +1,13 @@
 // `ota iotaap deploy FILE --version V (--device ID --device-token T | --group ID --group-token T)`: one multipart
 // upload to an IoTaaP device or device group, with byte progress; the device updates when the version differs.
 import { deployToIotaap, firmwareFileSize } from '../../core/deploy';
-import { validateSemver } from '../../core/platformio';
+import { validateSemver } from '../../core/cloud/versionRules';
 import type { CommandContext, CommandSpec } from '../support/command';
 import { UsageError } from '../support/io';
 import { writeJson } from '../support/json';
-import { checked, flag, nonEmptyOption, positionals } from '../support/options';
+import { checked, flag, nonEmptyOption, positionals, requiredOption } from '../support/options';
 import { withIotaap } from '../support/connect';
 import { StepReporter } from '../support/deployReport';
-import { requiredOption } from './firmwareWrite';
 
 function target(ctx: CommandContext): { device?: { id: string; token: string }; group?: { id: string; token: string } } {
   const device = nonEmptyOption(ctx, 'device');

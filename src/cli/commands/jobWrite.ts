@@ -1,21 +1,13 @@
 // `ota job create FIRMWARE_ID ...` (a static or dynamic upgrade job, optionally followed with the rollout guard) and
 // `ota job cancel JOB_ID --status ...` (cancel the job's tasks in those states).
 import { CANCEL_STATES } from '../../core/cloud/aliyun';
-import { DeployError, cancelTasks, createJob, describeRollout, followRollout, parseCancelStates, type RolloutResult } from '../../core/deploy';
+import { DeployError, cancelTasks, createJob, describeRollout, followRollout, parseCancelStates } from '../../core/deploy';
 import type { CommandContext, CommandSpec } from '../support/command';
 import { writeJson } from '../support/json';
-import { checked, flag, listOption, positionals } from '../support/options';
+import { checked, flag, listOption, positionals, requiredOption } from '../support/options';
 import { withAliyun } from '../support/connect';
-import { POLL_OPTIONS, StepReporter, pollOptions, rolloutJson } from '../support/deployReport';
-import { requiredOption } from './firmwareWrite';
+import { POLL_OPTIONS, StepReporter, pollOptions, rolloutExit, rolloutJson } from '../support/deployReport';
 import { JOB_OPTIONS, jobRequest } from '../support/jobOptions';
-
-/** Exit code and stderr line for how a followed rollout ended: 0 when the job completed, else 1 with why. */
-export function rolloutExit(ctx: CommandContext, rollout: RolloutResult | null): number {
-  if (!rollout || rollout.outcome === 'completed') return 0;
-  ctx.io.stderr.write(`ota: ${describeRollout(rollout)}.\n`);
-  return 1;
-}
 
 async function create(ctx: CommandContext): Promise<number> {
   const [firmwareId] = positionals(ctx, ['FIRMWARE_ID']);

@@ -4,14 +4,13 @@
 import { AliyunOtaClient, type AliyunClientConfig } from '../../core/cloud/aliyun';
 import { IotaapClient, type IotaapClientConfig } from '../../core/cloud/iotaap';
 import type { OtaService } from '../../core/cloud/provider';
+import { PROVIDER_KINDS, type ProviderKind } from '../../core/model';
 import { cancelledError } from '../../core/net/clock';
 import type { CommandContext } from './command';
 import { UsageError } from './io';
 import { nonEmptyOption } from './options';
 import { connectSandbox, sandboxDir, type SandboxConnection } from './localSandbox';
 
-export const PROVIDERS = ['aliyun', 'iotaap', 'sandbox'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
 
 /** What a command reads: Alibaba-style OTA records, or IoTaaP device OTAs. */
 export type ServiceKind = 'ota' | 'iotaap';
@@ -30,11 +29,11 @@ function hasIotaapEnv(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** The provider named by --provider, else the one whose credentials the environment holds. */
-export function chooseProvider(ctx: CommandContext, kind: ServiceKind): ProviderName {
+export function chooseProvider(ctx: CommandContext, kind: ServiceKind): ProviderKind {
   const given = nonEmptyOption(ctx, 'provider');
   const env = ctx.io.env;
   if (given !== undefined) {
-    if (!(PROVIDERS as readonly string[]).includes(given)) {
+    if (!(PROVIDER_KINDS as readonly string[]).includes(given)) {
       throw new UsageError(`unknown provider '${given}': use aliyun, iotaap or sandbox.`);
     }
     if (kind === 'ota' && given === 'iotaap') {
@@ -43,7 +42,7 @@ export function chooseProvider(ctx: CommandContext, kind: ServiceKind): Provider
     if (kind === 'iotaap' && given === 'aliyun') {
       throw new UsageError("'ota iotaap' commands talk to IoTaaP: use --provider iotaap (or --provider sandbox).");
     }
-    return given as ProviderName;
+    return given as ProviderKind;
   }
   if (kind === 'ota') {
     if (hasAliyunEnv(env)) return 'aliyun';
@@ -57,7 +56,7 @@ export function chooseProvider(ctx: CommandContext, kind: ServiceKind): Provider
 }
 
 /** Options that mean nothing for this provider are refused rather than ignored. */
-function refuseOptions(ctx: CommandContext, provider: ProviderName, names: string[], why: string): void {
+function refuseOptions(ctx: CommandContext, provider: ProviderKind, names: string[], why: string): void {
   for (const name of names) {
     if (ctx.options[name] !== undefined) throw new UsageError(`--${name} does not apply to --provider ${provider}: ${why}`);
   }

@@ -1,7 +1,7 @@
 // How the cloud write commands report on stderr while they work: each step as a line, bytes and percentages as
 // progress, a followed rollout as task counts; how long they wait between polls; and the rollout in --json output.
 import {
-  formatBytes,
+  describeRollout,
   type DeployProgress,
   type DeployStep,
   type FollowOptions,
@@ -10,6 +10,7 @@ import {
   type RolloutResult,
   type RolloutSnapshot,
 } from '../../core/deploy';
+import { formatBytes } from '../../shared/units';
 import { sleep } from '../../core/net/clock';
 import type { CommandContext, OptionSpec } from './command';
 import { words } from './format';
@@ -102,4 +103,11 @@ export function rolloutJson(r: RolloutResult | null): RolloutJson | null {
     pending: s.pending,
     stoppedBecause: r.guard?.reason ?? null,
   };
+}
+
+/** Exit code and stderr line for how a followed rollout ended: 0 when the job completed, else 1 with why. */
+export function rolloutExit(ctx: CommandContext, rollout: RolloutResult | null): number {
+  if (!rollout || rollout.outcome === 'completed') return 0;
+  ctx.io.stderr.write(`ota: ${describeRollout(rollout)}.\n`);
+  return 1;
 }

@@ -1,4 +1,5 @@
 // How values read in human output: statuses in words, times in UTC, sizes in KiB/MiB, '-' for nothing.
+import { formatBytes } from '../../shared/units';
 
 export const NONE = '-';
 
@@ -25,10 +26,7 @@ export function time(iso: string | null | undefined): string {
 /** 512 B, 48.0 KiB, 1.5 MiB. */
 export function size(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return NONE;
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+  return formatBytes(bytes);
 }
 
 /** "1 task" / "3 tasks". */

@@ -86,3 +86,10 @@ export async function checked<T>(check: () => T | Promise<T>): Promise<T> {
     throw e;
   }
 }
+
+/** A required option of a command, e.g. --version. */
+export function requiredOption(ctx: CommandContext, name: string, usage: string): string {
+  const value = nonEmptyOption(ctx, name);
+  if (value === undefined) throw new UsageError(`'ota ${ctx.words.join(' ')}' needs ${usage}.`);
+  return value;
+}

@@ -1,7 +1,7 @@
 // The options that describe a firmware upload (`ota firmware upload`, `ota deploy`), read into the core's upload
 // input and verify plan, and checked before anything is read or sent.
 import { checkUploadInput, type FirmwareUploadInput, type VerifyPlan } from '../../core/deploy';
-import { validateAliyunVersion } from '../../core/platformio';
+import { validateAliyunVersion } from '../../core/cloud/versionRules';
 import type { CommandContext, OptionSpec } from './command';
 import { UsageError } from './io';
 import { checked, flag, integerOption, listOption, nonEmptyOption } from './options';

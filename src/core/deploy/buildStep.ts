@@ -2,7 +2,8 @@
 import { basename } from 'node:path';
 import { buildFailure, runBuild, type RunBuildOptions } from '../platformio/build';
 import { findArtifact } from '../platformio/artifact';
-import { formatBytes, type StepReporting } from './events';
+import { formatBytes } from '../../shared/units';
+import type { StepReporting } from './events';
 
 export type BuildPlan = Pick<RunBuildOptions, 'pio' | 'projectDir' | 'env' | 'processEnv' | 'platform' | 'buildDir' | 'killGraceMs' | 'onOutput'>;
 

@@ -20,9 +20,3 @@ export interface StepReporting {
   onStep?: (step: DeployStep) => void;
   onProgress?: (progress: DeployProgress) => void;
 }
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
-}

@@ -1,7 +1,7 @@
 // Build, upload and deploy (issue 4), for the extension and the CLI: the Alibaba upload, upgrade jobs and their
 // actions, following a rollout with its guard, the whole pipeline, and IoTaaP deploys.
 export { DeployError, describeDeployFailure, type DeployStage, type DeployState } from './errors';
-export { formatBytes, type DeployProgress, type DeployStep, type StepReporting } from './events';
+export { type DeployProgress, type DeployStep, type StepReporting } from './events';
 export { MAX_UPLOAD_BYTES, digestFile, firmwareFileSize, type FileDigest } from './fileDigest';
 export { POLICY_EXPIRED, ossError, policyFields, postObject, type PostObjectOptions } from './ossPost';
 export { DEFAULT_POLL_INTERVAL_MS, type PollOptions } from './poll';

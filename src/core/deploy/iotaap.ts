@@ -4,10 +4,11 @@
 import type { IotaapClient } from '../cloud/iotaap/client';
 import { OtaError } from '../errors';
 import { throwIfAborted } from '../net/clock';
-import { validateSemver } from '../platformio/versionRules';
+import { validateSemver } from '../cloud/versionRules';
 import { buildImage, type BuildPlan } from './buildStep';
 import { DeployError, type DeployState } from './errors';
-import { formatBytes, type StepReporting } from './events';
+import { formatBytes } from '../../shared/units';
+import type { StepReporting } from './events';
 import { firmwareFileSize } from './fileDigest';
 
 const OBJECT_ID = /^[0-9a-fA-F]{24}$/;

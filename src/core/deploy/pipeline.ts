@@ -5,7 +5,7 @@ import type { AliyunOtaClient } from '../cloud/aliyun/otaClient';
 import { OtaError } from '../errors';
 import type { Firmware } from '../model';
 import { throwIfAborted } from '../net/clock';
-import { assertValidVersion } from '../platformio/versionRules';
+import { assertValidVersion } from '../cloud/versionRules';
 import { buildImage, type BuildPlan } from './buildStep';
 import { DeployError, type DeployState } from './errors';
 import type { StepReporting } from './events';

@@ -8,6 +8,5 @@ export * from './findPio';
 export * from './projectConfig';
 export * from './projects';
 export * from './version';
-export * from './versionRules';
 export { LineSplitter, killProcessTree, runCommand, runProcess, type CommandResult, type ProcessOutcome, type RunProcessOptions } from './process';
 export * from './espImages';

@@ -1,6 +1,9 @@
 // Accounts as stored: the non-secret part in the `ota.accounts` setting, the secret part in SecretStorage.
 
-export type AccountProvider = 'aliyun' | 'iotaap';
+import type { ProviderKind } from '../../core/model';
+
+/** Accounts the user configures; the sandbox needs none. */
+export type AccountProvider = Exclude<ProviderKind, 'sandbox'>;
 
 export interface AliyunAccountSettings {
   id: string;

@@ -1,54 +1,47 @@
-// The Cloud view's data provider: accounts at the root, children loaded lazily by the nodes, in-progress jobs
-// polled while the view is visible (with backoff when nothing changes), re-rendering only the nodes that changed
-// so that nothing collapses.
+// The Cloud view's data provider: accounts at the root, what is below each node read from its account's model
+// (treeChildren.ts). When a model says part of it changed (a poll, a write, "load more"), only the nodes that show
+// that part are re-rendered, so nothing collapses.
 import * as vscode from 'vscode';
-import { SANDBOX_ACCOUNT_ID } from '../accounts/accountTypes';
-import type { AccountStore } from '../accounts/accountStore';
 import type { Log } from '../common/log';
-import { describeAccount, type Sessions } from './model/sessions';
+import type { ModelChange } from './model/accountModel';
+import type { CloudModels } from './model/cloudModels';
 import { AccountNode } from './nodes/accountNode';
-import { type CloudNode, MessageNode, type TreeContext } from './nodes/node';
-import { JobPoller } from './jobPoller';
+import { JobNode } from './nodes/jobNode';
+import { type CloudNode, MessageNode } from './nodes/node';
+import { childrenOf } from './treeChildren';
 
-export type SandboxMode = 'whenNoAccount' | 'always' | 'never';
+function sameScope(a: ModelChange | undefined, b: ModelChange): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
 
 export class CloudTreeProvider implements vscode.TreeDataProvider<CloudNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<CloudNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  readonly poller: JobPoller;
-  private readonly ctx: TreeContext;
   private roots: CloudNode[] | undefined;
+  /** The nodes handed out so far, by id: what a change of the model re-renders. */
+  private readonly shown = new Map<string, CloudNode>();
+  private readonly subscription: { dispose(): void };
 
   constructor(
-    private readonly store: AccountStore,
-    private readonly sessions: Sessions,
+    readonly models: CloudModels,
     private readonly log: Log,
   ) {
-    this.poller = new JobPoller(
-      (node) => this.changed.fire(node),
-      () => {
-        const c = vscode.workspace.getConfiguration('ota.cloud');
-        return { baseMs: c.get<number>('refreshIntervalSeconds', 5) * 1000, maxMs: c.get<number>('maxRefreshIntervalSeconds', 60) * 1000 };
-      },
-      log,
-    );
-    this.ctx = {
-      log,
-      refresh: (node) => this.changed.fire(node),
-      loadedCount: new Map(),
-      watchJob: (node) => this.poller.watch(node),
-      pageSize: 50,
-    };
+    this.subscription = models.onDidChange((accountId, change) => this.onModelChange(accountId, change));
   }
 
   /** Reloads everything (or one node and what is below it). */
   refresh(node?: CloudNode): void {
     if (!node) {
       this.roots = undefined;
-      this.sessions.clear();
-      this.poller.clear();
+      this.shown.clear();
+      this.models.clear();
+      return;
     }
-    this.changed.fire(node);
+    const accountId = node.accountId;
+    const scope = node.scope;
+    if (node instanceof AccountNode) this.models.forget(node.accountId);
+    else if (accountId && scope) this.models.get(accountId).invalidate(scope);
+    else this.changed.fire(node);
   }
 
   getTreeItem(element: CloudNode): vscode.TreeItem {
@@ -60,9 +53,16 @@ export class CloudTreeProvider implements vscode.TreeDataProvider<CloudNode>, vs
   }
 
   async getChildren(element?: CloudNode): Promise<CloudNode[]> {
-    if (element) return element.getChildren();
-    this.roots ??= this.buildRoots();
-    return this.roots;
+    let children: CloudNode[];
+    if (!element) {
+      this.roots ??= this.buildRoots();
+      children = this.roots;
+    } else {
+      const accountId = element.accountId;
+      children = accountId ? await childrenOf(element, this.models.get(accountId)) : [];
+    }
+    for (const c of children) this.shown.set(c.id, c);
+    return children;
   }
 
   /** The root nodes (accounts); for tests and commands. */
@@ -71,26 +71,29 @@ export class CloudTreeProvider implements vscode.TreeDataProvider<CloudNode>, vs
   }
 
   private buildRoots(): CloudNode[] {
-    const { accounts, problems } = this.store.list();
-    const mode = vscode.workspace.getConfiguration('ota.sandbox').get<SandboxMode>('show', 'whenNoAccount');
-    const roots: CloudNode[] = [];
-    if (mode === 'always' || (mode === 'whenNoAccount' && accounts.length === 0)) {
-      roots.push(
-        new AccountNode(this.ctx, SANDBOX_ACCOUNT_ID, 'Sandbox', 'sandbox', 'local emulation, no account needed', () =>
-          this.sessions.get(SANDBOX_ACCOUNT_ID),
-        ),
-      );
-    }
-    for (const a of accounts) {
-      roots.push(new AccountNode(this.ctx, a.id, a.label, a.provider, describeAccount(a), () => this.sessions.get(a.id)));
-    }
+    const { accounts, problems } = this.models.accounts();
+    const roots: CloudNode[] = accounts.map((a) => new AccountNode(a));
     problems.forEach((p, i) => roots.push(new MessageNode(undefined, `settings-problem:${i}`, p, 'warning', p)));
     if (roots.length) this.log.debug(`Cloud view: ${roots.length} root node(s)`);
     return roots;
   }
 
+  private onModelChange(accountId: string | undefined, change: ModelChange): void {
+    if (accountId === undefined) {
+      this.roots = undefined;
+      this.shown.clear();
+      this.changed.fire(undefined);
+      return;
+    }
+    for (const node of this.shown.values()) {
+      if (node.accountId !== accountId || !sameScope(node.scope, change)) continue;
+      if (node instanceof JobNode) node.job = this.models.get(accountId).job(node.job.id) ?? node.job;
+      this.changed.fire(node);
+    }
+  }
+
   dispose(): void {
-    this.poller.dispose();
+    this.subscription.dispose();
     this.changed.dispose();
   }
 }

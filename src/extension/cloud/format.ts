@@ -1,7 +1,7 @@
 // How cloud records look in the tree: labels, icons per status, and markdown tooltips with every field.
 import * as vscode from 'vscode';
 import type { DeviceOta, Firmware, Job, Task } from '../../core/model';
-import { formatBytes } from '../../shared/flashPanelMessages';
+import { formatBytes } from '../../shared/units';
 import { escapeMarkdown } from '../common/markdown';
 
 export function formatTime(iso: string | null | undefined): string {

@@ -1,6 +1,7 @@
 // The extension's log: one LogOutputChannel ("OTA"). Messages pass through `redact` so that a secret that slipped
 // into an error text from a third party is never written out.
 import * as vscode from 'vscode';
+import { redact as redactSecrets } from '../../core/net/redact';
 
 const secrets = new Set<string>();
 
@@ -10,9 +11,7 @@ export function registerSecret(value: string | undefined): void {
 }
 
 export function redact(text: string): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join('***');
-  return out;
+  return redactSecrets(text, [...secrets]);
 }
 
 export class Log implements vscode.Disposable {

@@ -4,18 +4,9 @@
 import * as vscode from 'vscode';
 import type { Firmware } from '../../core/model';
 import { parseDeviceList, type JobPlan, type VerifyPlan } from '../../core/deploy';
-import { validateAliyunVersion } from '../../core/platformio';
+import { validateAliyunVersion } from '../../core/cloud/versionRules';
+import { need } from '../common/errors';
 
-export class Dismissed extends Error {
-  constructor() {
-    super('dismissed');
-  }
-}
-
-export function need<T>(value: T | undefined): T {
-  if (value === undefined) throw new Dismissed();
-  return value;
-}
 
 export async function askProduct(firmware: Firmware[], state: vscode.Memento): Promise<string> {
   const products = new Map<string, string | null>();

@@ -2,13 +2,14 @@
 // semantic version. IoTaaP has no job API: the device updates when its version differs from the last one.
 import * as vscode from 'vscode';
 import { deployToIotaap, type IotaapDeployResult } from '../../core/deploy';
-import { resolveVersion, validateSemver } from '../../core/platformio';
-import type { CloudView } from '../cloud/registerCloudView';
-import { DeviceOtaNode } from '../cloud/nodes/iotaapNodes';
+import { validateSemver } from '../../core/cloud/versionRules';
+import { resolveVersion } from '../../core/platformio';
+import type { CloudModels } from '../cloud/model/cloudModels';
+import { need } from '../common/errors';
 import type { Platformio } from '../platformio/registerPlatformio';
 import { buildFirmware } from '../platformio/buildFirmware';
 import type { ProjectTarget } from '../platformio/projectChoice';
-import { need } from './deployPrompts';
+import { chooseIotaapAccount } from './accountChoice';
 
 export interface IotaapDeployArgs {
   accountId?: string;
@@ -23,21 +24,13 @@ export interface IotaapDeployArgs {
 const tokenKey = (accountId: string, device: string) => `ota.iotaap/${accountId}/device/${device}/token`;
 
 export async function iotaapDeploy(
-  context: vscode.ExtensionContext,
-  cloud: CloudView,
+  secrets: vscode.SecretStorage,
+  models: CloudModels,
   pio: Platformio,
-  arg: IotaapDeployArgs | DeviceOtaNode | undefined,
+  args: IotaapDeployArgs,
 ): Promise<IotaapDeployResult> {
-  const args: IotaapDeployArgs = arg instanceof DeviceOtaNode ? { device: arg.ota.device, accountId: arg.accountId } : (arg ?? {});
-  const accounts = (await cloud.provider.accounts()).filter((a) => a.kind !== 'aliyun');
-  let account = args.accountId ? accounts.find((a) => a.accountId === args.accountId) : accounts.length === 1 ? accounts[0] : undefined;
-  if (!account) {
-    if (!accounts.length) throw new Error('No IoTaaP account (or sandbox) is shown in the Cloud view: add one first.');
-    account = need(await vscode.window.showQuickPick(accounts.map((a) => ({ label: a.label, description: a.detail, a })), { title: 'Deploy with which IoTaaP account?' })).a;
-  }
-  const session = await cloud.sessions.get(account.accountId);
-  if (!session.iotaap) throw new Error(session.problem ?? `${account.label} has no IoTaaP devices.`);
-  const client = session.iotaap;
+  const account = await chooseIotaapAccount(models, args.accountId);
+  const client = account.client;
 
   let device = args.device;
   if (!device) {
@@ -46,8 +39,7 @@ export async function iotaapDeploy(
     const picked = need(await vscode.window.showQuickPick([...items, { label: '$(edit) Enter a device id…', description: undefined }], { title: 'Deploy to which device?' }));
     device = picked.label.startsWith('$(') ? need(await vscode.window.showInputBox({ title: 'Device id', validateInput: (v) => (v.trim() ? undefined : 'Enter the device id') })).trim() : picked.label;
   }
-  const secrets = context.secrets;
-  let token = args.deviceToken ?? (await secrets.get(tokenKey(account.accountId, device)));
+  let token = args.deviceToken ?? (await secrets.get(tokenKey(account.id, device)));
   if (!token) {
     token = need(await vscode.window.showInputBox({ title: `Device token of ${device}`, prompt: 'Kept in SecretStorage for next time', password: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the device token') })).trim();
   }
@@ -77,8 +69,8 @@ export async function iotaapDeploy(
       signal: abort.signal,
       onStep: (s) => progress.report({ message: s.message }),
     });
-    await secrets.store(tokenKey(account.accountId, device), token);
-    cloud.provider.refresh();
+    await secrets.store(tokenKey(account.id, device), token);
+    models.get(account.id).refresh();
     void vscode.window.showInformationMessage(`${result.message}: ${device} ${result.version}. ${result.note}`);
     return result;
   });

@@ -2,7 +2,9 @@
 // missing, empty or stale image.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
 import { buildFailure, findArtifact, type BuildResult } from '../../core/platformio';
+import { BuildFailed } from '../common/errors';
 import type { BuildTasks } from './buildTask';
 import type { ProjectTarget } from './projectChoice';
 
@@ -15,7 +17,10 @@ export interface BuiltFirmware {
 export async function buildFirmware(tasks: BuildTasks, target: ProjectTarget): Promise<BuiltFirmware> {
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target.projectDir)) ?? vscode.TaskScope.Workspace;
   const build = await tasks.run(folder, target.projectDir, target.env);
-  if (!build.succeeded) throw buildFailure(build);
+  if (!build.succeeded) {
+    const failure = buildFailure(build);
+    throw new BuildFailed(errorMessage(failure), { cause: failure });
+  }
   const artifact = await findArtifact(target.projectDir, target.env, {
     buildStartedAt: build.startedAt,
     buildDir: target.environments.buildDir,

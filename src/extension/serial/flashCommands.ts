@@ -1,20 +1,18 @@
-// "OTA: Flash Firmware over Serial" and its relatives: from the palette, from a port in the Serial view, or from a
-// cloud firmware in the Cloud view (downloaded and verified first).
-import { readFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// What "OTA: Flash Firmware over Serial" does, from the palette, a port (or several ports) in the Serial view or a
+// cloud firmware (../commands/port.ts): asks for what is missing (image, port, protocol), checks the request, then
+// flashes through the controller and says how it ended.
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { downloadFirmware } from '../../core/cloud/download';
 import { errorMessage } from '../../core/errors';
-import { checkFlashRequest } from '../../core/serial/session';
 import type { FlashRegion } from '../../core/serial/protocols/types';
+import { checkFlashRequest } from '../../core/serial/session';
 import type { FlashResult } from '../../core/serial/sessionTypes';
-import { FirmwareNode } from '../cloud/nodes/firmwareNode';
 import type { Log } from '../common/log';
+import { ESP_PROTOCOL_ID, espBuildImages, espOptions, espPortOptions, suggestedProtocol } from './espChoices';
 import type { FlashController } from './flashController';
 import { buildOf, chooseImage, choosePort, chooseProtocol, type ImageChoice } from './flashChoices';
-import { ESP_PROTOCOL_ID, espBuildImages, espOptions, espPortOptions, suggestedProtocol } from './espChoices';
-import { PortItem, type PortEntry } from './portsTreeProvider';
+import type { PortEntry } from './portsTreeProvider';
 
 /** Everything a flash needs; any part left out is asked for. */
 export interface FlashArgs {
@@ -39,18 +37,19 @@ function protocolOptions(protocol: string): Record<string, unknown> {
   return {};
 }
 
-type FlashOutcome = FlashResult | FlashResult[] | undefined;
+function imageChoiceOf(file: string): ImageChoice {
+  const build = buildOf(file);
+  return { path: file, name: path.basename(file), ...(build ? { build } : {}) };
+}
 
-export function registerFlashCommands(
-  context: vscode.ExtensionContext,
-  controller: FlashController,
-  ports: () => Promise<PortEntry[]>,
-  log: Log,
-): void {
-  const state = context.workspaceState;
+/**
+ * Flashes an image, asking for what the arguments leave out. Resolves with the result (one port) or the results in
+ * port order (several ports); undefined when a question was dismissed.
+ */
+export type Flasher = (args: FlashArgs, image?: ImageChoice) => Promise<FlashResult | FlashResult[] | undefined>;
 
-  /** Resolves with the result (one port) or the results in port order (several); undefined when dismissed. */
-  const flash = async (args: FlashArgs, image?: ImageChoice): Promise<FlashOutcome> => {
+export function createFlasher(state: vscode.Memento, controller: FlashController, ports: () => Promise<PortEntry[]>, log: Log): Flasher {
+  return async (args: FlashArgs, image?: ImageChoice): Promise<FlashResult | FlashResult[] | undefined> => {
     if (controller.running) {
       void vscode.window.showWarningMessage('A flash is running: cancel it or wait for it to end first.', 'Show').then((a) => {
         if (a) controller.showPanel();
@@ -108,47 +107,4 @@ export function registerFlashCommands(
     }
     return results;
   };
-
-  context.subscriptions.push(
-    vscode.commands.registerCommand('ota.serial.flash', async (arg?: unknown, selected?: unknown) => {
-      try {
-        if (arg instanceof PortItem) {
-          // Several ports selected in the Serial view: all of them, at once.
-          const items = Array.isArray(selected) ? selected.filter((s): s is PortItem => s instanceof PortItem) : [];
-          const chosen = items.length > 1 && items.includes(arg) ? items : [arg];
-          return await flash({ ports: chosen.map((i) => i.port.path) });
-        }
-        if (arg instanceof FirmwareNode) return await flashCloudFirmware(arg, flash, log);
-        return await flash(typeof arg === 'object' && arg !== null ? (arg) : {});
-      } catch (e) {
-        void vscode.window.showErrorMessage(errorMessage(e));
-        return undefined;
-      }
-    }),
-    vscode.commands.registerCommand('ota.serial.showFlash', () => controller.showPanel()),
-    vscode.commands.registerCommand('ota.serial.cancelFlash', () => controller.cancel()),
-  );
-}
-
-function imageChoiceOf(file: string): ImageChoice {
-  const build = buildOf(file);
-  return { path: file, name: path.basename(file), ...(build ? { build } : {}) };
-}
-
-/** Downloads a cloud firmware, verifies it against the cloud's size and sign, then flashes it. */
-async function flashCloudFirmware(node: FirmwareNode, flash: (a: FlashArgs, i?: ImageChoice) => Promise<FlashOutcome>, log: Log) {
-  const f = node.firmware;
-  const dir = await mkdtemp(path.join(tmpdir(), 'ota-flash-'));
-  const file = path.join(dir, `${f.name}-${f.version}.bin`.replace(/[^\w.-]+/g, '_'));
-  const downloaded = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Downloading ${f.name} ${f.version} to flash it`, cancellable: true },
-    async (_progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      const fresh = await node.ota.getFirmware(f.id, { signal: abort.signal });
-      return downloadFirmware(fresh, file, { signal: abort.signal });
-    },
-  );
-  log.info(`Downloaded ${f.name} ${f.version} for flashing: ${downloaded.verified.join(', ') || 'nothing to verify against'}`);
-  return flash({}, { path: file, name: path.basename(file) });
 }

@@ -7,9 +7,10 @@ import type { VirtualPort } from '../../core/serial/ports';
 import type { FlashOptionBag, FlashRegion } from '../../core/serial/protocols/types';
 import { FlashSession } from '../../core/serial/session';
 import type { FlashLogLine, FlashResult, FlashSnapshot } from '../../core/serial/sessionTypes';
+import { unhandled } from '../../shared/exhaustive';
+import { formatBytes } from '../../shared/units';
 import {
   FINAL_PHASES,
-  formatBytes,
   type BoardRowView,
   type FlashPhase,
   type FlashView,
@@ -299,10 +300,21 @@ export class FlashController implements PanelSource, vscode.Disposable {
   }
 
   onPanelMessage(message: PanelMessage): void {
-    if (message.type === 'cancel') this.cancel();
-    else if (message.type === 'retry' && this.request && !this.running) {
-      const again = this.request;
-      void this.flash(again).catch((e: unknown) => void vscode.window.showErrorMessage(errorMessage(e)));
+    switch (message.type) {
+      case 'cancel':
+        this.cancel();
+        break;
+      case 'retry':
+        if (this.request && !this.running) {
+          const again = this.request;
+          void this.flash(again).catch((e: unknown) => void vscode.window.showErrorMessage(errorMessage(e)));
+        }
+        break;
+      case 'ready':
+        // The panel answers it with initMessage().
+        break;
+      default:
+        unhandled(message);
     }
   }
 

@@ -1,17 +1,19 @@
-// Wires the Serial view (live port list, with the sandbox's virtual MCUs), the flash controller and its commands.
+// Wires the Serial view (live port list, with the sandbox's virtual MCUs), the flash controller and what flashes
+// through it. The commands are in ../commands/port.ts and ../commands/view.ts.
 import * as vscode from 'vscode';
 import type { VirtualPort } from '../../core/serial/ports';
 import { createVirtualQuecthingPort, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
 import type { Log } from '../common/log';
 import { FlashController } from './flashController';
-import { registerFlashCommands } from './flashCommands';
+import { createFlasher, type Flasher } from './flashCommands';
 import { listPortEntries } from './portEntries';
-import { PortsTreeProvider, type PortItem } from './portsTreeProvider';
+import { PortsTreeProvider } from './portsTreeProvider';
 import { SerialMonitorBridge } from './serialMonitor';
 
 export interface SerialView {
   provider: PortsTreeProvider;
   controller: FlashController;
+  flasher: Flasher;
 }
 
 export function registerSerialView(context: vscode.ExtensionContext, log: Log): SerialView {
@@ -37,13 +39,6 @@ export function registerSerialView(context: vscode.ExtensionContext, log: Log): 
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('ota.serial')) provider.refresh();
     }),
-    vscode.commands.registerCommand('ota.serial.refresh', () => provider.refresh()),
-    vscode.commands.registerCommand('ota.serial.copyPath', async (item?: PortItem) => {
-      if (!item) return;
-      await vscode.env.clipboard.writeText(item.port.path);
-      void vscode.window.setStatusBarMessage(`Copied ${item.port.path}`, 3000);
-    }),
   );
-  registerFlashCommands(context, controller, list, log);
-  return { provider, controller };
+  return { provider, controller, flasher: createFlasher(context.workspaceState, controller, list, log) };
 }

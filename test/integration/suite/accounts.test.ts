@@ -2,17 +2,14 @@
 // error node with a "fix credentials" action.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { OtaApi } from '../../../src/extension/extension';
+import type { OtaTesting } from '../../../src/extension/testing';
+import { ota } from '../support/ota';
 
-async function api(): Promise<OtaApi> {
-  const ext = vscode.extensions.getExtension<OtaApi>('otaworks.firmware-ota');
-  assert.ok(ext);
-  return ext.activate();
-}
+const api = ota;
 
 const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
 
-async function rootsChanged(p: OtaApi['cloud']['provider']): Promise<void> {
+async function rootsChanged(p: OtaTesting['cloud']['provider']): Promise<void> {
   await new Promise<void>((resolve) => {
     const d = p.onDidChangeTreeData(() => {
       d.dispose();

@@ -2,20 +2,17 @@
 // configured it shows the embedded sandbox, down to device rows.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { OtaApi } from '../../../src/extension/extension';
+import type { OtaTesting } from '../../../src/extension/testing';
+import { ota } from '../support/ota';
 import type { CloudNode } from '../../../src/extension/cloud/nodes/node';
 
-async function api(): Promise<OtaApi> {
-  const ext = vscode.extensions.getExtension<OtaApi>('otaworks.firmware-ota');
-  assert.ok(ext);
-  return ext.activate();
-}
+const api = ota;
 
 function label(item: vscode.TreeItem): string {
   return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
-async function childByLabel(provider: OtaApi['cloud']['provider'], parent: CloudNode | undefined, pattern: RegExp): Promise<CloudNode> {
+async function childByLabel(provider: OtaTesting['cloud']['provider'], parent: CloudNode | undefined, pattern: RegExp): Promise<CloudNode> {
   const children = await provider.getChildren(parent);
   const found = children.find((c) => pattern.test(label(provider.getTreeItem(c))));
   assert.ok(found, `no child matching ${String(pattern)} among: ${children.map((c) => label(provider.getTreeItem(c))).join(', ')}`);
@@ -88,6 +85,20 @@ describe('Cloud tree (sandbox account)', function () {
       const moreItem = p.getTreeItem(more);
       assert.equal(moreItem.contextValue, 'loadMore');
       assert.equal(moreItem.description, `${biggest.n - 50} more`);
+      // "Load more…" asks the account's model for the next page and re-renders only that group.
+      const regrouped = new Promise<void>((resolve) => {
+        const d = p.onDidChangeTreeData((n) => {
+          if (n?.id === biggest.g.id) {
+            d.dispose();
+            resolve();
+          }
+        });
+      });
+      await vscode.commands.executeCommand(moreItem.command?.command ?? '', ...((moreItem.command?.arguments ?? []) as unknown[]));
+      await regrouped;
+      const paged = (await p.getChildren(biggest.g)).filter((r) => String(p.getTreeItem(r).contextValue).startsWith('task.'));
+      assert.equal(paged.length, Math.min(100, biggest.n));
+      assert.deepEqual(paged.slice(0, 50).map((r) => r.id), devices.map((r) => r.id), 'the first page stays as it was');
     }
   });
 

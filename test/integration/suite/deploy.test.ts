@@ -5,14 +5,11 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DeployResult } from '../../../src/core/deploy';
-import type { OtaApi } from '../../../src/extension/extension';
+import type { OtaTesting } from '../../../src/extension/testing';
+import { ota } from '../support/ota';
 import type { CloudNode } from '../../../src/extension/cloud/nodes/node';
 
-async function api(): Promise<OtaApi> {
-  const ext = vscode.extensions.getExtension<OtaApi>('otaworks.firmware-ota');
-  assert.ok(ext);
-  return ext.activate();
-}
+const api = ota;
 
 function workspaceDir(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -21,7 +18,7 @@ function workspaceDir(): string {
 }
 
 /** Runs the simulation while `work` runs (the integration sandbox does not tick on its own). */
-async function whileTicking<T>(sandbox: OtaApi['sandbox'], work: Promise<T>): Promise<T> {
+async function whileTicking<T>(sandbox: OtaTesting['sandbox'], work: Promise<T>): Promise<T> {
   const sb = await sandbox.get();
   let done = false;
   const ticking = (async () => {

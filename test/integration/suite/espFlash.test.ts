@@ -8,14 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FlashResult } from '../../../src/core/serial/sessionTypes';
-import type { OtaApi } from '../../../src/extension/extension';
 import { startEspPtyBoard, type EspPtyBoard } from '../../sims/espBoard';
-
-async function api(): Promise<OtaApi> {
-  const ext = vscode.extensions.getExtension<OtaApi>('otaworks.firmware-ota');
-  assert.ok(ext);
-  return ext.activate();
-}
+import { ota as api } from '../support/ota';
 
 function blinkProject(): string {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;

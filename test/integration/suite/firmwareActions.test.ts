@@ -6,19 +6,16 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { OtaApi } from '../../../src/extension/extension';
+import type { OtaTesting } from '../../../src/extension/testing';
+import { ota } from '../support/ota';
 import type { CloudNode } from '../../../src/extension/cloud/nodes/node';
 import type { FirmwareNode } from '../../../src/extension/cloud/nodes/firmwareNode';
 
-async function api(): Promise<OtaApi> {
-  const ext = vscode.extensions.getExtension<OtaApi>('otaworks.firmware-ota');
-  assert.ok(ext);
-  return ext.activate();
-}
+const api = ota;
 
 const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
 
-async function find(p: OtaApi['cloud']['provider'], path: RegExp[]): Promise<CloudNode> {
+async function find(p: OtaTesting['cloud']['provider'], path: RegExp[]): Promise<CloudNode> {
   let node: CloudNode | undefined;
   for (const step of path) {
     const children = await p.getChildren(node);

@@ -6,13 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FlashResult } from '../../../src/core/serial/sessionTypes';
-import type { OtaApi } from '../../../src/extension/extension';
+import { ota } from '../support/ota';
 
-async function api(): Promise<OtaApi> {
-  const ext = vscode.extensions.getExtension<OtaApi>('otaworks.firmware-ota');
-  assert.ok(ext);
-  return ext.activate();
-}
+const api = ota;
 
 function image(size: number): string {
   const file = join(mkdtempSync(join(tmpdir(), 'ota-img-')), 'app.bin');

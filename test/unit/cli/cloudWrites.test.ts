@@ -55,8 +55,8 @@ describe('cli cloud writes', function () {
       assert.equal(r.code, 0, r.stderr);
       const id = /^Firmware 3\.0\.1 uploaded as ID (\S+) \(70001 bytes, MD5 ([0-9a-f]{32})\)\.\n$/.exec(r.stdout);
       assert.ok(id, r.stdout);
-      assert.match(r.stderr, /\nUploading app\.bin \(68\.4 KB\)\n/);
-      assert.match(r.stderr, /\nUploaded 100 % \(68\.4 KB of \d+\.\d KB\)\n/);
+      assert.match(r.stderr, /\nUploading app\.bin \(68\.4 KiB\)\n/);
+      assert.match(r.stderr, /\nUploaded 100 % \(68\.4 KiB of \d+\.\d KiB\)\n/);
       const md5 = createHash('md5').update(await readFile(fwFile)).digest('hex');
       assert.equal(id[2], md5);
       const list = parseJsonOut<Row[]>(await cli([...args, 'firmware', 'list', '--product-key', WX, '--dest-version', '3.0.1', '--json'], env));

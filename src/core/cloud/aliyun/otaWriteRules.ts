@@ -2,7 +2,7 @@
 // Every check throws an OtaError 'invalid-input' whose message names the value, what is wrong with it and what would
 // be accepted.
 import { OtaError } from '../../errors';
-import { validateAliyunVersion } from '../../platformio/versionRules';
+import { validateAliyunVersion } from '../versionRules';
 
 export const FIRMWARE_NAME_MAX = 40;
 export const FIRMWARE_DESC_MAX = 100;

@@ -1,13 +1,20 @@
 // Documented QPS limits of the OTA operations (per account), and one limiter registry per account shared by every
 // client of that account in this process, so that two views loading at once still stay under the limits.
+// The sandbox enforces the same table (sandbox/constants.ts re-exports it).
 import { RateLimiterRegistry, type RateLimitOptions } from '../../net/rateLimiter';
 
+/**
+ * Per-operation QPS of Alibaba Cloud IoT, per Alibaba Cloud account (RAM users share it). Source: the "QPS limits"
+ * section of each operation's API reference, https://www.alibabacloud.com/help/en/iot-platform/latest/<operation>
+ * (e.g. .../createotaverifyjob: 10). Every operation the client calls is listed.
+ */
 export const OTA_QPS: Readonly<Record<string, number>> = {
   ListOTAFirmware: 10,
   QueryOTAFirmware: 20,
   GenerateOTAUploadURL: 10,
   CreateOTAFirmware: 10,
   DeleteOTAFirmware: 10,
+  CreateOTAVerifyJob: 10,
   CreateOTAStaticUpgradeJob: 20,
   CreateOTADynamicUpgradeJob: 20,
   ListOTAJobByFirmware: 10,

@@ -6,6 +6,7 @@ import { OtaError } from '../../errors';
 import { systemClock, type Clock } from '../../net/clock';
 import { httpRequest, type HttpRequest, type HttpResponse } from '../../net/http';
 import type { RateLimiterRegistry } from '../../net/rateLimiter';
+import { redact } from '../../net/redact';
 import { withRetry, type RetryPolicy } from '../../net/retry';
 import { isTransientCode } from './errors';
 import type { JsonObject } from './normalize';
@@ -194,7 +195,7 @@ export class AliyunRpcClient {
 
   /** Log through the configured sink, the secret masked. */
   log(level: LogLevel, message: string): void {
-    this.config.log?.(level, message.split(this.config.accessKeySecret).join('***'));
+    this.config.log?.(level, redact(message, [this.config.accessKeySecret]));
   }
 }
 

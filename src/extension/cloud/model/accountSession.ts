@@ -2,13 +2,13 @@
 import type { AliyunOtaClient } from '../../../core/cloud/aliyun';
 import type { OtaService } from '../../../core/cloud/provider';
 import type { IotaapClient } from '../../../core/cloud/iotaap';
+import type { ProviderKind } from '../../../core/model';
 
-export type SessionKind = 'aliyun' | 'iotaap' | 'sandbox';
 
 export interface AccountSession {
   readonly id: string;
   readonly label: string;
-  readonly kind: SessionKind;
+  readonly kind: ProviderKind;
   /** "Alibaba Cloud · cn-shanghai", "IoTaaP", "local sandbox". */
   readonly detail: string;
   /** Firmware, jobs and tasks (Alibaba and compatible endpoints, the sandbox). */

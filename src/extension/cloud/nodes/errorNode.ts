@@ -12,7 +12,6 @@ export class ErrorNode extends CloudNode {
   constructor(
     parent: CloudNode,
     error: unknown,
-    readonly accountId: string,
     /** What retry reloads. */
     readonly retryTarget: CloudNode,
   ) {

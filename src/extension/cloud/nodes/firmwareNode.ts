@@ -1,23 +1,22 @@
 // A firmware package: name and version; type, status and size; every field in the tooltip; its jobs below.
 import * as vscode from 'vscode';
 import type { Firmware } from '../../../core/model';
-import type { OtaService } from '../../../core/cloud/provider';
+import type { ModelChange } from '../model/accountModel';
 import { fieldsTooltip, firmwareFields, firmwareIcon, firmwareStatusText, formatSize } from '../format';
-import { ErrorNode } from './errorNode';
-import { JobNode } from './jobNode';
-import { CloudNode, MessageNode, type TreeContext } from './node';
+import { CloudNode } from './node';
 
 export class FirmwareNode extends CloudNode {
   readonly id: string;
   constructor(
     parent: CloudNode,
-    private readonly ctx: TreeContext,
-    readonly ota: OtaService,
-    readonly accountId: string,
     readonly firmware: Firmware,
   ) {
     super(parent);
     this.id = `${parent.id}/fw:${firmware.id}`;
+  }
+
+  override get scope(): ModelChange {
+    return { kind: 'jobs', firmwareId: this.firmware.id };
   }
 
   toTreeItem(): vscode.TreeItem {
@@ -30,16 +29,5 @@ export class FirmwareNode extends CloudNode {
     item.tooltip = fieldsTooltip(`${f.name} ${f.version}`, firmwareFields(f));
     item.contextValue = 'firmware';
     return item;
-  }
-
-  override async getChildren(): Promise<CloudNode[]> {
-    try {
-      const jobs = await this.ota.listJobsByFirmware(this.firmware.id);
-      jobs.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
-      if (!jobs.length) return [new MessageNode(this, `${this.id}/nojobs`, 'No jobs yet', 'info')];
-      return jobs.map((j) => new JobNode(this, this.ctx, this.ota, this.accountId, j));
-    } catch (e) {
-      return [new ErrorNode(this, e, this.accountId, this)];
-    }
   }
 }

@@ -1,17 +1,15 @@
 // IoTaaP: each device with the version and date of its last OTA (IoTaaP keeps only the last), and group OTAs.
 import * as vscode from 'vscode';
 import type { DeviceOta } from '../../../core/model';
-import type { IotaapClient } from '../../../core/cloud/iotaap';
+import type { ModelChange } from '../model/accountModel';
 import { deviceOtaFields, fieldsTooltip, formatTime } from '../format';
-import { ErrorNode } from './errorNode';
-import { CloudNode, MessageNode } from './node';
+import { CloudNode } from './node';
 
 export class DeviceOtaNode extends CloudNode {
   readonly id: string;
   constructor(
     parent: CloudNode,
     readonly ota: DeviceOta,
-    readonly accountId: string,
   ) {
     super(parent);
     this.id = `${parent.id}/${ota.group ? 'group' : 'device'}:${ota.group ?? ota.device}`;
@@ -34,13 +32,15 @@ export class IotaapListNode extends CloudNode {
   readonly id: string;
   constructor(
     parent: CloudNode,
-    private readonly client: IotaapClient,
-    readonly accountId: string,
     readonly what: 'devices' | 'groups',
     private readonly label?: string,
   ) {
     super(parent);
     this.id = `${parent.id}/iotaap-${what}`;
+  }
+
+  override get scope(): ModelChange {
+    return { kind: 'deviceOtas', what: this.what };
   }
 
   toTreeItem(): vscode.TreeItem {
@@ -49,15 +49,5 @@ export class IotaapListNode extends CloudNode {
     item.iconPath = new vscode.ThemeIcon(this.what === 'devices' ? 'device-desktop' : 'organization');
     item.contextValue = `iotaap.${this.what}`;
     return item;
-  }
-
-  override async getChildren(): Promise<CloudNode[]> {
-    try {
-      const list = this.what === 'devices' ? await this.client.listAllDeviceOtas() : await this.client.listAllGroupOtas();
-      if (!list.length) return [new MessageNode(this, `${this.id}/empty`, this.what === 'devices' ? 'No device OTAs yet' : 'No group OTAs yet')];
-      return list.map((d) => new DeviceOtaNode(this, d, this.accountId));
-    } catch (e) {
-      return [new ErrorNode(this, e, this.accountId, this)];
-    }
   }
 }

@@ -1,26 +1,19 @@
-// The Cloud tree's nodes. Each node knows how it looks and how to load its children; the data comes from the
-// account sessions of the model (../model), so nodes hold no HTTP logic.
+// The Cloud tree's nodes. A node holds ids (and the record it shows) and knows how it looks; what is below it comes
+// from its account's model (../model/accountModel.ts) through ../treeChildren.ts, so nodes call no API.
 import * as vscode from 'vscode';
-import type { Log } from '../../common/log';
-
-/** What nodes may ask of the tree they are in. */
-export interface TreeContext {
-  log: Log;
-  /** Re-renders a node (and reloads its children if expanded); undefined re-renders the whole tree. */
-  refresh(node: CloudNode | undefined): void;
-  /** How many tasks a task-group node has loaded, kept across refreshes so "load more" is not undone. */
-  loadedCount: Map<string, number>;
-  /** Jobs that move on their own; the tree polls them while visible. */
-  watchJob(node: CloudNode & { reload(): Promise<boolean>; readonly moving: boolean }): void;
-  pageSize: number;
-}
+import type { ModelChange } from '../model/accountModel';
 
 export abstract class CloudNode {
   abstract readonly id: string;
   constructor(readonly parent: CloudNode | undefined) {}
   abstract toTreeItem(): vscode.TreeItem;
-  getChildren(): Promise<CloudNode[]> {
-    return Promise.resolve([]);
+  /** The account whose model the node reads, if any. */
+  get accountId(): string | undefined {
+    return this.parent?.accountId;
+  }
+  /** The part of the model whose change re-renders this node (and reloads what is below it). */
+  get scope(): ModelChange | undefined {
+    return undefined;
   }
 }
 

@@ -1,18 +1,13 @@
 // A product, as its firmware names it (the OTA API has no product listing).
 import * as vscode from 'vscode';
 import type { Firmware } from '../../../core/model';
-import type { OtaService } from '../../../core/cloud/provider';
 import { escapeMarkdown } from '../../common/markdown';
-import { FirmwareNode } from './firmwareNode';
-import { CloudNode, type TreeContext } from './node';
+import { CloudNode } from './node';
 
 export class ProductNode extends CloudNode {
   readonly id: string;
   constructor(
     parent: CloudNode,
-    private readonly ctx: TreeContext,
-    private readonly ota: OtaService,
-    readonly accountId: string,
     readonly productKey: string,
     readonly productName: string | null,
     readonly firmware: Firmware[],
@@ -31,11 +26,6 @@ export class ProductNode extends CloudNode {
     md.appendMarkdown(`**${escapeMarkdown(this.productName ?? this.productKey)}**\n\nProductKey: ${escapeMarkdown(this.productKey)}`);
     item.tooltip = md;
     return item;
-  }
-
-  override getChildren(): Promise<CloudNode[]> {
-    const sorted = [...this.firmware].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
-    return Promise.resolve(sorted.map((f) => new FirmwareNode(this, this.ctx, this.ota, this.accountId, f)));
   }
 }
 

@@ -1,26 +1,25 @@
 // Task groups (one per status, with counts) and device rows, paged with a "load more" node.
 import * as vscode from 'vscode';
 import type { Task } from '../../../core/model';
-import type { OtaService } from '../../../core/cloud/provider';
+import type { ModelChange } from '../model/accountModel';
 import { fieldsTooltip, taskFields, taskIcon, taskStatusText } from '../format';
-import { ErrorNode } from './errorNode';
-import { CloudNode, type TreeContext } from './node';
+import { CloudNode } from './node';
 
 export class TaskGroupNode extends CloudNode {
   readonly id: string;
-  private tasks: Task[] = [];
 
   constructor(
     parent: CloudNode,
-    private readonly ctx: TreeContext,
-    private readonly ota: OtaService,
-    readonly accountId: string,
     readonly jobId: string,
     readonly status: string,
     readonly count: number,
   ) {
     super(parent);
     this.id = `${parent.id}/status:${status}`;
+  }
+
+  override get scope(): ModelChange {
+    return { kind: 'tasks', jobId: this.jobId, status: this.status };
   }
 
   toTreeItem(): vscode.TreeItem {
@@ -31,33 +30,6 @@ export class TaskGroupNode extends CloudNode {
     item.contextValue = `taskGroup.${this.status}`;
     item.tooltip = `${this.count} task(s) of job ${this.jobId} are ${this.status}`;
     return item;
-  }
-
-  override async getChildren(): Promise<CloudNode[]> {
-    const want = Math.max(this.ctx.loadedCount.get(this.id) ?? this.ctx.pageSize, this.ctx.pageSize);
-    try {
-      const pages = Math.ceil(want / this.ctx.pageSize);
-      const tasks: Task[] = [];
-      let total = 0;
-      for (let p = 1; p <= pages; p++) {
-        const page = await this.ota.listTasksPage(this.jobId, p, this.ctx.pageSize, { status: this.status });
-        tasks.push(...page.items);
-        total = page.total;
-        if (page.items.length < this.ctx.pageSize) break;
-      }
-      this.tasks = tasks;
-      const nodes: CloudNode[] = tasks.map((t) => new TaskNode(this, t));
-      if (total > tasks.length) nodes.push(new LoadMoreNode(this, total - tasks.length));
-      return nodes;
-    } catch (e) {
-      return [new ErrorNode(this, e, this.accountId, this)];
-    }
-  }
-
-  /** Shows one more page of devices. */
-  loadMore(): void {
-    this.ctx.loadedCount.set(this.id, Math.max(this.tasks.length, this.ctx.pageSize) + this.ctx.pageSize);
-    this.ctx.refresh(this);
   }
 }
 

@@ -6,22 +6,18 @@ import { objectId } from '../random';
 import { DAY, HOUR, MINUTE, addFirmware, addJob, devicesOf, firmwareImage, setVersion, type Seeder } from './builders';
 import type { DeviceRecord, TaskStatusValue } from '../state/records';
 
+/** Adds firmware of one product's line: `name` for full images, `name-delta` for deltas from `srcVersion`. */
+function firmwareLine(s: Seeder, productKey: string, module: string, name: string) {
+  return (version: string, status: -1 | 0 | 1 | 2 | 3, ageMs: number, description: string, srcVersion?: string) =>
+    addFirmware(s, { productKey, name: srcVersion === undefined ? name : `${name}-delta`, version, srcVersion, status, module, ageMs, description });
+}
+
 async function seedPlugs(s: Seeder): Promise<void> {
   const { plug, groups } = SANDBOX_DEMO;
   const pk = plug.productKey;
   const module = plug.module;
   const devices = devicesOf(s, pk);
-  const fw = (version: string, status: -1 | 0 | 1 | 2 | 3, ageMs: number, description: string, srcVersion?: string) =>
-    addFirmware(s, {
-      productKey: pk,
-      name: srcVersion === undefined ? 'plug-main' : 'plug-main-delta',
-      version,
-      srcVersion,
-      status,
-      module,
-      ageMs,
-      description,
-    });
+  const fw = firmwareLine(s, pk, module, 'plug-main');
 
   await fw('1.0.0', 1, 120 * DAY, 'Factory image');
   const v110 = await fw('1.1.0', 1, 60 * DAY, 'Power metering fixes');
@@ -109,17 +105,7 @@ async function seedStations(s: Seeder): Promise<void> {
   const pk = weather.productKey;
   const module = weather.module;
   const devices = devicesOf(s, pk);
-  const fw = (version: string, status: -1 | 0, ageMs: number, description: string, srcVersion?: string) =>
-    addFirmware(s, {
-      productKey: pk,
-      name: srcVersion === undefined ? 'wx-mcu' : 'wx-mcu-delta',
-      version,
-      srcVersion,
-      status,
-      module,
-      ageMs,
-      description,
-    });
+  const fw = firmwareLine(s, pk, module, 'wx-mcu');
 
   const v200 = await fw('2.0.0', -1, 30 * DAY, 'Sensor fusion rewrite');
   const failing = new Set(['wx-0002', 'wx-0005', 'wx-0009']);

@@ -1,30 +1,30 @@
-// Build, upload and deploy from VS Code: "OTA: Build, Upload and Deploy" chains the steps in one progress
-// notification; "OTA: Build and Upload Firmware" stops after the upload; "Deploy Firmware to Devices" on a firmware
-// of the tree creates a job for it. Every failure says what exists now (DeployError), and a rollout is followed in
-// the status bar until it ends. The tree's other firmware and job actions are in jobActions.ts.
+// Build, upload and deploy from VS Code: buildUploadDeploy chains the steps in one progress notification (and stops
+// after the upload when asked); deployFirmware creates a job for a firmware already in the cloud. Every failure says
+// what exists now (DeployError), a rollout is followed in the status bar until it ends, and the account's model hears
+// of every write so the Cloud view shows it. The commands that call this are in ../commands/firmware.ts.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import {
   deploy,
   describeRollout,
-  formatBytes,
   type DeployPlan,
   type DeployResult,
   type JobPlan,
   type RolloutGuard,
   type VerifyPlan,
 } from '../../core/deploy';
+import { formatBytes } from '../../shared/units';
 import { errorMessage } from '../../core/errors';
-import { resolveVersion, validateAliyunVersion } from '../../core/platformio';
-import type { CloudView } from '../cloud/registerCloudView';
-import { FirmwareNode } from '../cloud/nodes/firmwareNode';
+import type { FirmwareTarget } from '../cloud/targets';
+import type { CloudModels } from '../cloud/model/cloudModels';
+import { BuildFailed, need } from '../common/errors';
+import { validateAliyunVersion } from '../../core/cloud/versionRules';
+import { resolveVersion } from '../../core/platformio';
 import type { Log } from '../common/log';
 import { buildFirmware } from '../platformio/buildFirmware';
 import type { Platformio } from '../platformio/registerPlatformio';
-import { askProduct, askTarget, askVerification, askVersion, need } from './deployPrompts';
-import { iotaapDeploy, type IotaapDeployArgs } from './iotaapDeploy';
-import { chooseAliyunAccount, guardCommand } from './commandSupport';
-import { registerJobActions } from './jobActions';
+import { chooseAliyunAccount } from './accountChoice';
+import { askProduct, askTarget, askVerification, askVersion } from './deployPrompts';
 import { RolloutStatus } from './rolloutStatus';
 
 /** Answers given up front (automation, tests); anything missing is asked. */
@@ -50,16 +50,42 @@ function guardFromSettings(): RolloutGuard | undefined {
   return { maxFailurePercent: percent, minFinished: Math.max(1, c.get<number>('abortAfterDevices', 10)) };
 }
 
-export function registerDeployCommands(context: vscode.ExtensionContext, log: Log, cloud: CloudView, pio: Platformio): void {
-  const status = new RolloutStatus();
-  const state = context.workspaceState;
-  context.subscriptions.push(status);
+export class DeployService implements vscode.Disposable {
+  private readonly status = new RolloutStatus();
 
-  const aliyunAccount = (accountId?: string) => chooseAliyunAccount(cloud, accountId);
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly log: Log,
+    private readonly models: CloudModels,
+    private readonly pio: Platformio,
+  ) {}
 
-  /** Asks what is missing, then runs the chain in one progress notification. */
-  const buildUploadDeploy = async (args: DeployArgs, withJob: boolean): Promise<DeployResult | undefined> => {
-    const account = await aliyunAccount(args.accountId);
+  dispose(): void {
+    this.status.dispose();
+  }
+
+  /** Asks what is missing, then builds, uploads and (withJob) deploys in one progress notification. */
+  async buildUploadDeploy(args: DeployArgs, withJob: boolean): Promise<DeployResult | undefined> {
+    try {
+      return await this.runBuildUploadDeploy(args, withJob);
+    } finally {
+      this.status.hide();
+    }
+  }
+
+  /** Creates a job for a firmware of the cloud and follows its rollout. */
+  async deployFirmware(target: FirmwareTarget, args?: { job?: JobPlan; guard?: RolloutGuard }): Promise<DeployResult> {
+    try {
+      return await this.runDeployFirmware(target, args);
+    } finally {
+      this.status.hide();
+    }
+  }
+
+  private async runBuildUploadDeploy(args: DeployArgs, withJob: boolean): Promise<DeployResult | undefined> {
+    const { log, pio, state, status } = this;
+    const account = await chooseAliyunAccount(this.models, args.accountId);
+    const model = this.models.get(account.id);
     let file = args.file;
     let version = args.version;
     let target: Awaited<ReturnType<typeof pio.choice.choose>> | undefined;
@@ -90,7 +116,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, log: Lo
         if (target && !file) {
           progress.report({ message: `building ${target.env}…` });
           const built = await buildFirmware(pio.tasks, target).catch((e: unknown) => {
-            throw new Error(`${errorMessage(e)} Nothing was uploaded.`);
+            throw new BuildFailed(`${errorMessage(e)} Nothing was uploaded.`, { cause: e });
           });
           file = built.artifact.path;
           if (abort.signal.aborted) throw new Error(`Cancelled after the build; nothing was uploaded. The image is ${file}.`);
@@ -115,7 +141,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, log: Lo
           onStep: (s) => {
             log.info(`deploy: ${s.message}`);
             progress.report({ message: s.message });
-            if (s.state === 'done' && (s.stage === 'create-firmware' || s.stage === 'create-job')) cloud.provider.refresh();
+            if (s.state === 'done' && (s.stage === 'create-firmware' || s.stage === 'create-job')) model.firmwareChanged();
           },
           onProgress: (p) => {
             if (p.stage !== 'upload' || !p.total) return;
@@ -130,7 +156,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, log: Lo
           onGuardTrip: (t) => log.warn(`Rollout guard: ${t.reason}`),
         });
         status.hide();
-        cloud.provider.refresh();
+        model.refresh();
         log.info(result.summary);
         if (result.rollout?.outcome === 'stopped-by-guard') void vscode.window.showWarningMessage(describeRollout(result.rollout));
         else if (result.rollout) void vscode.window.showInformationMessage(`Rollout of ${result.version} ended. ${describeRollout(result.rollout)}.`);
@@ -138,40 +164,29 @@ export function registerDeployCommands(context: vscode.ExtensionContext, log: Lo
         return result;
       },
     );
-  };
+  }
 
-  const guarded = guardCommand(log, () => status.hide());
-  const clientOf = async (node: { accountId: string }) => (await aliyunAccount(node.accountId)).client;
-
-  context.subscriptions.push(
-    vscode.commands.registerCommand('ota.deploy.buildUploadDeploy', guarded((args?: DeployArgs) => buildUploadDeploy(args ?? {}, true))),
-    vscode.commands.registerCommand('ota.iotaap.deploy', guarded((arg?: IotaapDeployArgs) => iotaapDeploy(context, cloud, pio, arg))),
-    vscode.commands.registerCommand('ota.firmware.upload', guarded((args?: DeployArgs) => buildUploadDeploy(args ?? {}, false))),
-    vscode.commands.registerCommand(
-      'ota.firmware.deploy',
-      guarded(async (node?: FirmwareNode, args?: { job?: JobPlan; guard?: RolloutGuard }) => {
-        if (!(node instanceof FirmwareNode)) throw new Error('Choose a firmware package in the OTA Cloud view first.');
-        const client = await clientOf(node);
-        const job = args?.job ?? (await askTarget());
-        return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${node.firmware.name} ${node.firmware.version}`, cancellable: true }, async (progress, token) => {
-          const abort = new AbortController();
-          token.onCancellationRequested(() => abort.abort());
-          const result = await deploy(client, { upload: { firmwareId: node.firmware.id }, job, follow: true, ...(args?.guard ? { guard: args.guard } : {}) }, {
-            signal: abort.signal,
-            pollIntervalMs: 2000,
-            onStep: (s) => {
-              progress.report({ message: s.message });
-              if (s.stage === 'create-job' && s.state === 'done') cloud.provider.refresh(node);
-            },
-            onSnapshot: (s) => status.update(s),
-          });
-          status.hide();
-          cloud.provider.refresh(node);
-          if (result.rollout) void vscode.window.showInformationMessage(describeRollout(result.rollout));
-          return result;
-        });
-      }),
-    ),
-  );
-  registerJobActions(context, log, cloud, guarded);
+  private async runDeployFirmware(node: FirmwareTarget, args?: { job?: JobPlan; guard?: RolloutGuard }): Promise<DeployResult> {
+    const { status } = this;
+    const { client } = await chooseAliyunAccount(this.models, node.accountId);
+    const model = this.models.get(node.accountId);
+    const job = args?.job ?? (await askTarget());
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${node.firmware.name} ${node.firmware.version}`, cancellable: true }, async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      const result = await deploy(client, { upload: { firmwareId: node.firmware.id }, job, follow: true, ...(args?.guard ? { guard: args.guard } : {}) }, {
+        signal: abort.signal,
+        pollIntervalMs: 2000,
+        onStep: (s) => {
+          progress.report({ message: s.message });
+          if (s.stage === 'create-job' && s.state === 'done') model.jobsChanged(node.firmware.id);
+        },
+        onSnapshot: (s) => status.update(s),
+      });
+      status.hide();
+      model.jobsChanged(node.firmware.id);
+      if (result.rollout) void vscode.window.showInformationMessage(describeRollout(result.rollout));
+      return result;
+    });
+  }
 }

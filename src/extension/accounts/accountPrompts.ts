@@ -1,10 +1,11 @@
-// Commands to add, edit and remove cloud accounts. Everything but the secrets goes to the `ota.accounts` setting;
-// AccessKey secrets, passwords and tokens go to SecretStorage only. Each command also accepts its answers as an
-// argument object, for automation.
+// The questions that add or edit a cloud account, each skipped when its answer was given (automation). Everything
+// but the secrets goes to the `ota.accounts` setting; AccessKey secrets, passwords and tokens go to SecretStorage
+// only. The commands are in ../commands/account.ts.
 import * as vscode from 'vscode';
+import { Dismissed, need } from '../common/errors';
 import { validateEndpoint } from './accountValidation';
-import type { AccountStore, SecretName } from './accountStore';
-import { newAccountId, type AccountSettings, type AliyunAccountSettings, type IotaapAccountSettings } from './accountTypes';
+import type { SecretName } from './accountStore';
+import { newAccountId, type AliyunAccountSettings, type IotaapAccountSettings } from './accountTypes';
 
 export const REGIONS = [
   'cn-shanghai',
@@ -35,12 +36,8 @@ export interface IotaapAccountArgs {
   token?: string;
 }
 
-class Cancelled extends Error {}
-
 async function ask(options: vscode.InputBoxOptions): Promise<string> {
-  const value = await vscode.window.showInputBox({ ignoreFocusOut: true, ...options });
-  if (value === undefined) throw new Cancelled();
-  return value.trim();
+  return need(await vscode.window.showInputBox({ ignoreFocusOut: true, ...options })).trim();
 }
 
 async function pickRegion(current?: string): Promise<string> {
@@ -57,7 +54,7 @@ async function pickRegion(current?: string): Promise<string> {
     qp.show();
   });
   qp.dispose();
-  if (!chosen) throw new Cancelled();
+  if (!chosen) throw new Dismissed();
   return chosen;
 }
 
@@ -96,54 +93,4 @@ export async function promptIotaapAccount(existing?: IotaapAccountSettings, give
   if (email) account.email = email;
   if (given.baseUrl ?? existing?.baseUrl) account.baseUrl = given.baseUrl ?? existing?.baseUrl;
   return { account, secrets };
-}
-
-export function registerAccountCommands(
-  context: vscode.ExtensionContext,
-  store: AccountStore,
-  onChanged: (accountId: string) => void,
-  pickAccountId: (arg: unknown) => Promise<string | undefined>,
-): void {
-  const run = async (f: () => Promise<{ account: AccountSettings; secrets: Partial<Record<SecretName, string>> }>) => {
-    try {
-      const { account, secrets } = await f();
-      await store.save(account, secrets);
-      onChanged(account.id);
-      return account.id;
-    } catch (e) {
-      if (e instanceof Cancelled) return undefined;
-      throw e;
-    }
-  };
-  context.subscriptions.push(
-    vscode.commands.registerCommand('ota.cloud.addAlibabaAccount', (args?: AliyunAccountArgs) =>
-      run(() => promptAliyunAccount(undefined, isObject(args) ? args : {})),
-    ),
-    vscode.commands.registerCommand('ota.cloud.addIotaapAccount', (args?: IotaapAccountArgs) =>
-      run(() => promptIotaapAccount(undefined, isObject(args) ? args : {})),
-    ),
-    vscode.commands.registerCommand('ota.cloud.editAccount', async (arg?: unknown) => {
-      const id = await pickAccountId(arg);
-      const account = id ? store.get(id) : undefined;
-      if (!account) return undefined;
-      return run(() => (account.provider === 'aliyun' ? promptAliyunAccount(account) : promptIotaapAccount(account)));
-    }),
-    vscode.commands.registerCommand('ota.cloud.removeAccount', async (arg?: unknown) => {
-      const id = await pickAccountId(arg);
-      const account = id ? store.get(id) : undefined;
-      if (!account) return;
-      const answer = await vscode.window.showWarningMessage(
-        `Remove the account "${account.label}"? Its settings and stored secrets are deleted; nothing changes in the cloud.`,
-        { modal: true },
-        'Remove',
-      );
-      if (answer !== 'Remove') return;
-      await store.remove(account.id);
-      onChanged(account.id);
-    }),
-  );
-}
-
-function isObject(v: unknown): v is Record<string, string> {
-  return typeof v === 'object' && v !== null && !('id' in v && 'toTreeItem' in v);
 }

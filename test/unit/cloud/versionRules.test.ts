@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { OtaError } from '../../../src/core/errors';
-import { assertValidVersion, validateAliyunVersion, validateSemver } from '../../../src/core/platformio/versionRules';
+import { assertValidVersion, validateAliyunVersion, validateSemver } from '../../../src/core/cloud/versionRules';
 
-describe('platformio/versionRules', () => {
+describe('cloud/versionRules', () => {
   it('accepts what Alibaba Cloud accepts', () => {
     for (const v of ['1.4.2', 'v1.4.2-3-gabc123-dirty', '2024.06.01_b7', 'A', 'x'.repeat(64)]) assert.equal(validateAliyunVersion(v), undefined, v);
   });

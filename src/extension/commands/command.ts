@@ -1,0 +1,39 @@
+// One way for a command to end: its result, or, when it throws, one log line in the OTA output channel and one error
+// message with the actions that fit the error's type; a dismissed question ends it quietly. Every command of the
+// extension is registered through registerCommands, from the one table of ./index.ts.
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
+import type { Log } from '../common/log';
+import { actionsFor, Dismissed } from '../common/errors';
+
+export interface OtaCommand {
+  id: string;
+  /** Arguments come from menus, keybindings, tests and other extensions: each command checks what it got. */
+  run(...args: unknown[]): unknown;
+}
+
+const ACTIONS: Record<ReturnType<typeof actionsFor>[number], string> = {
+  'Show Problems': 'workbench.actions.view.problems',
+};
+
+/** Runs a command; a failure is logged and shown once, a dismissal returns undefined without a word. */
+export async function runCommand(log: Log, command: OtaCommand, args: unknown[]): Promise<unknown> {
+  try {
+    return await command.run(...args);
+  } catch (e) {
+    if (e instanceof Dismissed) return undefined;
+    const message = errorMessage(e);
+    log.error(`${command.id}: ${message}`);
+    const actions = actionsFor(e);
+    void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
+      if (choice) void vscode.commands.executeCommand(ACTIONS[choice]);
+    });
+    return undefined;
+  }
+}
+
+export function registerCommands(context: vscode.ExtensionContext, log: Log, commands: readonly OtaCommand[]): void {
+  for (const command of commands) {
+    context.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: unknown[]) => runCommand(log, command, args)));
+  }
+}

@@ -1,0 +1,135 @@
+// Commands on firmware: show every field, copy the download URL, download and verify, delete (refused while a job
+// runs), build/upload/deploy (Alibaba-style accounts and the sandbox) and deploy to an IoTaaP device.
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { downloadFirmware } from '../../core/cloud/download';
+import { deleteFirmware, type JobPlan, type RolloutGuard } from '../../core/deploy';
+import { deviceTarget, firmwareTarget, isCloudNode, type FirmwareTarget } from '../cloud/targets';
+import { chooseAliyunAccount } from '../deploy/accountChoice';
+import type { DeployArgs } from '../deploy/deployService';
+import { iotaapDeploy, type IotaapDeployArgs } from '../deploy/iotaapDeploy';
+import type { OtaCommand } from './command';
+import type { Features } from './features';
+
+const CHOOSE_FIRMWARE = 'Choose a firmware package in the OTA Cloud view first.';
+
+/** The firmware the command was run on; else says how to choose one. */
+function chosen(arg: unknown): FirmwareTarget | undefined {
+  const t = firmwareTarget(arg);
+  if (!t) void vscode.window.showInformationMessage(CHOOSE_FIRMWARE);
+  return t;
+}
+
+function argsObject<T extends object>(arg: unknown): T {
+  return typeof arg === 'object' && arg !== null && !isCloudNode(arg) ? (arg as T) : ({} as T);
+}
+
+export function firmwareCommands({ context, log, cloud, deploy, pio }: Features): OtaCommand[] {
+  const model = (t: FirmwareTarget) => cloud.models.get(t.accountId);
+  return [
+    {
+      id: 'ota.firmware.showDetails',
+      run: async (arg?: unknown) => {
+        const t = chosen(arg);
+        if (!t) return undefined;
+        const firmware = await model(t).firmwareDetails(t.firmware.id);
+        const doc = await vscode.workspace.openTextDocument(cloud.docs.put(t.accountId, firmware));
+        await vscode.languages.setTextDocumentLanguage(doc, 'json');
+        await vscode.window.showTextDocument(doc, { preview: true });
+        return doc.uri.toString();
+      },
+    },
+    {
+      id: 'ota.firmware.copyUrl',
+      run: async (arg?: unknown) => {
+        const t = chosen(arg);
+        if (!t) return undefined;
+        const firmware = await model(t).firmwareDetails(t.firmware.id);
+        if (!firmware.url) {
+          void vscode.window.showWarningMessage(`${firmware.name} ${firmware.version} has no download URL.`);
+          return undefined;
+        }
+        await vscode.env.clipboard.writeText(firmware.url);
+        void vscode.window.showInformationMessage(
+          `Copied the download URL of ${firmware.name} ${firmware.version}. It is pre-signed and expires; copy it again later if needed.`,
+        );
+        return firmware.url;
+      },
+    },
+    {
+      id: 'ota.firmware.download',
+      run: async (arg?: unknown, target?: vscode.Uri) => {
+        const t = chosen(arg);
+        if (!t) return undefined;
+        const f = t.firmware;
+        const dest =
+          target ??
+          (await vscode.window.showSaveDialog({
+            title: `Save ${f.name} ${f.version}`,
+            defaultUri: vscode.Uri.joinPath(
+              vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()),
+              `${f.name}-${f.version}.bin`.replace(/[^\w.-]+/g, '_'),
+            ),
+            filters: { 'Firmware image': ['bin', 'hex', 'zip', 'gz', 'tar'], 'All files': ['*'] },
+          }));
+        if (!dest) return undefined;
+        return vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Downloading ${f.name} ${f.version}`, cancellable: true },
+          async (progress, token) => {
+            const abort = new AbortController();
+            token.onCancellationRequested(() => abort.abort());
+            let last = 0;
+            const fresh = await model(t).firmwareDetails(f.id, { signal: abort.signal });
+            const result = await downloadFirmware(fresh, dest.fsPath, {
+              signal: abort.signal,
+              onProgress: (received, total) => {
+                if (!total) return;
+                const pct = (received / total) * 100;
+                progress.report({ increment: pct - last, message: `${Math.floor(pct)} %` });
+                last = pct;
+              },
+            });
+            const checks = result.verified.length ? `verified (${result.verified.join(', ')})` : 'saved (the cloud gave nothing to verify against)';
+            log.info(`Downloaded ${f.name} ${f.version} to ${dest.fsPath}: ${result.size} bytes, MD5 ${result.md5}, ${checks}`);
+            void vscode.window.showInformationMessage(`${f.name} ${f.version} ${checks}: ${dest.fsPath}`);
+            return result;
+          },
+        );
+      },
+    },
+    {
+      id: 'ota.firmware.delete',
+      run: async (arg?: unknown, confirmed?: boolean) => {
+        const t = firmwareTarget(arg);
+        if (!t) throw new Error(CHOOSE_FIRMWARE);
+        const f = t.firmware;
+        if (confirmed !== true) {
+          const answer = await vscode.window.showWarningMessage(`Delete firmware ${f.name} ${f.version} (ID ${f.id}) from the cloud? This cannot be undone.`, { modal: true }, 'Delete');
+          if (answer !== 'Delete') return false;
+        }
+        await deleteFirmware((await chooseAliyunAccount(cloud.models, t.accountId)).client, f.id);
+        log.info(`Deleted firmware ${f.name} ${f.version} (${f.id})`);
+        model(t).firmwareChanged();
+        return true;
+      },
+    },
+    {
+      id: 'ota.firmware.deploy',
+      run: (arg?: unknown, args?: { job?: JobPlan; guard?: RolloutGuard }) => {
+        const t = firmwareTarget(arg);
+        if (!t) throw new Error(CHOOSE_FIRMWARE);
+        return deploy.deployFirmware(t, args);
+      },
+    },
+    { id: 'ota.firmware.upload', run: (args?: DeployArgs) => deploy.buildUploadDeploy(argsObject<DeployArgs>(args), false) },
+    { id: 'ota.deploy.buildUploadDeploy', run: (args?: DeployArgs) => deploy.buildUploadDeploy(argsObject<DeployArgs>(args), true) },
+    {
+      id: 'ota.iotaap.deploy',
+      run: (arg?: unknown) => {
+        const device = deviceTarget(arg);
+        const args: IotaapDeployArgs = device ? { device: device.device.device, accountId: device.accountId } : argsObject<IotaapDeployArgs>(arg);
+        return iotaapDeploy(context.secrets, cloud.models, pio, args);
+      },
+    },
+  ];
+}

@@ -1,0 +1,22 @@
+// Every command of the extension, grouped by what it acts on, in one table registered with one wrapper
+// (command.ts): a new command goes into its noun's module, nowhere else. package.json's contributes.commands
+// lists the same ids (test/integration/suite/activation.test.ts checks each is registered).
+import type { OtaCommand } from './command';
+import type { Features } from './features';
+import { accountCommands } from './account';
+import { buildCommands } from './build';
+import { firmwareCommands } from './firmware';
+import { jobCommands } from './job';
+import { portCommands } from './port';
+import { viewCommands } from './view';
+
+export function commandTable(features: Features): OtaCommand[] {
+  return [
+    ...accountCommands(features),
+    ...firmwareCommands(features),
+    ...jobCommands(features),
+    ...buildCommands(features),
+    ...portCommands(features),
+    ...viewCommands(features),
+  ];
+}
