@@ -16,7 +16,7 @@ if (outIndex >= 0 && !outDir) {
   console.error('bench: --out-dir needs a folder');
   process.exit(2);
 }
-const filters = argv.filter((a, i) => !a.startsWith('--') && i !== outIndex + 1);
+const filters = argv.filter((a, i) => !a.startsWith('--') && (outIndex < 0 || i !== outIndex + 1));
 
 function step(title, cmd, args) {
   console.log(`\n=== ${title}`);

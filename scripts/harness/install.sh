@@ -14,6 +14,7 @@ need_pkgs=()
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
 command -v rb >/dev/null 2>&1 || need_pkgs+=(lrzsz)
+command -v stm32flash >/dev/null 2>&1 || need_pkgs+=(stm32flash)
 command -v rg >/dev/null 2>&1 || need_pkgs+=(ripgrep)
 [ -f /usr/include/gssapi/gssapi.h ] || [ -f /usr/include/krb5.h ] || need_pkgs+=(libkrb5-dev)
 if [ ${#need_pkgs[@]} -gt 0 ]; then

@@ -20,7 +20,7 @@
 
 import { createHash } from 'node:crypto';
 import { Inflate } from 'pako';
-import { type ByteLink, type LineSignals } from '../../src/core/serial/byteLink';
+import { type ByteLink, type ControlSignals } from '../../src/core/serial/byteLink';
 
 export type EspSimMode = 'app' | 'rom' | 'stub';
 
@@ -162,7 +162,7 @@ export class EspRomSim {
   private ram: RamSegment | null = null;
   private readonly loaded: { address: number; data: Uint8Array }[] = [];
   private write: FlashWrite | null = null;
-  private lines: LineSignals = { dtr: false, rts: false };
+  private lines: ControlSignals = { dtr: false, rts: false };
   private jtagDownloadLatched = false;
   private expectedStub: { text: Uint8Array; textStart: number; data: Uint8Array; dataStart: number; entry: number } | null = null;
   private readonly unsubscribe: () => void;
@@ -205,7 +205,7 @@ export class EspRomSim {
   }
 
   /** The host changed DTR/RTS (a link with modem lines). */
-  onSignals(state: LineSignals): void {
+  onSignals(state: ControlSignals): void {
     const before = { dtr: this.lines.dtr ?? false, rts: this.lines.rts ?? false };
     this.lines = { ...this.lines, ...state };
     const dtr = this.lines.dtr ?? false;

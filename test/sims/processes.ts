@@ -91,3 +91,52 @@ export function startLrzsz(program: 'rb' | 'sz', args: string[], ptyPath: string
     },
   };
 }
+
+export interface SmpDeviceReport {
+  slot0: { size: number; sha256: string };
+  slot1: { size: number; sha256: string };
+  runningVersion: string | null;
+  stats: { uploadRequests: number; uploadBytesReceived: number; uploadBytesWritten: number; resumes: number; resets: number; badFrames: number };
+}
+
+export interface SmpDeviceProcess extends PartnerProcess<{ code: number | null; report: SmpDeviceReport | null; stderr: string }> {
+  /** Resolves once the device listens on its port. */
+  ready: Promise<void>;
+}
+
+/** Starts test/sims/smpDeviceProcess.js (the simulated MCUboot/SMP device) on `port`; stop() returns its report. */
+export function startSmpDevice(port: string, args: string[] = []): SmpDeviceProcess {
+  const script = path.join(__dirname, 'smpDeviceProcess.js');
+  const child = spawn(process.execPath, [script, '--port', port, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => {
+    stderr += t;
+    if (stderr.includes('smp: ready')) markReady();
+  });
+  const done = new Promise<{ code: number | null; report: SmpDeviceReport | null; stderr: string }>((resolve) => {
+    child.once('close', (code) => {
+      markReady();
+      const line = stdout.trim().split('\n').pop();
+      let report: SmpDeviceReport | null;
+      try {
+        report = line ? (JSON.parse(line) as SmpDeviceReport) : null;
+      } catch {
+        report = null;
+      }
+      resolve({ code, report, stderr });
+    });
+  });
+  return {
+    pid: child.pid!,
+    done,
+    ready,
+    stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return done;
+    },
+  };
+}

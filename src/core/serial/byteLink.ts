@@ -2,10 +2,12 @@
 // in-process virtual link (virtualLink.ts) both implement it, so protocols run unchanged against a board, a
 // pseudo-terminal or the sandbox's virtual MCU.
 
-/** Modem control lines a host drives (DTR, RTS) and the break condition; absent fields stay as they are. */
-export interface LineSignals {
+/** Modem control lines a protocol may drive (e.g. DTR/RTS wired to a board's reset and boot pins). */
+export interface ControlSignals {
+  /** true = asserted (the adapter's DTR# pin low), false = released. */
   dtr?: boolean;
   rts?: boolean;
+  /** true = send a break (the line held low for a while). */
   brk?: boolean;
 }
 
@@ -28,10 +30,10 @@ export interface ByteLink {
   /** Idempotent. */
   close(): Promise<void>;
   /**
-   * Sets DTR/RTS/break (what ESP auto-reset circuits and STM32 BOOT0 wiring use). Absent on links without modem
-   * lines; rejects where the driver refuses (a pseudo-terminal has none), so callers can ask a person instead.
+   * Sets modem control lines; absent on links that have none. Rejects (an OtaError) when the port refuses, as a
+   * pseudo-terminal does.
    */
-  setSignals?(signals: LineSignals): Promise<void>;
+  setSignals?(signals: ControlSignals): Promise<void>;
   /** Changes the line rate of an open link (after a loader agreed on a faster one). Absent where there is none. */
   setBaudRate?(baudRate: number): Promise<void>;
 }

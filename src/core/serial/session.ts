@@ -56,9 +56,9 @@ const EMPTY_IMAGE_MESSAGE =
  * Checks a request without touching any port: protocol known, image not empty, options and serial settings
  * valid. Throws an `invalid-input` OtaError (code `empty-image` for a 0-byte image).
  */
-export function checkFlashRequest(options: Pick<FlashSessionOptions, 'protocol' | 'image' | 'options' | 'serial'>): FlashProtocol {
+export function checkFlashRequest(options: Pick<FlashSessionOptions, 'protocol' | 'image' | 'options' | 'serial' | 'imageName'>): FlashProtocol {
   const protocol = typeof options.protocol === 'string' ? findProtocol(options.protocol) : options.protocol;
-  const regions = toRegions(options.image, 'image.bin');
+  const regions = toRegions(options.image, options.imageName ?? 'image.bin');
   if (regions.length === 0 || regions.every((r) => r.data.length === 0)) {
     throw new OtaError('invalid-input', EMPTY_IMAGE_MESSAGE, { code: 'empty-image' });
   }
@@ -190,7 +190,7 @@ export class FlashSession {
     }
     this.protocolLabel = protocol.label;
     if (this.signal.aborted) return this.end(this.cancelledOutcome());
-    const serial = { baudRate: DEFAULT_BAUD_RATE, ...this.opts.serial };
+    const serial = { baudRate: DEFAULT_BAUD_RATE, ...protocol.serial, ...this.opts.serial };
     this.setPhase('waiting', `Opening ${this.opts.port}`);
     this.log('info', `Flashing ${this.imageName} (${this.image.length} bytes) to ${this.opts.port} at ${serial.baudRate} baud with ${protocol.label}`);
     let link: ByteLink;

@@ -6,7 +6,7 @@ import { constants as fsConstants, read as fsRead, readFileSync, readSync, write
 import { promisify } from 'node:util';
 import { SerialPort } from 'serialport';
 import { OtaError, errorMessage } from '../errors';
-import { type ByteLink, LinkBase, type LineSignals } from './byteLink';
+import { type ByteLink, type ControlSignals, LinkBase } from './byteLink';
 
 export type Parity = 'none' | 'even' | 'odd' | 'mark' | 'space';
 export type DataBits = 5 | 6 | 7 | 8;
@@ -269,8 +269,11 @@ export class SerialLink extends LinkBase {
     }
   }
 
-  /** Rejects with the driver's error where the port has no modem lines (a pseudo-terminal). */
-  setSignals(signals: LineSignals): Promise<void> {
+  /**
+   * Rejects (code port-signals) where the port has no modem lines (a pseudo-terminal). Lines not given keep their
+   * state (serialport's set() would put them back to its defaults, DTR and RTS on).
+   */
+  setSignals(signals: ControlSignals): Promise<void> {
     if (this.isClosed) return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
     const next = {
       dtr: signals.dtr ?? this.lines.dtr,
@@ -280,7 +283,13 @@ export class SerialLink extends LinkBase {
     return new Promise<void>((resolve, reject) => {
       this.port.set(next, (err) => {
         if (err) {
-          reject(new OtaError('failed', `Serial port ${this.name} cannot set its DTR/RTS lines: ${err.message}`, { code: 'no-modem-lines', cause: err }));
+          reject(
+            new OtaError('failed', `Serial port ${this.name} cannot set its DTR/RTS lines (${err.message}).`, {
+              code: 'port-signals',
+              hint: 'Use an adapter with DTR/RTS, or put the board into its bootloader by hand when asked.',
+              cause: err,
+            }),
+          );
           return;
         }
         this.lines = next;

@@ -3,7 +3,7 @@
 // sandbox uses it so that a flash to the virtual MCU shows a believable progress bar.
 
 import { OtaError } from '../errors';
-import { LinkBase, type LineSignals } from './byteLink';
+import { type ControlSignals, LinkBase } from './byteLink';
 
 export interface VirtualLinkOptions {
   /** Names of the two ends (shown in logs and errors). */
@@ -18,8 +18,7 @@ const SLICE = 256;
 export class VirtualLinkEnd extends LinkBase {
   peer!: VirtualLinkEnd;
   private lineFreeAt = 0;
-  private lineState: LineSignals = { dtr: false, rts: false, brk: false };
-  private readonly signalListeners = new Set<(signals: LineSignals) => void>();
+  private readonly signalListeners = new Set<(signals: ControlSignals) => void>();
   /** The last rate set with setBaudRate (null before any). */
   baudRate: number | null = null;
   /** Writes go out one after the other, in call order, even when callers do not await them. */
@@ -60,23 +59,12 @@ export class VirtualLinkEnd extends LinkBase {
     }
   }
 
-  close(): Promise<void> {
-    if (!this.isClosed) {
-      this.markClosed(null);
-      this.peer.markClosed(
-        new OtaError('failed', `${this.name} closed the connection.`, { code: 'port-disconnected' }),
-      );
-    }
-    return Promise.resolve();
-  }
-
-  /** Line changes this end's host made, seen by the device at the other end (see onPeerSignals). */
-  setSignals(signals: LineSignals): Promise<void> {
-    if (this.isClosed) return Promise.reject(this.closeError ?? closedError(this.name));
-    this.lineState = { ...this.lineState, ...signals };
-    const state = { ...this.lineState };
-    for (const listener of [...this.peer.signalListeners]) listener(state);
-    return Promise.resolve();
+  /** What the other end sets with setSignals() (a simulated board wired to DTR/RTS listens here). */
+  onSignals(listener: (signals: ControlSignals) => void): () => void {
+    this.signalListeners.add(listener);
+    return () => {
+      this.signalListeners.delete(listener);
+    };
   }
 
   /** A virtual line has no rate to change (its pacing, if any, stays); recorded for the device to see. */
@@ -86,12 +74,24 @@ export class VirtualLinkEnd extends LinkBase {
     return Promise.resolve();
   }
 
-  /** Called with the full line state whenever the other end's host changes DTR/RTS/break. */
-  onPeerSignals(listener: (signals: LineSignals) => void): () => void {
-    this.signalListeners.add(listener);
-    return () => {
-      this.signalListeners.delete(listener);
-    };
+  setSignals(signals: ControlSignals): Promise<void> {
+    if (this.isClosed) return Promise.reject(this.closeError ?? closedError(this.name));
+    // After the bytes already written: a reset pulse lands between them and what follows, as on a real line.
+    const done = this.queue.then(() => {
+      for (const listener of [...this.peer.signalListeners]) listener({ ...signals });
+    });
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
+  close(): Promise<void> {
+    if (!this.isClosed) {
+      this.markClosed(null);
+      this.peer.markClosed(
+        new OtaError('failed', `${this.name} closed the connection.`, { code: 'port-disconnected' }),
+      );
+    }
+    return Promise.resolve();
   }
 
   /** Simulates pulling the cable: both ends close with a disconnect error. */

@@ -7,6 +7,7 @@ import { accountCommands } from './account';
 import { buildCommands } from './build';
 import { firmwareCommands } from './firmware';
 import { jobCommands } from './job';
+import { mcubootCommands } from './mcuboot';
 import { portCommands } from './port';
 import { viewCommands } from './view';
 
@@ -17,6 +18,7 @@ export function commandTable(features: Features): OtaCommand[] {
     ...jobCommands(features),
     ...buildCommands(features),
     ...portCommands(features),
+    ...mcubootCommands(features),
     ...viewCommands(features),
   ];
 }

@@ -1,18 +1,20 @@
 // What "OTA: Flash Firmware over Serial" does, from the palette, a port (or several ports) in the Serial view or a
 // cloud firmware (../commands/port.ts): asks for what is missing (image, port, protocol), checks the request, then
 // flashes through the controller and says how it ended.
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { readFlashImage } from '../../core/serial/imageFile';
 import type { FlashRegion } from '../../core/serial/protocols/types';
 import { checkFlashRequest } from '../../core/serial/session';
 import type { FlashResult } from '../../core/serial/sessionTypes';
 import type { Log } from '../common/log';
 import { ESP_PROTOCOL_ID, espBuildImages, espOptions, espPortOptions, suggestedProtocol } from './espChoices';
-import type { FlashController } from './flashController';
+import type { FlashController, FlashRequest } from './flashController';
 import { buildOf, chooseImage, choosePort, chooseProtocol, type ImageChoice } from './flashChoices';
+import { chooseMcubootOptions } from './mcubootCommands';
 import type { PortEntry } from './portsTreeProvider';
+import { offerUnprotect, stm32Options } from './stm32Choices';
 
 /** Everything a flash needs; any part left out is asked for. */
 export interface FlashArgs {
@@ -33,6 +35,7 @@ function protocolOptions(protocol: string): Record<string, unknown> {
     if (piece > 0) options.pieceSize = piece;
     return options;
   }
+  if (protocol === 'stm32') return stm32Options();
   if (protocol === ESP_PROTOCOL_ID) return espOptions();
   return {};
 }
@@ -71,11 +74,16 @@ export function createFlasher(state: vscode.Memento, controller: FlashController
     const esp = protocol === ESP_PROTOCOL_ID;
     // The ESP ROM is synced at 115200 and the loader switches to the flash baud (an option) itself.
     const baud = args.baud ?? (esp ? 115200 : vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200));
-    const options = args.options ?? protocolOptions(protocol);
-    let flashImage: Uint8Array | FlashRegion[];
+    const options = args.options ?? (protocol === 'mcuboot' ? await chooseMcubootOptions(state) : protocolOptions(protocol));
+    if (!options) return undefined;
+    let flashImage: FlashRegion[];
     try {
+      // ESP: a PlatformIO build goes out whole (bootloader, partitions, boot_app0, app at their offsets).
       const regions = esp ? await espBuildImages(chosenImage.build, log) : null;
-      flashImage = regions ?? (await readFile(chosenImage.path));
+      // A .hex becomes regions at the addresses it states; a .bin one region the protocol places.
+      flashImage = regions ?? (await readFlashImage(chosenImage.path));
+      // A .hex places itself: the address setting is for a .bin only.
+      if (protocol === 'stm32' && !args.options && flashImage.some((r) => r.address !== null)) delete options.address;
       checkFlashRequest({ protocol, image: flashImage, options, serial: { baudRate: baud } });
     } catch (e) {
       void vscode.window.showErrorMessage(`${chosenImage.name}: ${errorMessage(e)}`);
@@ -83,7 +91,7 @@ export function createFlasher(state: vscode.Memento, controller: FlashController
     }
     await state.update('ota.flashPort', targets[0]);
     await state.update('ota.flashProtocol', protocol);
-    const results = await controller.flash({
+    const request: FlashRequest = {
       image: flashImage,
       imageName: chosenImage.name,
       ports: targets,
@@ -91,7 +99,11 @@ export function createFlasher(state: vscode.Memento, controller: FlashController
       baud,
       options,
       ...(esp ? { portOptions: espPortOptions(targets, entries) } : {}),
-    });
+    };
+    let results = await controller.flash(request);
+    if (results.length === 1 && results[0].errorCode === 'read-protected' && (await offerUnprotect(targets[0]))) {
+      results = await controller.flash({ ...request, options: { ...options, unprotect: true } });
+    }
     if (results.length === 1) {
       const [result] = results;
       const port = targets[0];

@@ -23,7 +23,7 @@ import { FlashPanel, type PanelSource } from './flashPanel';
 import type { SerialMonitorBridge } from './serialMonitor';
 
 export interface FlashRequest {
-  /** The bytes of one image, or regions at addresses (a PlatformIO ESP32 build's images). */
+  /** A .bin's bytes, or regions at addresses (an Intel HEX file, a PlatformIO ESP32 build's images). */
   image: Uint8Array | readonly FlashRegion[];
   /** File name shown and sent (YMODEM block 0). */
   imageName: string;

@@ -2,24 +2,28 @@
 // through it. The commands are in ../commands/port.ts and ../commands/view.ts.
 import * as vscode from 'vscode';
 import type { VirtualPort } from '../../core/serial/ports';
-import { createVirtualQuecthingPort, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
+import { createVirtualMcubootPort, createVirtualQuecthingPort, createVirtualStm32Port, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
 import type { Log } from '../common/log';
 import { FlashController } from './flashController';
 import { createFlasher, type Flasher } from './flashCommands';
 import { listPortEntries } from './portEntries';
-import { PortsTreeProvider } from './portsTreeProvider';
+import { PortsTreeProvider, type PortEntry } from './portsTreeProvider';
 import { SerialMonitorBridge } from './serialMonitor';
 
 export interface SerialView {
   provider: PortsTreeProvider;
   controller: FlashController;
   flasher: Flasher;
+  /** The ports the view lists now (real, typed and virtual). */
+  ports: () => Promise<PortEntry[]>;
+  /** The virtual devices offered now (none when the setting turns them off). */
+  virtualPorts: () => readonly VirtualPort[];
 }
 
 export function registerSerialView(context: vscode.ExtensionContext, log: Log): SerialView {
   const config = () => vscode.workspace.getConfiguration('ota.serial');
   // Created once: a virtual device keeps its identity (and its "installed" version) across flashes.
-  const virtual: VirtualPort[] = [createVirtualQuecthingPort(), createVirtualYmodemPort()];
+  const virtual: VirtualPort[] = [createVirtualQuecthingPort(), createVirtualYmodemPort(), createVirtualStm32Port(), createVirtualMcubootPort()];
   const virtualPorts = () => (config().get<boolean>('virtualDevices', true) ? virtual : []);
   const list = () =>
     listPortEntries({
@@ -40,5 +44,5 @@ export function registerSerialView(context: vscode.ExtensionContext, log: Log): 
       if (e.affectsConfiguration('ota.serial')) provider.refresh();
     }),
   );
-  return { provider, controller, flasher: createFlasher(context.workspaceState, controller, list, log) };
+  return { provider, controller, flasher: createFlasher(context.workspaceState, controller, list, log), ports: list, virtualPorts };
 }

@@ -27,12 +27,14 @@ describe('serial flash to the simulated devices', function () {
     const paths = items.map((i) => i.port.path);
     assert.ok(paths.includes('virtual:quecthing-mcu'), paths.join(', '));
     assert.ok(paths.includes('virtual:ymodem-bootloader'), paths.join(', '));
+    assert.ok(paths.includes('virtual:stm32-bootloader'), paths.join(', '));
     assert.equal(serial.provider.getTreeItem(items.find((i) => i.port.path === 'virtual:quecthing-mcu')!).contextValue, 'serialPort.virtual');
   });
 
   for (const [protocol, port] of [
     ['quecthing', 'virtual:quecthing-mcu'],
     ['ymodem', 'virtual:ymodem-bootloader'],
+    ['stm32', 'virtual:stm32-bootloader'],
   ] as const) {
     it(`flashes with ${protocol} to ${port}`, async () => {
       const { serial } = await api();

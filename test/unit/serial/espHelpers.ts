@@ -17,7 +17,7 @@ export interface SimBoard {
 export function simBoard(options: EspRomSimOptions = {}, name = 'sim-esp32'): SimBoard {
   const [host, device] = createVirtualLinkPair({ names: [name, `${name}-chip`] });
   const sim = new EspRomSim(device, options);
-  device.onPeerSignals((s) => sim.onSignals(s));
+  device.onSignals((s) => sim.onSignals(s));
   return { host, device, sim };
 }
 

@@ -2,11 +2,13 @@
 
 import { OtaError } from '../../errors';
 import { espProtocol } from './esp/espProtocol';
+import { mcubootProtocol } from './mcuboot/mcuboot';
 import { quecthingProtocol } from './quecthing';
+import { stm32Protocol } from './stm32/protocol';
 import { type FlashProtocol } from './types';
 import { ymodemProtocol } from './ymodem';
 
-export const FLASH_PROTOCOLS: readonly FlashProtocol[] = [quecthingProtocol, ymodemProtocol, espProtocol];
+export const FLASH_PROTOCOLS: readonly FlashProtocol[] = [quecthingProtocol, ymodemProtocol, stm32Protocol, mcubootProtocol, espProtocol];
 
 /** The protocol with this id; an `invalid-input` OtaError naming the known ids otherwise. */
 export function findProtocol(id: string, protocols: readonly FlashProtocol[] = FLASH_PROTOCOLS): FlashProtocol {

@@ -4,6 +4,7 @@
 
 import { type ByteLink } from '../byteLink';
 import { type FlashFact, type FlashLogLevel, type JsonValue } from '../sessionTypes';
+import { type SerialSettings } from '../transport';
 
 /** Protocol options as given by the UI or the CLI; each protocol checks and reads its own keys. */
 export type FlashOptionBag = Readonly<Record<string, unknown>>;
@@ -92,6 +93,11 @@ export interface FlashProtocol {
   readonly id: string;
   readonly label: string;
   readonly description: string;
+  /**
+   * Line settings the protocol needs unless the caller says otherwise (the STM32 bootloader talks 8E1); the
+   * session opens the port with these under the caller's own.
+   */
+  readonly serial?: Partial<Omit<SerialSettings, 'baudRate'>>;
   /** The CLI flags of this protocol (see ProtocolCliOption); none when it has no options of its own. */
   readonly cliOptions?: readonly ProtocolCliOption[];
   /**

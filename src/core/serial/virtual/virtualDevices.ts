@@ -6,6 +6,8 @@ import { type VirtualPort } from '../ports';
 import { type SerialSettings } from '../transport';
 import { createVirtualLinkPair } from '../virtualLink';
 import { type QuecMcuOptions, type QuecMcuResult, runQuecMcu } from './quecMcu';
+import { runStm32Bootloader, type Stm32BootloaderOptions, type Stm32BootloaderResult } from './stm32Bootloader';
+import { SmpDevice, type SmpDeviceOptions } from './smpDevice';
 import { receiveYmodem, type YmodemReceiveResult, type YmodemReceiverOptions } from './ymodemReceiver';
 
 interface VirtualDeviceOptions<R> {
@@ -21,6 +23,10 @@ interface VirtualDeviceOptions<R> {
 
 export interface VirtualQuecthingPortOptions extends VirtualDeviceOptions<QuecMcuResult> {
   mcu?: QuecMcuOptions;
+}
+
+export interface VirtualStm32PortOptions extends VirtualDeviceOptions<Stm32BootloaderResult> {
+  bootloader?: Stm32BootloaderOptions;
 }
 
 export interface VirtualYmodemPortOptions extends VirtualDeviceOptions<YmodemReceiveResult> {
@@ -74,5 +80,39 @@ export function createVirtualYmodemPort(options: VirtualYmodemPortOptions = {}):
     },
     options,
     (link) => receiveYmodem(link, options.receiver),
+  );
+}
+
+/** A virtual STM32 in its system bootloader (BOOT0 high, reset done): an F411 that speaks AN3155 over its USART. */
+export function createVirtualStm32Port(options: VirtualStm32PortOptions = {}): VirtualPort {
+  return virtualPort(
+    {
+      path: 'virtual:stm32-bootloader',
+      label: 'Virtual STM32 (system bootloader)',
+      description: 'simulated STM32F411 in its USART bootloader (AN3155) · virtual:stm32-bootloader',
+    },
+    options,
+    (link) => runStm32Bootloader(link, { model: 'f411', writeMsPer256: 1, eraseMsPerUnit: 20, ...options.bootloader }),
+  );
+}
+
+export interface VirtualMcubootPortOptions extends VirtualDeviceOptions<void> {
+  device?: SmpDeviceOptions;
+}
+
+/**
+ * A virtual Zephyr board with MCUboot and an SMP server on its console. One device behind every open: it keeps its
+ * slots (and the version it runs) across flashes, as a board does.
+ */
+export function createVirtualMcubootPort(options: VirtualMcubootPortOptions = {}): VirtualPort {
+  const device = new SmpDevice({ bufSize: 2048, writeMsPerKiB: 2, ...options.device });
+  return virtualPort(
+    {
+      path: 'virtual:mcuboot-board',
+      label: 'Virtual board (MCUboot, SMP)',
+      description: 'simulated Zephyr board with MCUboot and an mcumgr SMP server · virtual:mcuboot-board',
+    },
+    options,
+    (link) => device.attach(link),
   );
 }
