@@ -45,7 +45,11 @@ export function activate(context: vscode.ExtensionContext): OtaApi {
   log.info(`Firmware OTA ${version} activated`);
 
   const api: OtaApi = {
-    flash: (request) => serial.flasher(request),
+    flash: async (request) => {
+      // One port in, one result out (the flasher gives a list only for several ports).
+      const result = await serial.flasher(request);
+      return Array.isArray(result) ? result[0] : result;
+    },
     listFirmware: async () => {
       const out: { accountId: string; label: string; firmware: Firmware[] }[] = [];
       for (const a of cloud.models.accounts().accounts) {
