@@ -104,6 +104,27 @@ export interface RolloutState {
 
 export const HISTORY_MAX = 2000;
 
+/** A wave that has not started: its devices chosen, nothing sent yet. */
+export function pendingWave(index: number, label: string, devices: string[]): WaveState {
+  return {
+    index,
+    label,
+    devices,
+    status: 'pending',
+    jobs: [],
+    pendingJobs: [],
+    jobSerial: 0,
+    startedAt: null,
+    soakUntil: null,
+    endedAt: null,
+    counts: emptyCounts(),
+    tasks: 0,
+    left: [],
+    overridden: false,
+    decision: null,
+  };
+}
+
 export function emptyCounts(): StateCounts {
   return { queued: 0, inProgress: 0, succeeded: 0, failed: 0, canceled: 0 };
 }

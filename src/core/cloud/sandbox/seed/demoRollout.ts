@@ -7,7 +7,7 @@ import { judgeWave } from '../../../rollout/gates';
 import { gatesOf, parsePlan } from '../../../rollout/plan';
 import { rolloutPath, writeRolloutFile } from '../../../rollout/planFile';
 import { assignWaves, seedOf } from '../../../rollout/sampling';
-import { STATE_VERSION, countTasks, emptyCounts, type HistorySample, type RolloutState, type WaveState } from '../../../rollout/state';
+import { STATE_VERSION, countTasks, emptyCounts, pendingWave, type HistorySample, type RolloutState, type WaveState } from '../../../rollout/state';
 import type { Task } from '../../../model';
 import { SANDBOX_DEMO } from '../constants';
 import { ruledFailure, type FirmwareOutcome } from '../simulation/fleetRules';
@@ -103,21 +103,7 @@ export async function seedDemoRollout(s: Seeder, firmware: FirmwareRecord, devic
   const verdict = judgeWave(beforeCancel, wave2.length, gatesOf(plan, 1), false, false);
   const left = tasks2.filter((t) => t.taskStatus === 'CANCELED').map((t) => t.deviceName).sort();
   const wave = (index: number, extra: Partial<WaveState>): WaveState => ({
-    index,
-    label: ['canary (5 sampled)', 'to 10 %', 'to 50 %', 'to 100 %'][index],
-    devices: assigned[index],
-    status: 'pending',
-    jobs: [],
-    pendingJobs: [],
-    jobSerial: 0,
-    startedAt: null,
-    soakUntil: null,
-    endedAt: null,
-    counts: emptyCounts(),
-    tasks: 0,
-    left: [],
-    overridden: false,
-    decision: null,
+    ...pendingWave(index, ['canary (5 sampled)', 'to 10 %', 'to 50 %', 'to 100 %'][index] ?? `wave ${index + 1}`, assigned[index] ?? []),
     ...extra,
   });
   // The chart's history: a sample whenever a task of the rollout ended, and when wave 2 started and stopped.
