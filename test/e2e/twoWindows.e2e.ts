@@ -60,6 +60,16 @@ describe('two windows share one sandbox (UI)', function () {
     return rowTexts(cloud);
   }
 
+  /** The lines of the window's OTA log that say which sandbox it uses. */
+  async function sandboxLog(page: Page): Promise<string> {
+    await runCommand(page, 'OTA: Show Log');
+    const lines = page.locator('.part.panel .monaco-editor .view-lines');
+    // The panel renders spaces as no-break spaces: dots in the pattern.
+    await lines.filter({ hasText: /Sandbox.(running.at|of.another.window)/ }).waitFor({ timeout: 60_000 });
+    const text = (await lines.innerText()).replace(/\u00a0/g, ' ');
+    return text.split('\n').filter((l) => l.includes('Sandbox ')).join('\n');
+  }
+
   it('lists the sandbox products and firmware in both windows', async () => {
     for (const page of [session.page, second]) {
       const rows = await showSandbox(page);
@@ -67,6 +77,13 @@ describe('two windows share one sandbox (UI)', function () {
       assert.ok(rows.some((r) => /^plug-main 1\.2\.0 — full · verified · [\d.]+ KiB$/.test(r)), rows.join('\n'));
       assert.ok(!rows.some((r) => /error|could not|failed to/i.test(r)), rows.join('\n'));
     }
+    // One sandbox, not two: one window runs it, the other says it uses that one, at the same address.
+    const logs = [await sandboxLog(session.page), await sandboxLog(second)];
+    const owners = logs.map((l) => /Sandbox running at (http\S+)/.exec(l)?.[1]);
+    const joiners = logs.map((l) => /Sandbox of another window \(or 'ota sandbox'\) used at (http\S+)/.exec(l)?.[1]);
+    assert.equal(owners.filter(Boolean).length, 1, logs.join('\n----\n'));
+    assert.equal(joiners.filter(Boolean).length, 1, logs.join('\n----\n'));
+    assert.equal(owners.find(Boolean), joiners.find(Boolean), logs.join('\n----\n'));
   });
 
   it('shows in the second window the firmware and job a deploy from the first window made', async () => {
