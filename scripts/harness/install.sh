@@ -16,6 +16,9 @@ command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
 command -v rb >/dev/null 2>&1 || need_pkgs+=(lrzsz)
 command -v stm32flash >/dev/null 2>&1 || need_pkgs+=(stm32flash)
 command -v rg >/dev/null 2>&1 || need_pkgs+=(ripgrep)
+command -v make >/dev/null 2>&1 || need_pkgs+=(make)
+command -v cc >/dev/null 2>&1 || need_pkgs+=(gcc libc6-dev)
+command -v arm-none-eabi-gcc >/dev/null 2>&1 || need_pkgs+=(gcc-arm-none-eabi libnewlib-arm-none-eabi)
 [ -f /usr/include/gssapi/gssapi.h ] || [ -f /usr/include/krb5.h ] || need_pkgs+=(libkrb5-dev)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then

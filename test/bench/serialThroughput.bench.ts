@@ -10,10 +10,13 @@
 // Throughput is timed on the device side over the data phase (first block request to the request after the last
 // block programmed: whole block cycles, no start-up), and the image the device got must match the image's MD5.
 // Targets: quecthing with 4 KiB reads >= 0.90 of line rate at 115200; our YMODEM >= sz (within YMODEM_TOLERANCE)
-// at every baud. Exits 1 when a target or a run fails.
+// at every baud. The stream protocol runs against the C agent's host build (agent/, same flash time, timed by the
+// agent from READY to the last page committed): a random image >= 0.97 of line rate, and a typical firmware image
+// (built here with arm-none-eabi-gcc, firmwareImage.ts) >= 1.5 image bytes per second per line byte per second,
+// compression included, at every baud. Exits 1 when a target or a run fails.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatTable } from '../../src/cli/support/table';
@@ -21,6 +24,8 @@ import { md5Hex } from '../../src/core/serial/checksums';
 import { FlashSession } from '../../src/core/serial/session';
 import { startLrzsz } from '../sims/processes';
 import { openPtyPair, type PtyPair } from '../sims/ptyPair';
+import { buildAgent, startStreamAgent } from '../sims/streamAgent';
+import { buildFirmwareImage } from './firmwareImage';
 import { type DeviceReport } from './serialBenchDevice';
 
 /**
@@ -38,14 +43,22 @@ const REPEATS = 4;
 const QUEC_TARGET = 0.9;
 /** Ours/sz may be this much below 1.0 and still pass: run-to-run noise of timers and scheduling. */
 const YMODEM_TOLERANCE = 0.03;
+const STREAM_TARGET = 0.97;
+/** SERIAL_BENCH_CASES=stream,sz runs only those cases (their verdicts; the others then fail as missing). */
+const only = process.env.SERIAL_BENCH_CASES?.split(',');
+const STREAM_FIRMWARE_TARGET = 1.5;
 
 interface Case {
   id: string;
   label: string;
-  protocol: 'quecthing' | 'ymodem';
+  protocol: 'quecthing' | 'ymodem' | 'stream';
   sender: 'ours' | 'sz';
   /** Payload bytes per block (quecthing: per read). */
   block: number;
+  /** The built firmware image instead of the random one. */
+  firmware?: boolean;
+  /** Relay fault flags (both ways): what go-back-N costs on a bad line. No target. */
+  relayFaults?: readonly string[];
 }
 
 const CASES: readonly Case[] = [
@@ -53,6 +66,9 @@ const CASES: readonly Case[] = [
   { id: 'quec1k', label: 'quecthing, 1 KiB reads', protocol: 'quecthing', sender: 'ours', block: 1024 },
   { id: 'ymodem', label: 'YMODEM, our sender', protocol: 'ymodem', sender: 'ours', block: 1024 },
   { id: 'sz', label: 'YMODEM, sz --ymodem --1k', protocol: 'ymodem', sender: 'sz', block: 1024 },
+  { id: 'stream', label: 'stream, C agent', protocol: 'stream', sender: 'ours', block: 1024 },
+  { id: 'streamFw', label: 'stream, C agent, firmware', protocol: 'stream', sender: 'ours', block: 1024, firmware: true },
+  { id: 'streamBad', label: 'stream, 1e-5 bytes corrupted', protocol: 'stream', sender: 'ours', block: 1024, relayFaults: ['--corrupt', '0.00001', '--seed', '5'] },
 ];
 
 interface Row {
@@ -68,6 +84,8 @@ interface Row {
   turnaroundMs: number | null;
   /** Bytes on the line both ways during the data phase (device-counted). */
   wireBytes: number | null;
+  /** Stream protocol: image bytes per stream byte (1 without compression). */
+  compression?: number;
   error: string | null;
 }
 
@@ -123,8 +141,8 @@ interface RelayHandle {
   stop(): Promise<unknown>;
 }
 
-async function startRelay(a: string, b: string, baud: number): Promise<RelayHandle> {
-  const relay = startNode(join(__dirname, '..', 'sims', 'relay.js'), ['--a', a, '--b', b, '--baud', String(baud)]);
+async function startRelay(a: string, b: string, baud: number, faults: readonly string[] = []): Promise<RelayHandle> {
+  const relay = startNode(join(__dirname, '..', 'sims', 'relay.js'), ['--a', a, '--b', b, '--baud', String(baud), ...faults]);
   const started = Date.now();
   while (!/ready/.test(relay.run.stderr)) {
     await sleep(20);
@@ -169,9 +187,13 @@ async function runCase(c: Case, baud: number, image: Buffer, dir: string): Promi
       stops.push(track(() => pair.close()));
     }
     const [host, dev] = pairs as [PtyPair, PtyPair];
-    relay = await startRelay(host.b, dev.b, baud);
+    relay = await startRelay(host.b, dev.b, baud, c.relayFaults);
     const lineSeconds = image.length / (baud / 10);
     const limitMs = 30_000 + lineSeconds * 3000;
+    if (c.protocol === 'stream') {
+      await runStream(row, host.a, dev.a, image, dir, limitMs, stops);
+      return row;
+    }
     const device = startNode(join(__dirname, 'serialBenchDevice.js'), [
       '--protocol', c.protocol, '--port', dev.a, '--read-size', String(c.block), '--flash-ms-per-kib', String(FLASH_MS_PER_KIB),
     ]);
@@ -215,6 +237,31 @@ async function runCase(c: Case, baud: number, image: Buffer, dir: string): Promi
   return row;
 }
 
+/** The stream protocol against the C agent on the device side; the agent times the data phase. */
+async function runStream(row: Row, hostPort: string, devPort: string, image: Buffer, dir: string, limitMs: number, stops: (() => Promise<unknown>)[]): Promise<void> {
+  const out = join(dir, `stream-${row.baud}-${row.c.id}.bin`);
+  await rm(out, { force: true });
+  await rm(`${out}.state`, { force: true });
+  const agent = startStreamAgent({ port: devPort, out, writeUsPerKib: FLASH_MS_PER_KIB * 1000 });
+  stops.push(track(() => agent.stop()));
+  await agent.waitFor('listening');
+  const started = performance.now();
+  const session = new FlashSession({ protocol: 'stream', image, imageName: 'image.bin', port: hostPort, serial: { baudRate: row.baud } });
+  stops.push(track(async () => {
+    session.cancel('Benchmark stopped.');
+    await session.start();
+  }));
+  const result = await withTimeout(session.start(), limitMs, `${row.c.label} at ${row.baud}`);
+  row.sessionSeconds = (performance.now() - started) / 1000;
+  row.retries = Number(result.details.framesResent ?? 0);
+  if (result.result !== 'ok' || !result.verified) throw new Error(`sender: ${result.result}: ${result.message}`);
+  const ev = await agent.waitFor('result', 5000);
+  const flashed = (await readFile(out)).subarray(0, image.length);
+  if (!flashed.equals(image)) throw new Error('the agent\'s flash differs from the image');
+  row.dataSeconds = Number(ev.dataMs) / 1000;
+  row.compression = Number(result.details.compressionRatio ?? 1);
+}
+
 const lineRate = (baud: number): number => baud / 10;
 const throughput = (r: Row): number | null => (r.error === null && r.dataSeconds ? r.size / r.dataSeconds : null);
 const ratio = (r: Row): number | null => {
@@ -238,15 +285,17 @@ async function main(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'ota-sbench-'));
   const rows: Row[] = [];
   const load = loadavg()[0];
+  buildAgent();
+  const firmware = buildFirmwareImage(dir);
   try {
     for (const plan of PLANS) {
       const image = pattern(plan.size);
       await writeFile(join(dir, 'image.bin'), image);
       // Rounds over all cases, so that each protocol's runs are spread over the same stretch of time.
       for (let round = 1; round <= REPEATS; round++) {
-        for (const c of CASES) {
+        for (const c of CASES.filter((x) => !only || only.includes(x.id))) {
           process.stdout.write(`  ${plan.baud} baud, ${plan.size / 1024} KiB, run ${round}/${REPEATS}: ${c.label}\n`);
-          rows.push(await runCase(c, plan.baud, image, dir));
+          rows.push(await runCase(c, plan.baud, c.firmware ? firmware : image, dir));
         }
       }
     }
@@ -272,10 +321,11 @@ function report(rows: Row[], load: number): number {
   for (const { baud } of PLANS) {
     for (const c of CASES) {
       const { best: r, runs } = best(rows, c.id, baud);
+      if (!runs.length) continue;
       lines.push([
         c.label,
         String(baud),
-        String(runs[0].size / 1024),
+        (runs[0].size / 1024).toFixed(runs[0].size % 1024 ? 1 : 0),
         fmt(r && r.dataSeconds, 2),
         fmt(r && throughput(r), 0),
         String(lineRate(baud)),
@@ -324,6 +374,11 @@ function report(rows: Row[], load: number): number {
       '  answer reaching it: the relay both ways plus the sender\'s reaction.',
       'WIRE OVERHEAD: data-phase bytes on the line (both ways) beyond the payload: requests, headers, CRCs, OK.',
       'SESSION S: the whole session, start-up and ending included.',
+      'stream: the C agent (agent/ host build) programs in the background while it receives (double-buffered pages);',
+      '  DATA S is timed by the agent from its READY to the last page committed. With the firmware image (built from',
+      '  test/bench/firmware/ by arm-none-eabi-gcc, deflated with a 4 KiB window), PAYLOAD/LINE is image bytes per',
+      '  second over line bytes per second: above 1 when compression pays. RETRIES: frames sent again. With one',
+      '  byte in 100 000 corrupted (both ways), each damaged frame costs go-back-N the frames in flight behind it.',
       '',
       '',
     ].join('\n'),
@@ -346,6 +401,17 @@ function report(rows: Row[], load: number): number {
     verdicts.push({
       ok: rel !== null && rel >= 1 - YMODEM_TOLERANCE,
       text: `our YMODEM vs sz --ymodem at ${baud}: ours/sz = ${fmt(rel, 3)} (target >= 1.0 less ${YMODEM_TOLERANCE * 100} % for noise: >= ${(1 - YMODEM_TOLERANCE).toFixed(2)})`,
+    });
+  }
+  for (const { baud } of PLANS) {
+    const random = best(rows, 'stream', baud).best;
+    const fw = best(rows, 'streamFw', baud).best;
+    const a = random ? ratio(random) : null;
+    const b = fw ? ratio(fw) : null;
+    verdicts.push({ ok: a !== null && a >= STREAM_TARGET, text: `stream, random image at ${baud}: payload/line = ${fmt(a, 3)} (target >= ${STREAM_TARGET})` });
+    verdicts.push({
+      ok: b !== null && b >= STREAM_FIRMWARE_TARGET,
+      text: `stream, firmware image (${fw ? `${(fw.size / 1024).toFixed(0)} KiB, deflate ${fmt(fw.compression ?? null, 2)}x` : '-'}) at ${baud}: image bytes per second / line rate = ${fmt(b, 3)} (target >= ${STREAM_FIRMWARE_TARGET})`,
     });
   }
   const failedRuns = rows.filter((r) => r.error !== null);

@@ -32,6 +32,9 @@ function protocolOptions(protocol: string): Record<string, unknown> {
     return options;
   }
   if (protocol === 'stm32') return stm32Options();
+  if (protocol === 'stream') {
+    return { compression: c.get<string>('stream.compression', 'auto'), resume: c.get<boolean>('stream.resume', true) };
+  }
   return {};
 }
 
