@@ -106,11 +106,15 @@ describe('two windows share one sandbox (UI)', function () {
 
     const cloud = viewPane(second, 'Cloud');
     await runCommand(second, 'OTA: Refresh Cloud View');
+    await widenSidebar(second, 640);
     await expandRow(cloud, 'Smart Plug');
+    // Out of the way of the product's hover, which would cover the row below it.
+    await second.mouse.move(1000, 700);
     await expandRow(cloud, 'workspace-esp32dev 1.4.2');
     const job = treeRow(cloud, /^Upgrade job /);
     await job.waitFor({ timeout: 30_000 });
     await job.click();
+    await second.mouse.move(1000, 700);
     await expandRow(cloud, 'succeeded');
     await cloud.locator('.monaco-list-row .label-name', { hasText: /^plug-0002$/ }).waitFor({ timeout: 30_000 });
     const rows = await rowTexts(cloud);
@@ -118,7 +122,6 @@ describe('two windows share one sandbox (UI)', function () {
     assert.ok(rows.some((r) => /^Upgrade job \S+ — completed · static, specific/.test(r)), rows.join('\n'));
     assert.ok(rows.some((r) => /^succeeded — 2 devices$/.test(r)), rows.join('\n'));
     await widenSidebar(page, 640);
-    await widenSidebar(second, 640);
     await screenshot(page, 'two-windows-first-deployed');
     await screenshot(second, 'two-windows-second-sees-deploy');
   });
