@@ -50,6 +50,14 @@ const builds = [
     format: 'iife',
     target: 'es2022',
   },
+  {
+    ...common,
+    entryPoints: ['webview/rollout/main.ts'],
+    outfile: 'dist/webview/rollout.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
 ];
 
 function copyAssets() {
@@ -59,6 +67,8 @@ function copyAssets() {
   mkdirSync(out, { recursive: true });
   cpSync(join(codicons, 'codicon.css'), join(out, 'codicon.css'));
   cpSync(join(codicons, 'codicon.ttf'), join(out, 'codicon.ttf'));
+  // uPlot's stylesheet, for the rollout dashboard's chart.
+  cpSync(join(root, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'), join(dist, 'webview', 'uPlot.min.css'));
 }
 
 if (!watch) rmSync(dist, { recursive: true, force: true });

@@ -35,7 +35,8 @@ export function generalHelp(commands: readonly CommandSpec[], version: string): 
     'Environment (credentials are read from here only):',
     ...ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(ENV_WIDTH)}  ${text}`),
     '',
-    'Exit codes: 0 success, 1 the operation failed, 2 usage or configuration error, 130 cancelled.',
+    'Exit codes: 0 success, 1 the operation failed, 2 usage or configuration error, 130 cancelled;',
+    '  ota rollout: 0 done, 3 running (advance again later), 4 paused (by a person, a gate or for approval), 5 aborted.',
     "Run 'ota <command> --help' for a command's options.",
   ];
   return lines.join('\n') + '\n';

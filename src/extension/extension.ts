@@ -10,6 +10,7 @@ import { commandTable } from './commands';
 import { Log } from './common/log';
 import { DeployService } from './deploy/deployService';
 import { registerPlatformio } from './platformio/registerPlatformio';
+import { RolloutDashboards } from './rollout/rolloutDashboards';
 import { SandboxHost } from './sandbox/sandboxHost';
 import { registerSerialView } from './serial/registerSerialView';
 import { underTest, type OtaTesting } from './testing';
@@ -37,13 +38,18 @@ export function activate(context: vscode.ExtensionContext): OtaApi {
   const pio = registerPlatformio(context, log);
   const serial = registerSerialView(context, log);
   const deploy = new DeployService(context.workspaceState, log, cloud.models, pio);
-  context.subscriptions.push(deploy);
-  registerCommands(context, log, commandTable({ context, log, store, cloud, deploy, pio, serial }));
+  const rollouts = new RolloutDashboards(context, log, cloud, sandbox);
+  context.subscriptions.push(deploy, rollouts);
+  registerCommands(context, log, commandTable({ context, log, store, cloud, deploy, pio, serial, rollouts }));
   const { version } = context.extension.packageJSON as { version: string };
   log.info(`Firmware OTA ${version} activated`);
 
   const api: OtaApi = {
-    flash: (request) => serial.flasher(request),
+    flash: async (request) => {
+      // One port in, one result out (the flasher gives a list only for several ports).
+      const result = await serial.flasher(request);
+      return Array.isArray(result) ? result[0] : result;
+    },
     listFirmware: async () => {
       const out: { accountId: string; label: string; firmware: Firmware[] }[] = [];
       for (const a of cloud.models.accounts().accounts) {
@@ -53,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): OtaApi {
       return out;
     },
   };
-  return underTest(context) ? { ...api, testing: { cloud, sandbox, platformio: pio, serial } } : api;
+  return underTest(context) ? { ...api, testing: { cloud, sandbox, platformio: pio, serial, rollouts } } : api;
 }
 
 /** Everything else is disposed through context.subscriptions; the sandbox is awaited so its state is saved. */

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { CloudView } from './cloud/registerCloudView';
 import type { Platformio } from './platformio/registerPlatformio';
+import type { RolloutDashboards } from './rollout/rolloutDashboards';
 import type { SandboxHost } from './sandbox/sandboxHost';
 import type { SerialView } from './serial/registerSerialView';
 
@@ -14,6 +15,7 @@ export interface OtaTesting {
   sandbox: SandboxHost;
   platformio: Platformio;
   serial: SerialView;
+  rollouts: RolloutDashboards;
 }
 
 export function underTest(context: vscode.ExtensionContext): boolean {

@@ -19,7 +19,25 @@ export interface FactView {
   value: string;
 }
 
-/** Everything the panel shows about one flash, as plain data. */
+/** One board of a flash to several boards at once: its own phase, rate, device and result. */
+export interface BoardRowView {
+  port: string;
+  phase: FlashPhase;
+  bytesDone: number;
+  bytesTotal: number;
+  bytesPerSecond: number;
+  /** What is going on or how it ended, in words. */
+  message: string | null;
+  /** Chip, MAC... as the protocol learnt them. */
+  device: FactView[];
+  verified: boolean | null;
+}
+
+/**
+ * Everything the panel shows about one flash, as plain data. A flash to several boards fills `rows` (one per board)
+ * and the fields above sum them up (bytes and rate added, the phase of the least advanced board); with one board
+ * `rows` holds just that board.
+ */
 export interface FlashView {
   /** Image file name (or cloud firmware name and version). */
   image: string;
@@ -43,6 +61,8 @@ export interface FlashView {
   stats: FactView[];
   /** Once done: whether the device proved it holds the image (hash or read-back); null while running or failed. */
   verified: boolean | null;
+  /** One row per board (see above). */
+  rows: BoardRowView[];
 }
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'device';

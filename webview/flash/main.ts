@@ -8,6 +8,7 @@ import {
   FINAL_PHASES,
   formatBytes,
   formatDuration,
+  type BoardRowView,
   type FactView,
   type FlashView,
   type HostMessage,
@@ -61,6 +62,44 @@ function renderFacts(id: string, facts: readonly FactView[]): void {
   list.replaceChildren(...rows);
 }
 
+function phaseLabel(phase: FlashView['phase'], verified: boolean | null): string {
+  if (phase === 'done') return verified ? DONE_VERIFIED.label : SENT_UNVERIFIED.label;
+  return PHASE_TEXT[phase]?.label ?? phase;
+}
+
+/** A row per board when several are flashed at once. */
+function renderBoards(rows: readonly BoardRowView[]): void {
+  const table = el<HTMLTableElement>('boards');
+  table.hidden = rows.length < 2;
+  if (rows.length < 2) return;
+  const cells = (row: BoardRowView): string[] => {
+    const percent = row.bytesTotal > 0 ? Math.floor((row.bytesDone / row.bytesTotal) * 100) : 0;
+    const chip = row.device.find((f) => f.label === 'Chip')?.value ?? '—';
+    return [
+      row.port,
+      chip,
+      phaseLabel(row.phase, row.verified),
+      `${percent} % (${formatBytes(row.bytesDone)} of ${formatBytes(row.bytesTotal)})`,
+      row.bytesPerSecond > 0 ? `${formatBytes(Math.round(row.bytesPerSecond))}/s` : '—',
+      FINAL_PHASES.includes(row.phase) ? (row.message ?? '') : '',
+    ];
+  };
+  const body = table.tBodies[0];
+  body.replaceChildren(
+    ...rows.map((row) => {
+      const tr = document.createElement('tr');
+      tr.dataset.phase = row.phase;
+      tr.dataset.port = row.port;
+      for (const text of cells(row)) {
+        const td = document.createElement('td');
+        td.textContent = text;
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+}
+
 function render(view: FlashView): void {
   const phase =
     view.phase === 'done' ? (view.verified ? DONE_VERIFIED : SENT_UNVERIFIED) : (PHASE_TEXT[view.phase] ?? { label: view.phase, icon: 'info' });
@@ -84,6 +123,7 @@ function render(view: FlashView): void {
   el('message').textContent = view.message ?? '';
   renderFacts('device', view.device);
   renderFacts('live', view.stats);
+  renderBoards(view.rows ?? []);
   const final = FINAL_PHASES.includes(view.phase);
   el<HTMLElement & { disabled: boolean }>('cancel').disabled = final;
   el<HTMLElement & { disabled: boolean }>('retry').disabled = !final || view.phase === 'done';

@@ -1,12 +1,11 @@
-// `ota flash FILE --port PATH --protocol quecthing|ymodem [...]`: streams an image to a device on a serial port.
-// Progress on stderr; with --json one final {protocol, bytes, seconds, bytesPerSecond, retries, result} on stdout.
+// `ota flash FILE --port PATH --protocol quecthing|ymodem|esp [...]`: streams an image to a device on a serial port
+// (or several: --port repeated flashes each board in parallel). Progress on stderr; with --json one final
+// {protocol, bytes, seconds, bytesPerSecond, retries, result, verified, ...details} on stdout, or with several ports
+// one such object per port, each on its own line with its `port`.
 // Exit 0 only when the device got the whole image; the result says whether the device verified it. Ctrl-C cancels and
 // the port is closed. Each protocol's own flags come from its `cliOptions`.
-import { isOtaError } from '../../core/errors';
-import { readFlashImage } from '../../core/serial/imageFile';
-import { basename } from 'node:path';
 import { FLASH_PROTOCOLS, findProtocol } from '../../core/serial/protocols';
-import type { FlashProtocol, FlashRegion, ProtocolCliOption } from '../../core/serial/protocols/types';
+import type { FlashProtocol, ProtocolCliOption } from '../../core/serial/protocols/types';
 import { FlashSession, checkFlashRequest } from '../../core/serial/session';
 import type { CommandContext, CommandSpec } from '../support/command';
 import { plural, size } from '../support/format';
@@ -14,6 +13,7 @@ import { EXIT_CANCELLED, UsageError } from '../support/io';
 import { writeJson } from '../support/json';
 import { checked, flag, integerOption, nonEmptyOption, positionals } from '../support/options';
 import { FlashReporter, flashJson } from './flashReport';
+import { FLASH_TARGET_OPTIONS, flashImage, flashPorts, usbIdsOf } from './flashTargets';
 
 const PROTOCOL_IDS = FLASH_PROTOCOLS.map((p) => p.id);
 
@@ -70,20 +70,19 @@ function protocolOptions(ctx: CommandContext, protocol: FlashProtocol): Record<s
   return bag;
 }
 
-async function readImage(file: string): Promise<FlashRegion[]> {
-  try {
-    return await readFlashImage(file);
-  } catch (e) {
-    if (isOtaError(e)) throw new UsageError(e.hint ? `${e.message} ${e.hint}` : e.message);
-    const code = (e as { code?: unknown }).code;
-    throw new UsageError(`cannot read the image ${file}${typeof code === 'string' ? ` (${code})` : ''}.`);
-  }
+function optionalFile(ctx: CommandContext): string | undefined {
+  if (ctx.args.length > 1) throw new UsageError(`unexpected argument '${ctx.args[1]}' for 'ota flash'.`);
+  return ctx.args.length ? positionals(ctx, ['FILE'])[0] : undefined;
+}
+
+interface PortRun {
+  port: string;
+  session: FlashSession;
 }
 
 async function flash(ctx: CommandContext): Promise<number> {
-  const [file] = positionals(ctx, ['FILE']);
-  const port = nonEmptyOption(ctx, 'port');
-  if (port === undefined) throw new UsageError("'ota flash' needs --port PATH ('ota ports' lists them).");
+  const file = optionalFile(ctx);
+  const ports = flashPorts(ctx);
   const protocol = nonEmptyOption(ctx, 'protocol');
   if (protocol === undefined || !PROTOCOL_IDS.includes(protocol)) {
     throw new UsageError(`${protocol === undefined ? "'ota flash' needs --protocol" : `unknown protocol '${protocol}'`}: use --protocol ${PROTOCOL_IDS.join('|')}.`);
@@ -92,41 +91,58 @@ async function flash(ctx: CommandContext): Promise<number> {
   const options = protocolOptions(ctx, chosen);
   const baudRate = integerOption(ctx, 'baud', 1, 20_000_000);
   const serial = baudRate === undefined ? {} : { baudRate };
-  const image = await readImage(file);
+  const { regions: image, name: imageName } = await flashImage(ctx, file, protocol);
   // Everything about the request is checked before any port is opened (an empty image too).
   await checked(() => checkFlashRequest({ protocol, image, options, serial })).catch((e: unknown) => {
     if (!(e instanceof UsageError)) throw e;
     throw new UsageError(cliOptionNames(e.message, chosen));
   });
-
-  const reporter = new FlashReporter(ctx.io.stderr);
-  const session = new FlashSession({ protocol, image, imageName: basename(file), port, serial, options, signal: ctx.signal });
-  session.onEvent(reporter.onEvent);
-  const result = await session.start();
-  if (flag(ctx, 'json')) writeJson(ctx.io, flashJson(result));
-  if (result.result === 'ok') {
-    if (!flag(ctx, 'json')) {
-      const rate = result.bytesPerSecond > 0 ? `, ${size(result.bytesPerSecond)}/s` : '';
-      const what = `${basename(file)} (${result.bytes} bytes) to ${port} with ${protocol} in ${result.seconds} s (${plural(result.retries, 'retry', 'retries')}${rate})`;
-      ctx.io.stdout.write(result.verified ? `Flashed ${what}; the device verified it.\n` : `Sent ${what}; not verified by the device.\n${result.message}\n`);
+  const usbIds = protocol === 'esp' ? await usbIdsOf(ports) : new Map<string, string>();
+  const several = ports.length > 1;
+  const runs: PortRun[] = ports.map((port) => {
+    const usbId = usbIds.get(port);
+    const session = new FlashSession({ protocol, image, imageName, port, serial, options: usbId ? { ...options, usbId } : options, signal: ctx.signal });
+    // Several boards: every line says which one, and progress is printed by tenths rather than redrawn.
+    const out = several ? { write: (text: string) => ctx.io.stderr.write(text.replace(/^(?=.)/gm, `[${port}] `)), isTTY: false } : ctx.io.stderr;
+    session.onEvent(new FlashReporter(out).onEvent);
+    return { port, session };
+  });
+  // One failing board does not stop the others.
+  const results = await Promise.all(runs.map((r) => r.session.start()));
+  const json = flag(ctx, 'json');
+  let code = 0;
+  for (const result of results) {
+    const port = result.port;
+    if (json) {
+      if (several) ctx.io.stdout.write(`${JSON.stringify({ port, ...flashJson(result) })}\n`);
+      else writeJson(ctx.io, flashJson(result));
     }
-    return 0;
+    if (result.result === 'ok') {
+      if (!json) {
+        const rate = result.bytesPerSecond > 0 ? `, ${size(result.bytesPerSecond)}/s` : '';
+        const what = `${imageName} (${result.bytes} bytes) to ${port} with ${protocol} in ${result.seconds} s (${plural(result.retries, 'retry', 'retries')}${rate})`;
+        ctx.io.stdout.write(result.verified ? `Flashed ${what}; the device verified it.\n` : `Sent ${what}; not verified by the device.\n${result.message}\n`);
+      }
+      continue;
+    }
+    // The error code is in the message for support; on a terminal it is noise.
+    const message = result.errorCode ? result.message.split(` (code ${result.errorCode})`).join('') : result.message;
+    const hint = result.errorCode === 'port-not-found' ? " Run 'ota ports' to see the serial ports." : '';
+    ctx.io.stderr.write(`ota: ${several ? `${port}: ` : ''}${message.replace(/\s*[\r\n]+\s*/g, ' ')}${hint}\n`);
+    const failed = result.result === 'cancelled' ? EXIT_CANCELLED : 1;
+    code = code === 0 || code === EXIT_CANCELLED ? failed : code;
   }
-  // The error code is in the message for support; on a terminal it is noise.
-  const message = result.errorCode ? result.message.split(` (code ${result.errorCode})`).join('') : result.message;
-  const hint = result.errorCode === 'port-not-found' ? " Run 'ota ports' to see the serial ports." : '';
-  ctx.io.stderr.write(`ota: ${message.replace(/\s*[\r\n]+\s*/g, ' ')}${hint}\n`);
-  return result.result === 'cancelled' ? EXIT_CANCELLED : 1;
+  return code;
 }
 
 export const flashCommand: CommandSpec = {
   words: ['flash'],
-  positionals: 'FILE',
+  positionals: '[FILE]',
   summary:
     'Flash an image (.bin, or Intel .hex where the protocol writes at addresses) to a device on a serial port; exit 0 only when the device got the whole image. ' +
     'The result says verified only when the device reported a hash or read-back that matched; protocols without one (ymodem) say "sent, not verified by the device".',
   options: {
-    port: { type: 'string', usage: '--port PATH', description: "The serial port ('ota ports' lists them)." },
+    ...FLASH_TARGET_OPTIONS,
     protocol: {
       type: 'string',
       usage: `--protocol ${PROTOCOL_IDS.join('|')}`,

@@ -13,6 +13,15 @@ import { deployCommand } from './deploy';
 import { portsCommand } from './ports';
 import { flashCommand } from './flash';
 import { sandboxCommand } from './sandbox';
+import {
+  rolloutAbortCommand,
+  rolloutAdvanceCommand,
+  rolloutCreateCommand,
+  rolloutPauseCommand,
+  rolloutResumeCommand,
+  rolloutRetryCommand,
+  rolloutStatusCommand,
+} from './rollout';
 
 export const COMMANDS: readonly CommandSpec[] = [
   firmwareListCommand,
@@ -32,5 +41,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   deployCommand,
   portsCommand,
   flashCommand,
+  rolloutCreateCommand,
+  rolloutStatusCommand,
+  rolloutAdvanceCommand,
+  rolloutPauseCommand,
+  rolloutResumeCommand,
+  rolloutAbortCommand,
+  rolloutRetryCommand,
   sandboxCommand,
 ];

@@ -9,3 +9,4 @@ export * from './projectConfig';
 export * from './projects';
 export * from './version';
 export { LineSplitter, killProcessTree, runCommand, runProcess, type CommandResult, type ProcessOutcome, type RunProcessOptions } from './process';
+export * from './espImages';

@@ -34,6 +34,8 @@ export interface ByteLink {
    * pseudo-terminal does.
    */
   setSignals?(signals: ControlSignals): Promise<void>;
+  /** Changes the line rate of an open link (after a loader agreed on a faster one). Absent where there is none. */
+  setBaudRate?(baudRate: number): Promise<void>;
 }
 
 /** Unread bytes kept for a first listener; beyond this the oldest are dropped (a device babbling before we listen). */

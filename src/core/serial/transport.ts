@@ -184,6 +184,8 @@ function replaceRead(binding: object): boolean {
 /** An open serial port. */
 export class SerialLink extends LinkBase {
   private closing = false;
+  /** serialport's set() fills absent lines with defaults (DTR and RTS on), so the current state is kept here. */
+  private lines = { dtr: true, rts: true, brk: false };
 
   /** `syncIo`: the port's fd is non-blocking and its reads are ours (replaceRead), so writes may be direct too. */
   private constructor(
@@ -267,25 +269,43 @@ export class SerialLink extends LinkBase {
     }
   }
 
+  /**
+   * Rejects (code port-signals) where the port has no modem lines (a pseudo-terminal). Lines not given keep their
+   * state (serialport's set() would put them back to its defaults, DTR and RTS on).
+   */
   setSignals(signals: ControlSignals): Promise<void> {
-    if (this.isClosed) {
-      return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
-    }
-    const set: { dtr?: boolean; rts?: boolean; brk?: boolean } = {};
-    if (signals.dtr !== undefined) set.dtr = signals.dtr;
-    if (signals.rts !== undefined) set.rts = signals.rts;
-    if (signals.brk !== undefined) set.brk = signals.brk;
+    if (this.isClosed) return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
+    const next = {
+      dtr: signals.dtr ?? this.lines.dtr,
+      rts: signals.rts ?? this.lines.rts,
+      brk: signals.brk ?? this.lines.brk,
+    };
     return new Promise<void>((resolve, reject) => {
-      this.port.set(set, (err) => {
-        if (!err) resolve();
-        else {
+      this.port.set(next, (err) => {
+        if (err) {
           reject(
             new OtaError('failed', `Serial port ${this.name} cannot set its DTR/RTS lines (${err.message}).`, {
               code: 'port-signals',
-              hint: 'Use an adapter with DTR/RTS, or set BOOT0 and press reset by hand.',
+              hint: 'Use an adapter with DTR/RTS, or put the board into its bootloader by hand when asked.',
+              cause: err,
             }),
           );
+          return;
         }
+        this.lines = next;
+        resolve();
+      });
+    });
+  }
+
+  /** Note: serialport discards what is buffered both ways (tcflush) when it changes the rate. */
+  setBaudRate(baudRate: number): Promise<void> {
+    normalizeSerialSettings({ baudRate });
+    if (this.isClosed) return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
+    return new Promise<void>((resolve, reject) => {
+      this.port.update({ baudRate }, (err) => {
+        if (err) reject(describeOpenError(this.name, err));
+        else resolve();
       });
     });
   }

@@ -19,6 +19,8 @@ export class VirtualLinkEnd extends LinkBase {
   peer!: VirtualLinkEnd;
   private lineFreeAt = 0;
   private readonly signalListeners = new Set<(signals: ControlSignals) => void>();
+  /** The last rate set with setBaudRate (null before any). */
+  baudRate: number | null = null;
   /** Writes go out one after the other, in call order, even when callers do not await them. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -63,6 +65,13 @@ export class VirtualLinkEnd extends LinkBase {
     return () => {
       this.signalListeners.delete(listener);
     };
+  }
+
+  /** A virtual line has no rate to change (its pacing, if any, stays); recorded for the device to see. */
+  setBaudRate(baudRate: number): Promise<void> {
+    if (this.isClosed) return Promise.reject(this.closeError ?? closedError(this.name));
+    this.baudRate = baudRate;
+    return Promise.resolve();
   }
 
   setSignals(signals: ControlSignals): Promise<void> {

@@ -5,6 +5,7 @@ import type { CloudView } from '../cloud/registerCloudView';
 import type { Log } from '../common/log';
 import type { DeployService } from '../deploy/deployService';
 import type { Platformio } from '../platformio/registerPlatformio';
+import type { RolloutDashboards } from '../rollout/rolloutDashboards';
 import type { SerialView } from '../serial/registerSerialView';
 
 export interface Features {
@@ -15,4 +16,5 @@ export interface Features {
   deploy: DeployService;
   pio: Platformio;
   serial: SerialView;
+  rollouts: RolloutDashboards;
 }

@@ -9,6 +9,7 @@ import { firmwareCommands } from './firmware';
 import { jobCommands } from './job';
 import { mcubootCommands } from './mcuboot';
 import { portCommands } from './port';
+import { rolloutCommands } from './rollout';
 import { viewCommands } from './view';
 
 export function commandTable(features: Features): OtaCommand[] {
@@ -16,6 +17,7 @@ export function commandTable(features: Features): OtaCommand[] {
     ...accountCommands(features),
     ...firmwareCommands(features),
     ...jobCommands(features),
+    ...rolloutCommands(features),
     ...buildCommands(features),
     ...portCommands(features),
     ...mcubootCommands(features),

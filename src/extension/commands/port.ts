@@ -1,5 +1,5 @@
-// Commands on a serial port: flash an image to it (from the palette, a port of the Serial view, or a cloud firmware,
-// downloaded and verified first), show the flash panel, cancel the running flash.
+// Commands on a serial port: flash an image to it (from the palette, a port of the Serial view, or several selected
+// together, or a cloud firmware, downloaded and verified first), show the flash panel, cancel the running flash.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +9,7 @@ import type { CloudModels } from '../cloud/model/cloudModels';
 import { firmwareTarget, type FirmwareTarget } from '../cloud/targets';
 import type { Log } from '../common/log';
 import type { Flasher } from '../serial/flashCommands';
-import { portPath } from '../serial/targets';
+import { portPaths } from '../serial/targets';
 import type { OtaCommand } from './command';
 import type { Features } from './features';
 
@@ -18,9 +18,10 @@ export function portCommands({ log, cloud, serial }: Features): OtaCommand[] {
   return [
     {
       id: 'ota.serial.flash',
-      run: (arg?: unknown) => {
-        const port = portPath(arg);
-        if (port) return flash({ port });
+      run: (arg?: unknown, selected?: unknown) => {
+        // Several ports selected in the Serial view: all of them, at once.
+        const ports = portPaths(arg, selected);
+        if (ports) return flash({ ports });
         const firmware = firmwareTarget(arg);
         if (firmware) return flashCloudFirmware(cloud.models, firmware, flash, log);
         return flash(typeof arg === 'object' && arg !== null ? (arg) : {});

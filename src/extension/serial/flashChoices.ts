@@ -10,6 +10,18 @@ import type { PortEntry } from './portsTreeProvider';
 export interface ImageChoice {
   path: string;
   name: string;
+  /** Set when the image is a PlatformIO build's firmware.bin (the esp protocol then flashes all its images). */
+  build?: { project: string; env: string };
+}
+
+/** The project and environment of `<project>/<build dir>/<env>/firmware.bin`, when that is what `file` is. */
+export function buildOf(file: string): { project: string; env: string } | undefined {
+  if (path.basename(file) !== FIRMWARE_FILE) return undefined;
+  const envDir = path.dirname(file);
+  for (let dir = path.dirname(envDir), i = 0; i < 3; dir = path.dirname(dir), i++) {
+    if (existsSync(path.join(dir, 'platformio.ini'))) return { project: dir, env: path.basename(envDir) };
+  }
+  return undefined;
 }
 
 function ago(mtime: Date): string {
@@ -58,7 +70,10 @@ export async function chooseImage(): Promise<ImageChoice | undefined> {
     const uris = await vscode.window.showOpenDialog({ title: 'Image to flash', canSelectMany: false, openLabel: 'Flash' });
     file = uris?.[0]?.fsPath;
   }
-  return file ? { path: file, name: path.basename(file) } : undefined;
+  if (!file) return undefined;
+  const fromBuild = images.find((i) => i.path === file);
+  const build = fromBuild ? { project: fromBuild.project, env: fromBuild.env } : buildOf(file);
+  return { path: file, name: path.basename(file), ...(build ? { build } : {}) };
 }
 
 export async function choosePort(ports: PortEntry[], last: string | undefined): Promise<string | undefined> {
@@ -83,9 +98,12 @@ export async function choosePort(ports: PortEntry[], last: string | undefined): 
   return typed?.trim() || undefined;
 }
 
-export async function chooseProtocol(last: string | undefined): Promise<string | undefined> {
-  const items = FLASH_PROTOCOLS.map((p) => ({ label: p.label, description: p.id === last ? `${p.id} · last used` : p.id, detail: p.description, id: p.id }));
-  items.sort((a, b) => (a.id === last ? -1 : b.id === last ? 1 : 0));
+/** `suggested` (what the port looks like, e.g. esp for a CP210x) comes first, else the last one used. */
+export async function chooseProtocol(last: string | undefined, suggested?: string): Promise<string | undefined> {
+  const first = suggested ?? last;
+  const note = (id: string): string => (id === suggested ? `${id} · matches the port` : id === last ? `${id} · last used` : id);
+  const items = FLASH_PROTOCOLS.map((p) => ({ label: p.label, description: note(p.id), detail: p.description, id: p.id }));
+  items.sort((a, b) => (a.id === first ? -1 : b.id === first ? 1 : 0));
   const picked = await vscode.window.showQuickPick(items, { title: 'Which protocol does the device speak?', matchOnDescription: true });
   return picked?.id;
 }

@@ -1,6 +1,6 @@
-// What "OTA: Flash Firmware over Serial" does, from the palette, a port in the Serial view or a cloud firmware
-// (../commands/port.ts): asks for what is missing (image, port, protocol), checks the request, then flashes
-// through the controller and says how it ended.
+// What "OTA: Flash Firmware over Serial" does, from the palette, a port (or several ports) in the Serial view or a
+// cloud firmware (../commands/port.ts): asks for what is missing (image, port, protocol), checks the request, then
+// flashes through the controller and says how it ended.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
@@ -8,8 +8,10 @@ import { readFlashImage } from '../../core/serial/imageFile';
 import type { FlashRegion } from '../../core/serial/protocols/types';
 import { checkFlashRequest } from '../../core/serial/session';
 import type { FlashResult } from '../../core/serial/sessionTypes';
-import type { FlashController } from './flashController';
-import { chooseImage, choosePort, chooseProtocol, type ImageChoice } from './flashChoices';
+import type { Log } from '../common/log';
+import { ESP_PROTOCOL_ID, espBuildImages, espOptions, espPortOptions, suggestedProtocol } from './espChoices';
+import type { FlashController, FlashRequest } from './flashController';
+import { buildOf, chooseImage, choosePort, chooseProtocol, type ImageChoice } from './flashChoices';
 import { chooseMcubootOptions } from './mcubootCommands';
 import type { PortEntry } from './portsTreeProvider';
 import { offerUnprotect, stm32Options } from './stm32Choices';
@@ -18,6 +20,8 @@ import { offerUnprotect, stm32Options } from './stm32Choices';
 export interface FlashArgs {
   image?: string;
   port?: string;
+  /** Several boards at once (the same image to each). */
+  ports?: string[];
   protocol?: string;
   baud?: number;
   options?: Record<string, unknown>;
@@ -35,48 +39,87 @@ function protocolOptions(protocol: string): Record<string, unknown> {
   if (protocol === 'stream') {
     return { compression: c.get<string>('stream.compression', 'auto'), resume: c.get<boolean>('stream.resume', true) };
   }
+  if (protocol === ESP_PROTOCOL_ID) return espOptions();
   return {};
 }
 
-/** Flashes an image, asking for what the arguments leave out; undefined when a question was dismissed. */
-export type Flasher = (args: FlashArgs, image?: ImageChoice) => Promise<FlashResult | undefined>;
+function imageChoiceOf(file: string): ImageChoice {
+  const build = buildOf(file);
+  return { path: file, name: path.basename(file), ...(build ? { build } : {}) };
+}
 
-export function createFlasher(state: vscode.Memento, controller: FlashController, ports: () => Promise<PortEntry[]>): Flasher {
-  return async (args: FlashArgs, image?: ImageChoice): Promise<FlashResult | undefined> => {
+/**
+ * Flashes an image, asking for what the arguments leave out. Resolves with the result (one port) or the results in
+ * port order (several ports); undefined when a question was dismissed.
+ */
+export type Flasher = (args: FlashArgs, image?: ImageChoice) => Promise<FlashResult | FlashResult[] | undefined>;
+
+export function createFlasher(state: vscode.Memento, controller: FlashController, ports: () => Promise<PortEntry[]>, log: Log): Flasher {
+  return async (args: FlashArgs, image?: ImageChoice): Promise<FlashResult | FlashResult[] | undefined> => {
     if (controller.running) {
       void vscode.window.showWarningMessage('A flash is running: cancel it or wait for it to end first.', 'Show').then((a) => {
         if (a) controller.showPanel();
       });
       return undefined;
     }
-    const chosenImage = image ?? (args.image ? { path: args.image, name: path.basename(args.image) } : await chooseImage());
+    const chosenImage = image ?? (args.image ? imageChoiceOf(args.image) : await chooseImage());
     if (!chosenImage) return undefined;
-    const port = args.port ?? (await choosePort(await ports(), state.get<string>('ota.flashPort')));
-    if (!port) return undefined;
-    const protocol = args.protocol ?? (await chooseProtocol(state.get<string>('ota.flashProtocol')));
+    const entries = await ports().catch(() => [] as PortEntry[]);
+    let targets = args.ports ?? (args.port ? [args.port] : []);
+    if (!targets.length) {
+      const port = await choosePort(entries, state.get<string>('ota.flashPort'));
+      if (!port) return undefined;
+      targets = [port];
+    }
+    const targetEntries = targets.map((t) => entries.find((e) => e.path === t)).filter((e): e is PortEntry => e !== undefined);
+    const protocol = args.protocol ?? (await chooseProtocol(state.get<string>('ota.flashProtocol'), suggestedProtocol(targetEntries)));
     if (!protocol) return undefined;
-    const baud = args.baud ?? vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200);
+    const esp = protocol === ESP_PROTOCOL_ID;
+    // The ESP ROM is synced at 115200 and the loader switches to the flash baud (an option) itself.
+    const baud = args.baud ?? (esp ? 115200 : vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200));
     const options = args.options ?? (protocol === 'mcuboot' ? await chooseMcubootOptions(state) : protocolOptions(protocol));
     if (!options) return undefined;
-    let bytes: FlashRegion[];
+    let flashImage: FlashRegion[];
     try {
+      // ESP: a PlatformIO build goes out whole (bootloader, partitions, boot_app0, app at their offsets).
+      const regions = esp ? await espBuildImages(chosenImage.build, log) : null;
       // A .hex becomes regions at the addresses it states; a .bin one region the protocol places.
-      bytes = await readFlashImage(chosenImage.path);
+      flashImage = regions ?? (await readFlashImage(chosenImage.path));
       // A .hex places itself: the address setting is for a .bin only.
-      if (protocol === 'stm32' && !args.options && bytes.some((r) => r.address !== null)) delete options.address;
-      checkFlashRequest({ protocol, image: bytes, options, serial: { baudRate: baud } });
+      if (protocol === 'stm32' && !args.options && flashImage.some((r) => r.address !== null)) delete options.address;
+      checkFlashRequest({ protocol, image: flashImage, options, serial: { baudRate: baud } });
     } catch (e) {
       void vscode.window.showErrorMessage(`${chosenImage.name}: ${errorMessage(e)}`);
       return undefined;
     }
-    await state.update('ota.flashPort', port);
+    await state.update('ota.flashPort', targets[0]);
     await state.update('ota.flashProtocol', protocol);
-    let result = await controller.flash({ image: bytes, imageName: chosenImage.name, port, protocol, baud, options });
-    if (result.errorCode === 'read-protected' && (await offerUnprotect(port))) {
-      result = await controller.flash({ image: bytes, imageName: chosenImage.name, port, protocol, baud, options: { ...options, unprotect: true } });
+    const request: FlashRequest = {
+      image: flashImage,
+      imageName: chosenImage.name,
+      ports: targets,
+      protocol,
+      baud,
+      options,
+      ...(esp ? { portOptions: espPortOptions(targets, entries) } : {}),
+    };
+    let results = await controller.flash(request);
+    if (results.length === 1 && results[0].errorCode === 'read-protected' && (await offerUnprotect(targets[0]))) {
+      results = await controller.flash({ ...request, options: { ...options, unprotect: true } });
     }
-    if (result.result === 'ok') void vscode.window.showInformationMessage(`Flashed ${chosenImage.name} to ${port}: ${result.message}`);
-    else if (result.result !== 'cancelled') void vscode.window.showErrorMessage(`Flashing ${chosenImage.name} to ${port}: ${result.message}`);
-    return result;
+    if (results.length === 1) {
+      const [result] = results;
+      const port = targets[0];
+      if (result.result === 'ok') void vscode.window.showInformationMessage(`Flashed ${chosenImage.name} to ${port}: ${result.message}`);
+      else if (result.result !== 'cancelled') void vscode.window.showErrorMessage(`Flashing ${chosenImage.name} to ${port}: ${result.message}`);
+      return result;
+    }
+    const failed = results.filter((r) => r.result !== 'ok' && r.result !== 'cancelled');
+    if (failed.length) {
+      void vscode.window.showErrorMessage(`Flashing ${chosenImage.name}: ${failed.length} of ${results.length} boards failed (${failed.map((r) => r.port).join(', ')}). The panel has a row for each.`);
+    } else if (results.every((r) => r.result === 'ok')) {
+      void vscode.window.showInformationMessage(`Flashed ${chosenImage.name} to ${results.length} boards.`);
+    }
+    return results;
   };
 }

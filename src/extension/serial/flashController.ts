@@ -1,5 +1,5 @@
-// Runs flash sessions for the extension: one at a time, shown in the progress panel and the status bar, with
-// cancel and "flash again". A busy port held by the Serial Monitor is freed (with the user's consent) and the
+// Runs flash sessions for the extension: one flash at a time (to one board, or to several boards in parallel, a row
+// each), shown in the progress panel and the status bar, with cancel and "flash again". A busy port held by the Serial Monitor is freed (with the user's consent) and the
 // monitor restored afterwards.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
@@ -9,39 +9,65 @@ import { FlashSession } from '../../core/serial/session';
 import type { FlashLogLine, FlashResult, FlashSnapshot } from '../../core/serial/sessionTypes';
 import { unhandled } from '../../shared/exhaustive';
 import { formatBytes } from '../../shared/units';
-import { type FlashView, type HostMessage, type LogLine, type PanelMessage } from '../../shared/flashPanelMessages';
+import {
+  FINAL_PHASES,
+  type BoardRowView,
+  type FlashPhase,
+  type FlashView,
+  type HostMessage,
+  type LogLine,
+  type PanelMessage,
+} from '../../shared/flashPanelMessages';
 import type { Log } from '../common/log';
 import { FlashPanel, type PanelSource } from './flashPanel';
 import type { SerialMonitorBridge } from './serialMonitor';
 
 export interface FlashRequest {
-  /** A .bin's bytes, or regions at addresses (an Intel HEX file). */
+  /** A .bin's bytes, or regions at addresses (an Intel HEX file, a PlatformIO ESP32 build's images). */
   image: Uint8Array | readonly FlashRegion[];
   /** File name shown and sent (YMODEM block 0). */
   imageName: string;
-  port: string;
+  /** One port, or several: the same image goes to each board, in parallel. */
+  ports: readonly string[];
   protocol: string;
   baud: number;
   options: FlashOptionBag;
+  /** Options for one port only (e.g. the esp protocol's usbId, from the port's VID:PID). */
+  portOptions?: Readonly<Record<string, FlashOptionBag>>;
 }
 
 const MAX_LOG = 2000;
 
-function toLogLine(line: FlashLogLine): LogLine {
+/** The order in which a flash moves on; several boards show the least advanced. */
+const PHASE_ORDER: readonly FlashPhase[] = ['waiting', 'negotiating', 'transferring', 'verifying', 'done', 'refused', 'cancelled', 'failed'];
+
+function toLogLine(line: FlashLogLine, port: string | null): LogLine {
   const level = line.fromDevice ? 'device' : line.level === 'debug' ? 'info' : line.level;
-  return { time: line.time, level, text: line.text };
+  return { time: line.time, level, text: port ? `[${port}] ${line.text}` : line.text };
+}
+
+function imageBytes(image: FlashRequest['image']): number {
+  return image instanceof Uint8Array ? image.length : image.reduce((n, r) => n + r.data.length, 0);
+}
+
+interface Board {
+  port: string;
+  session: FlashSession;
+  row: BoardRowView;
+  snapshot: FlashSnapshot;
 }
 
 export class FlashController implements PanelSource, vscode.Disposable {
   private readonly panel: FlashPanel;
   private readonly status: vscode.StatusBarItem;
-  private session: FlashSession | undefined;
+  private readonly boards = new Map<string, Board>();
+  private active = 0;
   private request: FlashRequest | undefined;
   private view: FlashView | undefined;
   private logLines: LogLine[] = [];
   private hideTimer: NodeJS.Timeout | undefined;
   private readonly ended = new vscode.EventEmitter<FlashResult>();
-  /** Fires when a flash ends, whatever its result. */
+  /** Fires when a flash to a board ends, whatever its result (once per board). */
   readonly onDidEnd = this.ended.event;
 
   constructor(
@@ -57,7 +83,7 @@ export class FlashController implements PanelSource, vscode.Disposable {
   }
 
   get running(): boolean {
-    return this.session !== undefined;
+    return this.active > 0;
   }
 
   /** The current or last flash, as the panel shows it. */
@@ -70,89 +96,178 @@ export class FlashController implements PanelSource, vscode.Disposable {
   }
 
   cancel(): void {
-    this.session?.cancel();
+    for (const b of this.boards.values()) b.session.cancel();
   }
 
-  /** Flashes and resolves with the result (never rejects for device trouble: that is a failed result). */
-  async flash(request: FlashRequest): Promise<FlashResult> {
-    if (this.session) throw new Error(`A flash to ${this.view?.port ?? 'a port'} is running; cancel it or wait for it to end.`);
-    let result = await this.run(request);
+  /**
+   * Flashes every port of the request at once and resolves with one result per port, in the request's order (never
+   * rejects for device trouble: that is a failed result). One board failing does not stop the others.
+   */
+  async flash(request: FlashRequest): Promise<FlashResult[]> {
+    if (this.running) throw new Error(`A flash to ${this.view?.port ?? 'a port'} is running; cancel it or wait for it to end.`);
+    if (request.ports.length === 0) throw new Error('No port to flash to.');
+    this.request = request;
+    this.logLines = [];
+    this.boards.clear();
+    this.active = request.ports.length;
+    for (const port of request.ports) this.boards.set(port, this.newBoard(request, port));
+    this.refreshView();
+    this.panel.show(`Flash ${request.imageName}`);
+    this.panel.post(this.initMessage());
+    this.updateStatus();
+    const several = request.ports.length > 1;
+    this.log.info(
+      `Flashing ${request.imageName} (${imageBytes(request.image)} bytes) to ${request.ports.join(', ')} with ${request.protocol} at ${request.baud} baud`,
+    );
+    try {
+      return await Promise.all(request.ports.map((port) => this.flashPort(request, port, several)));
+    } finally {
+      this.active = 0;
+      this.updateStatus();
+    }
+  }
+
+  /** One board: the flash, and once more after freeing the port from the Serial Monitor if it held it. */
+  private async flashPort(request: FlashRequest, port: string, several: boolean): Promise<FlashResult> {
+    let result = await this.runBoard(port, several);
     if (result.errorCode === 'port-busy' && this.monitor.installed) {
-      const restore = await this.monitor.offerToStop(request.port, vscode.workspace.getConfiguration('ota.serial').get<number>('monitorBaud', 115200));
+      const restore = await this.monitor.offerToStop(port, vscode.workspace.getConfiguration('ota.serial').get<number>('monitorBaud', 115200));
       if (restore) {
         try {
-          result = await this.run(request);
+          this.boards.set(port, this.newBoard(request, port));
+          result = await this.runBoard(port, several);
         } finally {
-          await restore().catch((e: unknown) => this.log.warn(`The Serial Monitor could not be restarted on ${request.port}: ${errorMessage(e)}`));
+          // The Serial Monitor gets its port back, whatever the flash did.
+          await restore().catch((e: unknown) => this.log.warn(`The Serial Monitor could not be restarted on ${port}: ${errorMessage(e)}`));
         }
       }
     }
+    this.active = Math.max(0, this.active - 1);
+    this.updateStatus();
     return result;
   }
 
-  private async run(request: FlashRequest): Promise<FlashResult> {
-    this.request = request;
-    this.logLines = [];
+  private newBoard(request: FlashRequest, port: string): Board {
     const session = new FlashSession({
       protocol: request.protocol,
       image: request.image,
       imageName: request.imageName,
-      port: request.port,
+      port,
       serial: { baudRate: request.baud },
       virtualPorts: this.virtualPorts(),
-      options: request.options,
+      options: { ...request.options, ...(request.portOptions?.[port] ?? {}) },
     });
-    this.session = session;
-    this.view = this.toView(session.snapshot(), request);
-    this.panel.show(`Flash ${request.imageName}`);
-    this.panel.post(this.initMessage());
-    this.updateStatus();
+    const snapshot = session.snapshot();
+    return { port, session, snapshot, row: this.toRow(snapshot) };
+  }
+
+  private async runBoard(port: string, several: boolean): Promise<FlashResult> {
+    const board = this.boards.get(port)!;
+    const { session } = board;
     const unsubscribe = session.onEvent((event) => {
       if (event.type === 'log') {
-        const line = toLogLine(event.line);
+        const line = toLogLine(event.line, several ? port : null);
         this.logLines.push(line);
         if (this.logLines.length > MAX_LOG) this.logLines.splice(0, this.logLines.length - MAX_LOG);
         this.panel.post({ type: 'log', lines: [line] });
-        if (event.line.level === 'warn' || event.line.level === 'error') this.log.warn(`flash: ${event.line.text}`);
+        if (event.line.level === 'warn' || event.line.level === 'error') this.log.warn(`flash ${port}: ${event.line.text}`);
         return;
       }
-      this.view = this.toView(session.snapshot(), request);
-      this.panel.post({ type: 'update', view: this.view });
-      this.updateStatus();
+      this.update(board);
     });
-    const size = request.image instanceof Uint8Array ? request.image.length : request.image.reduce((n, r) => n + r.data.length, 0);
-    this.log.info(`Flashing ${request.imageName} (${size} bytes) to ${request.port} with ${request.protocol} at ${request.baud} baud`);
     try {
       const result = await session.start();
-      this.view = this.toView(session.snapshot(), request);
-      this.panel.post({ type: 'update', view: this.view });
-      this.log.info(`Flash ${result.result}: ${result.message}`);
+      this.update(board);
+      this.log.info(`Flash to ${port} ${result.result}: ${result.message}`);
       this.ended.fire(result);
       return result;
     } finally {
       unsubscribe();
-      this.session = undefined;
-      this.updateStatus();
     }
   }
 
-  private toView(s: FlashSnapshot, r: FlashRequest): FlashView {
+  private update(board: Board): void {
+    board.snapshot = board.session.snapshot();
+    board.row = this.toRow(board.snapshot);
+    this.refreshView();
+    if (this.view) this.panel.post({ type: 'update', view: this.view });
+    this.updateStatus();
+  }
+
+  private toRow(s: FlashSnapshot): BoardRowView {
     return {
-      image: r.imageName,
-      port: r.port,
-      protocol: s.protocolLabel,
-      baud: r.baud,
+      port: s.port,
       phase: s.result?.result === 'refused' ? 'refused' : s.phase,
       bytesDone: s.bytesDone,
       bytesTotal: s.bytesTotal,
       bytesPerSecond: s.result ? s.result.bytesPerSecond : s.bytesPerSecond,
-      etaSeconds: s.etaSeconds,
-      retries: s.retries,
-      elapsedSeconds: s.elapsedSeconds,
       message: s.result ? s.result.message : s.status,
       device: s.device,
-      stats: s.stats,
       verified: s.result?.result === 'ok' ? s.result.verified : null,
+    };
+  }
+
+  private refreshView(): void {
+    const r = this.request;
+    if (!r) return;
+    const boards = r.ports.map((p) => this.boards.get(p)!).filter(Boolean);
+    const rows = boards.map((b) => b.row);
+    if (boards.length === 1) {
+      const s = boards[0].snapshot;
+      this.view = {
+        image: r.imageName,
+        port: boards[0].port,
+        protocol: s.protocolLabel,
+        baud: r.baud,
+        phase: rows[0].phase,
+        bytesDone: s.bytesDone,
+        bytesTotal: s.bytesTotal,
+        bytesPerSecond: rows[0].bytesPerSecond,
+        etaSeconds: s.etaSeconds,
+        retries: s.retries,
+        elapsedSeconds: s.elapsedSeconds,
+        message: rows[0].message,
+        device: s.device,
+        stats: s.stats,
+        verified: rows[0].verified,
+        rows,
+      };
+      return;
+    }
+    const running = rows.filter((x) => !FINAL_PHASES.includes(x.phase));
+    const phase: FlashPhase = running.length
+      ? running.map((x) => x.phase).sort((a, b) => PHASE_ORDER.indexOf(a) - PHASE_ORDER.indexOf(b))[0]
+      : rows.every((x) => x.phase === 'done')
+        ? 'done'
+        : rows.some((x) => x.phase === 'failed')
+          ? 'failed'
+          : rows.some((x) => x.phase === 'refused')
+            ? 'refused'
+            : 'cancelled';
+    const ok = rows.filter((x) => x.phase === 'done');
+    const bad = rows.filter((x) => FINAL_PHASES.includes(x.phase) && x.phase !== 'done');
+    const message = running.length
+      ? `Flashing ${rows.length} boards: ${rows.length - running.length} finished.`
+      : `${ok.length} of ${rows.length} boards flashed${ok.every((x) => x.verified) && ok.length ? ' and verified' : ''}${bad.length ? `; ${bad.map((x) => `${x.port} ${x.phase}`).join(', ')}` : ''}.`;
+    const snaps = boards.map((b) => b.snapshot);
+    const etas = snaps.map((x) => x.etaSeconds);
+    this.view = {
+      image: r.imageName,
+      port: `${rows.length} boards`,
+      protocol: snaps[0]?.protocolLabel ?? r.protocol,
+      baud: r.baud,
+      phase,
+      bytesDone: rows.reduce((n, x) => n + x.bytesDone, 0),
+      bytesTotal: rows.reduce((n, x) => n + x.bytesTotal, 0),
+      bytesPerSecond: rows.reduce((n, x) => n + x.bytesPerSecond, 0),
+      etaSeconds: etas.some((e) => e === null) ? null : Math.max(0, ...(etas as number[])),
+      retries: snaps.reduce((n, x) => n + x.retries, 0),
+      elapsedSeconds: Math.max(0, ...snaps.map((x) => x.elapsedSeconds)),
+      message,
+      device: [],
+      stats: [],
+      verified: phase === 'done' ? rows.every((x) => x.verified === true) : null,
+      rows,
     };
   }
 
@@ -161,7 +276,7 @@ export class FlashController implements PanelSource, vscode.Disposable {
     const v = this.view;
     if (!v) return this.status.hide();
     const percent = v.bytesTotal ? Math.floor((v.bytesDone / v.bytesTotal) * 100) : 0;
-    if (this.session) {
+    if (this.running) {
       this.status.text = `$(sync~spin) Flash ${percent} % · ${v.port}`;
       this.status.tooltip = `Flashing ${v.image} to ${v.port}: ${formatBytes(v.bytesDone)} of ${formatBytes(v.bytesTotal)}. Click to show.`;
       this.status.backgroundColor = undefined;
@@ -179,7 +294,7 @@ export class FlashController implements PanelSource, vscode.Disposable {
   initMessage(): HostMessage {
     const view = this.view ?? {
       image: '—', port: '—', protocol: '—', baud: 0, phase: 'waiting' as const, bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0,
-      etaSeconds: null, retries: 0, elapsedSeconds: 0, message: null, device: [], stats: [], verified: null,
+      etaSeconds: null, retries: 0, elapsedSeconds: 0, message: null, device: [], stats: [], verified: null, rows: [],
     };
     return { type: 'init', view, log: this.logLines };
   }
@@ -190,7 +305,7 @@ export class FlashController implements PanelSource, vscode.Disposable {
         this.cancel();
         break;
       case 'retry':
-        if (this.request && !this.session) {
+        if (this.request && !this.running) {
           const again = this.request;
           void this.flash(again).catch((e: unknown) => void vscode.window.showErrorMessage(errorMessage(e)));
         }
@@ -204,7 +319,7 @@ export class FlashController implements PanelSource, vscode.Disposable {
   }
 
   dispose(): void {
-    this.session?.cancel('VS Code is closing.');
+    for (const b of this.boards.values()) b.session.cancel('VS Code is closing.');
     if (this.hideTimer) clearTimeout(this.hideTimer);
     this.panel.dispose();
     this.status.dispose();

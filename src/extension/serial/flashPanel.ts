@@ -100,6 +100,10 @@ export class FlashPanel implements vscode.Disposable {
 <div><dt>Retries</dt><dd id="retries">0</dd></div>
 </dl>
 <dl id="live" class="facts" aria-label="Transfer"></dl>
+<table id="boards" aria-label="Boards" hidden>
+<thead><tr><th>Port</th><th>Chip</th><th>Phase</th><th>Progress</th><th>Rate</th><th>Result</th></tr></thead>
+<tbody></tbody>
+</table>
 <div id="message" role="status"></div>
 <div class="actions">
 <vscode-button id="cancel" icon="debug-stop">Cancel</vscode-button>

@@ -12,6 +12,10 @@ export interface PortEntry {
   details: string[];
   /** A virtual port offered by the sandbox (no hardware). */
   virtual?: boolean;
+  /** "10c4:ea60" when the port is a USB device. */
+  usbId?: string | null;
+  /** The USB bridge an ESP board uses ("CP210x", "Espressif USB"...), when the VID:PID is one of those. */
+  espBridge?: string | null;
 }
 
 export type PortLister = () => Promise<PortEntry[]>;
@@ -20,7 +24,7 @@ export class PortItem extends vscode.TreeItem {
   constructor(readonly port: PortEntry) {
     super(port.label, vscode.TreeItemCollapsibleState.None);
     this.id = `port:${port.path}`;
-    this.description = port.path;
+    this.description = port.espBridge ? `${port.path} · ${port.espBridge} ${port.usbId ?? ''} · ESP`.trim() : port.usbId ? `${port.path} · ${port.usbId}` : port.path;
     this.contextValue = port.virtual ? 'serialPort.virtual' : 'serialPort';
     this.iconPath = new vscode.ThemeIcon(port.virtual ? 'vm' : 'plug');
     const md = new vscode.MarkdownString();

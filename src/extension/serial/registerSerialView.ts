@@ -32,7 +32,7 @@ export function registerSerialView(context: vscode.ExtensionContext, log: Log): 
       virtualPorts: virtualPorts(),
     });
   const provider = new PortsTreeProvider(list, log);
-  const view = vscode.window.createTreeView('ota.serial', { treeDataProvider: provider });
+  const view = vscode.window.createTreeView('ota.serial', { treeDataProvider: provider, canSelectMany: true });
   const controller = new FlashController(context.extensionUri, log, new SerialMonitorBridge(context), virtualPorts);
   provider.setVisible(view.visible);
   context.subscriptions.push(
@@ -44,5 +44,5 @@ export function registerSerialView(context: vscode.ExtensionContext, log: Log): 
       if (e.affectsConfiguration('ota.serial')) provider.refresh();
     }),
   );
-  return { provider, controller, flasher: createFlasher(context.workspaceState, controller, list), ports: list, virtualPorts };
+  return { provider, controller, flasher: createFlasher(context.workspaceState, controller, list, log), ports: list, virtualPorts };
 }

@@ -93,6 +93,6 @@ describe('cli bundle (subprocess)', function () {
     const list = await runBundle(['--provider', 'sandbox', 'firmware', 'list'], childEnv(home));
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /^ID +PRODUCT +NAME/);
-    assert.match(list.stdout, /\n9 firmware packages\n$/);
+    assert.match(list.stdout, /\n13 firmware packages\n$/);
   });
 });

@@ -138,12 +138,12 @@ describe('sandbox: demo data', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('seeds two products, firmware in every status and type, and jobs in every state', async () => {
+  it('seeds three products, firmware in every status and type, and jobs in every state', async () => {
     const sandbox = await startSandbox({ dataDir: dir, qps: false, tickMs: 0 });
     try {
       const body = await ok(sandbox, 'ListOTAFirmware', { CurrentPage: 1, PageSize: 100 });
       const firmware = (body.FirmwareInfo as Json).SimpleFirmwareInfo as Json[];
-      assert.deepEqual(new Set(firmware.map((f) => f.ProductName)), new Set(['Smart Plug', 'Weather Station']));
+      assert.deepEqual(new Set(firmware.map((f) => f.ProductName)), new Set(['Smart Plug', 'Weather Station', 'Smart Plug Fleet']));
       assert.deepEqual(new Set(firmware.map((f) => f.Status)), new Set([-1, 0, 1, 2, 3]));
       assert.deepEqual(new Set(firmware.map((f) => f.Type)), new Set([0, 1]));
       const jobStates = new Set<string>();

@@ -128,7 +128,7 @@ describe('flash session', function () {
     const badBaud = await new FlashSession({ protocol: 'ymodem', image, port: 'p', connect, serial: { baudRate: 0 } }).start();
     assert.match(badBaud.message, /Baud rate must be a positive whole number/);
     assert.equal(opened, 0);
-    for (const id of ['quecthing', 'ymodem', 'stm32', 'mcuboot', 'stream']) assert.ok(FLASH_PROTOCOLS.some((p) => p.id === id), id);
+    assert.deepEqual(FLASH_PROTOCOLS.map((p) => p.id), ['quecthing', 'ymodem', 'stm32', 'mcuboot', 'stream', 'esp']);
     assert.equal(findProtocol('ymodem').label, 'YMODEM');
   });
 

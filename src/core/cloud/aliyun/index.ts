@@ -19,6 +19,7 @@ export {
   type CreatedFirmware,
   type CreatedJob,
   type CreateFirmwareInput,
+  type DeviceListTicket,
   type DynamicUpgradeJobInput,
   type StaticTargetSelection,
   type StaticUpgradeJobInput,
@@ -29,3 +30,4 @@ export {
   type WriteOptions,
 } from './otaWrites';
 export { explainWriteError, type ErrorContext } from './otaWriteErrors';
+export { AliyunDevices, DEVICE_PAGE_SIZE, type DeviceSummary } from './devices';

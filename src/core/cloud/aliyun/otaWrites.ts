@@ -51,6 +51,9 @@ export interface UploadTicket {
   objectStorage: string | null;
 }
 
+/** What GenerateDeviceNameListURL hands out, in the shape of an upload ticket: `firmwareUrl` holds its FileUrl. */
+export type DeviceListTicket = UploadTicket;
+
 export interface CreateFirmwareInput {
   /** DestVersion: 1-64 of `[A-Za-z0-9._-]`. */
   version: string;
@@ -128,6 +131,8 @@ export interface StaticUpgradeJobInput extends UpgradeJobSettings {
   targetSelection: StaticTargetSelection;
   /** SPECIFIC: at most 200. */
   deviceNames?: string[];
+  /** SPECIFIC instead of names: the FileUrl of a device-list file uploaded with GenerateDeviceNameListURL (DnListFileUrl). */
+  deviceListFileUrl?: string;
   /** GRAY: more than 0, at most 100, at most 3 decimals. */
   grayPercent?: string | number;
   /** GROUP. */
@@ -238,6 +243,33 @@ export class AliyunOtaWrites {
     } else if (input.srcVersion !== undefined) {
       throw invalid('A source version applies to delta packages only: set the type to delta, or leave the source version out.');
     }
+  }
+
+  /**
+   * GenerateDeviceNameListURL: an OSS PostObject policy for a device-list file (CSV, one name a line, at most 10,000
+   * names and 5 MB), valid one minute; its FileUrl goes into a SPECIFIC job's DnListFileUrl within 60 minutes.
+   */
+  async generateDeviceListUrl(options: WriteOptions = {}): Promise<DeviceListTicket> {
+    const res = await this.call('GenerateDeviceNameListURL', {}, options, true);
+    const data = isObject(res.Data) ? res.Data : res;
+    const field = (name: string, ...alternatives: string[]): string => {
+      for (const n of [name, ...alternatives]) {
+        const value = text(data, n);
+        if (value !== null) return value;
+      }
+      throw new OtaError('unexpected-response', `GenerateDeviceNameListURL answered without ${name}.`, {
+        requestId: text(res, 'RequestId') ?? undefined,
+      });
+    };
+    return {
+      key: field('Key'),
+      host: field('Host'),
+      policy: field('Policy'),
+      ossAccessKeyId: field('AccessKeyId', 'OSSAccessKeyId', 'OssAccessKeyId'),
+      signature: field('Signature'),
+      firmwareUrl: field('FileUrl'),
+      objectStorage: text(data, 'ObjectStorage'),
+    };
   }
 
   /** CreateOTAFirmware. */
@@ -415,7 +447,11 @@ export function staticJobParams(input: StaticUpgradeJobInput, now: number = Date
   if (selection !== 'SPECIFIC' && input.deviceNames?.length) throw invalid('Device names apply to SPECIFIC jobs only.');
   if (selection !== 'GRAY' && input.grayPercent !== undefined) throw invalid('A gray percentage applies to GRAY jobs only.');
   if (selection !== 'GROUP' && input.groupId !== undefined) throw invalid('A group id applies to GROUP jobs only.');
-  if (selection === 'SPECIFIC') params.TargetDeviceName = checkDeviceNames(input.deviceNames ?? [], 'upgrade job', JOB_DEVICES_MAX);
+  if (selection !== 'SPECIFIC' && input.deviceListFileUrl !== undefined) throw invalid('A device-list file applies to SPECIFIC jobs only.');
+  if (selection === 'SPECIFIC' && input.deviceListFileUrl !== undefined) {
+    if (input.deviceNames?.length) throw invalid('Give the devices of a SPECIFIC job as names or as a device-list file, not both.');
+    params.DnListFileUrl = requireId(input.deviceListFileUrl, 'device-list file URL');
+  } else if (selection === 'SPECIFIC') params.TargetDeviceName = checkDeviceNames(input.deviceNames ?? [], 'upgrade job', JOB_DEVICES_MAX);
   if (selection === 'GRAY') {
     if (input.grayPercent === undefined) throw invalid('A GRAY job needs the percentage of devices to upgrade (more than 0, at most 100).');
     params.GrayPercent = grayPercentText(input.grayPercent);

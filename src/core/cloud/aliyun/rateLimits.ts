@@ -25,6 +25,10 @@ export const OTA_QPS: Readonly<Record<string, number>> = {
   ReupgradeOTATask: 20,
   ConfirmOTATask: 20,
   CancelOTATaskByDevice: 10,
+  GenerateDeviceNameListURL: 10,
+  QueryDevice: 50,
+  QueryDeviceListByDeviceGroup: 5,
+  ListOTAModuleVersionsByDevice: 10,
 };
 
 /** For operations without a documented limit. */

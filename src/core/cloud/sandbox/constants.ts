@@ -64,5 +64,7 @@ export const SANDBOX_DEMO = {
   plug: { productKey: 'a1PlugEsp32', productName: 'Smart Plug', devicePrefix: 'plug-', devices: 300, module: 'default' },
   weather: { productKey: 'a1WthrStm32', productName: 'Weather Station', devicePrefix: 'wx-', devices: 40, module: 'mcu' },
   bench: { productKey: 'a1BenchLoad', productName: 'Bench Sensor', devicePrefix: 'bench-' },
+  /** A fleet for staged rollouts: three hardware revisions, some slow and some offline devices (seed/fleet.ts). */
+  fleet: { productKey: 'a1FleetPlug', productName: 'Smart Plug Fleet', devicePrefix: 'fleet-', devices: 2400, module: 'default' },
   groups: { betaTesters: 'grpBetaTesters01', office: 'grpOfficePlugs01', rooftop: 'grpRooftopWx0001' },
 } as const;

@@ -16,6 +16,8 @@ export { LockHeldError } from './state/fsAtomic';
 export type { SandboxLog, SandboxLogLevel, SandboxStats } from './context';
 export type { FaultKind, FaultSpec, FaultTarget } from './faults';
 export type { SandboxBulkSeed } from './seed/seed';
+export { fleetProfile } from './seed/fleet';
+export type { DeviceProfile, FailureRule, FirmwareOutcome } from './simulation/fleetRules';
 export {
   QPS_LIMITS,
   SANDBOX_DEMO,

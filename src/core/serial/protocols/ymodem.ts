@@ -272,6 +272,8 @@ class YmodemSender {
     timeoutMs = this.o.blockTimeoutMs,
   ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
+      // A fast receiver's answer is often here before we look: check the cancel before every block, not only in waits.
+      if (this.ctx.signal.aborted) throw abortError(this.ctx.signal);
       if (attempt > 0) {
         if (attempt > maxRetries) {
           throw new Stop({

@@ -30,6 +30,30 @@ export async function putObject(
   return record;
 }
 
+/** Records an object whose bytes were already put at `store.objectFile(bucket, key)` (see ObjectUpload). */
+export function recordObject(
+  store: SandboxStore,
+  bucket: string,
+  key: string,
+  received: { size: number; md5: string; sha256: string },
+  contentType: string,
+  now: number,
+): ObjectRecord {
+  const record: ObjectRecord = {
+    bucket,
+    key,
+    size: received.size,
+    md5: received.md5,
+    sha256: received.sha256,
+    contentType,
+    uploadedAt: now,
+    file: basename(store.objectFile(bucket, key)),
+  };
+  store.objects.set(`${bucket}/${key}`, record);
+  store.touchObjects();
+  return record;
+}
+
 export function getObject(store: SandboxStore, bucket: string, key: string): ObjectRecord | undefined {
   return store.objects.get(`${bucket}/${key}`);
 }

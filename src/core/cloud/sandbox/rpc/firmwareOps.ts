@@ -8,6 +8,7 @@ import { getObject } from '../oss/objects';
 import { issueUploadPolicy } from '../oss/policy';
 import { alibabaId } from '../random';
 import type { FirmwareRecord } from '../state/records';
+import { outcomeFromUdi } from '../simulation/fleetRules';
 import { VERSION_PATTERN, paginate, pageParams, type Params } from './validation';
 
 export type OperationResult = Record<string, unknown>;
@@ -61,7 +62,7 @@ export function generateOTAUploadURL(ctx: SandboxContext, p: Params): OperationR
 }
 
 /** The object a FirmwareUrl names: `<anything>/oss/<bucket>/<key>[?query]`, so URLs survive a port change. */
-function objectOfUrl(url: string): { bucket: string; key: string } | undefined {
+export function objectOfUrl(url: string): { bucket: string; key: string } | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -156,6 +157,7 @@ export async function createOTAFirmware(ctx: SandboxContext, p: Params): Promise
     size: object.size,
     description,
     udi,
+    outcome: outcomeFromUdi(udi),
     bucket: location.bucket,
     objectKey: location.key,
     createdAt: now,

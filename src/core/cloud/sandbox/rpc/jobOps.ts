@@ -1,7 +1,11 @@
 // Job operations: CreateOTAVerifyJob, CreateOTAStaticUpgradeJob, CreateOTADynamicUpgradeJob, ListOTAJobByFirmware,
 // QueryOTAJob.
 import { businessError, invalidParameter, jobNotFound, missingParameter, productNotFound } from './apiError';
-import { FIRMWARE_ID, findFirmware, type OperationResult } from './firmwareOps';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEVICE_LIST_PREFIX } from './deviceOps';
+import { FIRMWARE_ID, findFirmware, objectOfUrl, type OperationResult } from './firmwareOps';
+import { getObject } from '../oss/objects';
 import { jobInfo, simpleJobInfo } from './shapes';
 import type { SandboxContext } from '../context';
 import {
@@ -17,6 +21,8 @@ import { jobSettingDefaults, type DeviceRecord, type FirmwareRecord, type JobRec
 import { VERSION_PATTERN, paginate, pageParams, type Params } from './validation';
 
 const DAY_MS = 24 * 3_600_000;
+/** Names one device-list file may hold. */
+const DEVICE_LIST_MAX = 10_000;
 const VERSION_RULE = { pattern: VERSION_PATTERN, patternText: 'must be 1-64 letters, digits, dots, underscores or hyphens' };
 
 export function findJob(ctx: SandboxContext, jobId: string): JobRecord {
@@ -112,8 +118,21 @@ function requireDeployable(firmware: FirmwareRecord): void {
   throw businessError('iot.ota.FirmwareNotVerified', `The firmware ${firmware.firmwareId} ${why}.`);
 }
 
+/** The device names of a device-list file uploaded with GenerateDeviceNameListURL: one a line, at most 10,000. */
+async function deviceListFile(ctx: SandboxContext, url: string): Promise<string[]> {
+  const location = objectOfUrl(url);
+  const object = location && location.key.startsWith(DEVICE_LIST_PREFIX) ? getObject(ctx.store, location.bucket, location.key) : undefined;
+  if (!object) throw businessError('iot.ota.DeviceListFileNotFound', `No device-list file was uploaded at ${url}: upload it with the policy of GenerateDeviceNameListURL first.`);
+  const names = (await readFile(join(ctx.store.objectsDir, object.file), 'utf8'))
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  if (names.length > DEVICE_LIST_MAX) throw invalidParameter('DnListFileUrl', `the file names ${names.length} devices; at most ${DEVICE_LIST_MAX} are allowed.`);
+  return names;
+}
+
 /** Parses the parameters static and dynamic upgrade jobs share into a job record (no tasks yet). */
-function upgradeJobFromParams(ctx: SandboxContext, p: Params, dynamic: boolean): { job: JobRecord; firmware: FirmwareRecord } {
+async function upgradeJobFromParams(ctx: SandboxContext, p: Params, dynamic: boolean): Promise<{ job: JobRecord; firmware: FirmwareRecord }> {
   const firmware = findFirmware(ctx, p.string(FIRMWARE_ID));
   const productKey = productOf(ctx, p, firmware);
   const job = newJobBase(ctx, firmware, productKey);
@@ -124,6 +143,11 @@ function upgradeJobFromParams(ctx: SandboxContext, p: Params, dynamic: boolean):
     : (p.string('TargetSelection', { oneOf: ['ALL', 'SPECIFIC', 'GRAY', 'GROUP'] }) as JobRecord['targetSelection']);
   if (job.targetSelection === 'SPECIFIC') {
     job.targetDeviceNames = p.list('TargetDeviceName', { min: 1, max: 64, maxItems: 200 });
+    const listUrl = p.optionalString('DnListFileUrl');
+    if (listUrl !== undefined) {
+      if (job.targetDeviceNames.length) throw invalidParameter('DnListFileUrl', 'give the devices as TargetDeviceName.N or as a device-list file, not both.');
+      job.targetDeviceNames = await deviceListFile(ctx, listUrl);
+    }
     if (job.targetDeviceNames.length === 0) throw missingParameter('TargetDeviceName.1');
   }
   if (job.targetSelection === 'GRAY') {
@@ -217,7 +241,7 @@ function targetTasks(ctx: SandboxContext, job: JobRecord, firmware: FirmwareReco
 }
 
 async function createUpgradeJob(ctx: SandboxContext, p: Params, dynamic: boolean): Promise<OperationResult> {
-  const { job, firmware } = upgradeJobFromParams(ctx, p, dynamic);
+  const { job, firmware } = await upgradeJobFromParams(ctx, p, dynamic);
   const tasks = targetTasks(ctx, job, firmware);
   ctx.store.addJob(job, tasks);
   await ctx.store.flush();

@@ -22,6 +22,7 @@ import {
   listOTATaskByJob,
   reupgradeOTATask,
 } from './taskOps';
+import { generateDeviceNameListURL, listOTAModuleVersionsByDevice, queryDevice, queryDeviceListByDeviceGroup } from './deviceOps';
 import type { SandboxContext } from '../context';
 import type { Params } from './validation';
 
@@ -48,4 +49,8 @@ export const OPERATIONS: Readonly<Record<string, OperationDef>> = {
   ReupgradeOTATask: { run: reupgradeOTATask },
   ConfirmOTATask: { run: confirmOTATask, postOnly: true },
   CancelOTATaskByDevice: { run: cancelOTATaskByDevice },
+  QueryDevice: { run: queryDevice },
+  QueryDeviceListByDeviceGroup: { run: queryDeviceListByDeviceGroup },
+  ListOTAModuleVersionsByDevice: { run: listOTAModuleVersionsByDevice },
+  GenerateDeviceNameListURL: { run: generateDeviceNameListURL },
 };

@@ -15,6 +15,7 @@ import { putObject } from '../oss/objects';
 import { alibabaId, seededRandom } from '../random';
 import { DAY, MINUTE, addFirmware, addJob, deviceName, firmwareImage, type Seeder } from './builders';
 import { seedDemo } from './demo';
+import { seedFleet } from './fleet';
 import type { DeviceRecord, FirmwareRecord } from '../state/records';
 import type { SandboxStore } from '../state/store';
 
@@ -118,6 +119,9 @@ export async function seedStore(
 ): Promise<void> {
   const s: Seeder = { store, random: seededRandom(20180120), now };
   seedRegistry(s);
-  if (options.demo) await seedDemo(s);
+  if (options.demo) {
+    await seedDemo(s);
+    await seedFleet(store, now);
+  }
   if (options.bulk) await seedBulk(s, options.bulk);
 }

@@ -2,6 +2,7 @@
 // way devices would, starts scheduled jobs, retries failed tasks, times out slow ones, lets dynamic jobs pick up
 // devices, ends jobs whose tasks are all done, and turns finished verify jobs into a firmware status.
 import type { SandboxContext } from '../context';
+import { ruledFailure, type DeviceProfile } from './fleetRules';
 import { finishJob, verifyProgressOf } from './jobLifecycle';
 import { initialTaskStatus, newTask, pendingTasksOfDevice, productDevices, setTaskStatus, versionMatches } from './jobTargets';
 import type { FirmwareRecord, JobRecord, TaskRecord } from '../state/records';
@@ -77,12 +78,13 @@ export class Simulator {
                 task.startedAt = now;
                 setTaskStatus(task, 'NOTIFIED', null, now);
               }
-            } else if (this.ctx.random.chance(PULL_CHANCE)) {
-              this.start(task, now);
+            } else if (!this.offline(task) && this.ctx.random.chance(PULL_CHANCE)) {
+              this.start(task, firmware, now);
             }
             break;
           case 'NOTIFIED':
-            if (this.ctx.random.chance(START_CHANCE)) this.start(task, now);
+            // An offline device never answers: its task waits for the job's timeout.
+            if (!this.offline(task) && this.ctx.random.chance(START_CHANCE)) this.start(task, firmware, now);
             break;
           case 'IN_PROGRESS':
             this.advance(job, firmware, task, now);
@@ -112,12 +114,27 @@ export class Simulator {
     return now - task.startedAt >= job.timeoutInMinutes * 60_000;
   }
 
-  /** The device starts downloading; whether this attempt will fail is decided now, at the failure rate. */
-  private start(task: TaskRecord, now: number): void {
+  private profileOf(task: TaskRecord): DeviceProfile | undefined {
+    return this.ctx.store.device(task.productKey, task.deviceName)?.profile;
+  }
+
+  private offline(task: TaskRecord): boolean {
+    return this.profileOf(task)?.offline === true;
+  }
+
+  /**
+   * The device starts downloading; whether this attempt will fail is decided now: by the firmware's outcome rule
+   * when it has one (the same devices every time), else at the failure rate.
+   */
+  private start(task: TaskRecord, firmware: FirmwareRecord, now: number): void {
     const random = this.ctx.random;
     task.startedAt ??= now;
     task.progress = random.int(1, 10);
-    if (random.chance(this.ctx.failureRate)) {
+    if (firmware.outcome) {
+      const reason = ruledFailure(firmware.outcome, firmware.firmwareId, task.deviceName, this.profileOf(task));
+      task.failAt = reason === null ? null : random.int(20, 90);
+      task.failDesc = reason;
+    } else if (random.chance(this.ctx.failureRate)) {
       task.failAt = random.int(5, 95);
       task.failDesc = random.pick(FAILURE_REASONS);
     } else {
@@ -128,7 +145,8 @@ export class Simulator {
   }
 
   private advance(job: JobRecord, firmware: FirmwareRecord, task: TaskRecord, now: number): void {
-    task.progress = Math.min(100, task.progress + this.ctx.random.int(12, 35));
+    const slow = this.profileOf(task)?.slow === true;
+    task.progress = Math.min(100, task.progress + (slow ? this.ctx.random.int(2, 6) : this.ctx.random.int(12, 35)));
     task.modifiedAt = now;
     if (task.failAt !== null && task.progress >= task.failAt) {
       task.progress = task.failAt;

@@ -36,8 +36,19 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
   }
 }
 
+/** A fresh temporary name next to `file`; `removeStaleTempFiles` removes what a crash leaves under such names. */
+export function tempFileFor(file: string): string {
+  return `${file}.${process.pid}.${++tempCounter}.tmp`;
+}
+
+/** Puts a finished (fsynced, closed) temporary file in place of `file` atomically. */
+export async function commitTempFile(temp: string, file: string): Promise<void> {
+  await renameWithRetry(temp, file);
+  await syncDirectory(dirname(file));
+}
+
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${file}.${process.pid}.${++tempCounter}.tmp`;
+  const temp = tempFileFor(file);
   try {
     const handle = await open(temp, 'w');
     try {

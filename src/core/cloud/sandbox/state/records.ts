@@ -1,5 +1,6 @@
 // The records the sandbox keeps (and persists as JSON). Field names follow Alibaba's meaning but in camelCase;
 // times are epoch milliseconds. The API layer maps them to Alibaba's PascalCase shapes.
+import type { DeviceProfile, FirmwareOutcome } from '../simulation/fleetRules';
 
 export interface ProductRecord {
   productKey: string;
@@ -15,6 +16,8 @@ export interface DeviceRecord {
   /** Installed firmware version per OTA module ("default" for the main firmware). */
   versions: Record<string, string>;
   groupIds: string[];
+  /** How the simulated device behaves (hardware revision, slow, offline); none: a plain, healthy device. */
+  profile?: DeviceProfile;
 }
 
 export interface GroupRecord {
@@ -43,6 +46,8 @@ export interface FirmwareRecord {
   size: number;
   description: string | null;
   udi: string | null;
+  /** Who fails this firmware, by rule (fleetRules.ts); none: the sandbox's failure rate decides. */
+  outcome?: FirmwareOutcome | null;
   /** Where the bytes are (an object of the sandbox's OSS bucket). */
   bucket: string;
   objectKey: string;

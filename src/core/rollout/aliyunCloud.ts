@@ -1,0 +1,138 @@
+// Rollouts on Alibaba Cloud IoT (and the sandbox, and Alibaba-compatible endpoints): waves are static SPECIFIC jobs.
+// Up to 200 devices are named in the call (TargetDeviceName); a larger wave goes into a device-list file
+// (GenerateDeviceNameListURL, an OSS PostObject of a CSV of names, then DnListFileUrl), at most 10,000 names a file.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { AliyunDevices, type DeviceSummary } from '../cloud/aliyun/devices';
+import { AliyunOtaClient } from '../cloud/aliyun/otaClient';
+import { AliyunOtaWrites, type StaticUpgradeJobInput } from '../cloud/aliyun/otaWrites';
+import { JOB_DEVICES_MAX } from '../cloud/aliyun/otaWriteRules';
+import type { AliyunRpcClient } from '../cloud/aliyun/rpcClient';
+import { postObject } from '../deploy/ossPost';
+import { OtaError } from '../errors';
+import type { Task } from '../model';
+import { mapPool } from '../net/pool';
+import type { CreateJobInput, RolloutCloud } from './cloud';
+import type { RolloutPlan } from './plan';
+
+/** Names one device-list file may hold. */
+export const DEVICE_LIST_MAX = 10_000;
+
+export class AliyunRolloutCloud implements RolloutCloud {
+  readonly maxDevicesPerJob = DEVICE_LIST_MAX;
+  private readonly reads: AliyunOtaClient;
+  private readonly writes: AliyunOtaWrites;
+  private readonly devices: AliyunDevices;
+
+  constructor(rpc: AliyunRpcClient) {
+    this.reads = new AliyunOtaClient(rpc);
+    this.writes = new AliyunOtaWrites(rpc);
+    this.devices = new AliyunDevices(rpc);
+  }
+
+  async listPopulation(plan: RolloutPlan, options: { baseDir: string; signal?: AbortSignal }): Promise<string[]> {
+    const pop = plan.population;
+    let names: string[];
+    if (pop.devices) names = pop.devices;
+    else if (pop.deviceListFile) names = await readDeviceList(isAbsolute(pop.deviceListFile) ? pop.deviceListFile : join(options.baseDir, pop.deviceListFile));
+    else {
+      const listed: DeviceSummary[] = pop.groupId
+        ? await this.devices.listGroupDevices(pop.groupId, options)
+        : await this.devices.listProductDevices(plan.productKey, options);
+      names = listed.map((d) => d.deviceName);
+    }
+    if (!pop.sourceVersions?.length) return names;
+    const firmware = await this.reads.getFirmware(plan.firmwareId, options);
+    const module = firmware.moduleName ?? 'default';
+    const wanted = new Set(pop.sourceVersions);
+    const versions = await mapPool(names, 8, (n, _i, signal) => this.devices.moduleVersions(plan.productKey, n, { signal }), options.signal);
+    return names.filter((_, i) => {
+      const v = versions[i][module];
+      return v !== undefined && wanted.has(v);
+    });
+  }
+
+  async createJob(input: CreateJobInput, signal?: AbortSignal): Promise<{ jobId: string; did: string }> {
+    const { plan, devices } = input;
+    const base: StaticUpgradeJobInput = {
+      firmwareId: plan.firmwareId,
+      productKey: plan.productKey,
+      targetSelection: 'SPECIFIC',
+      srcVersions: plan.population.sourceVersions,
+      timeoutInMinutes: plan.job?.timeoutInMinutes,
+      retryInterval: plan.job?.retryInterval,
+      retryCount: plan.job?.retryCount,
+      maximumPerMinute: plan.job?.maximumPerMinute,
+      description: input.description,
+    };
+    if (devices.length <= JOB_DEVICES_MAX) {
+      const { jobId } = await this.writes.createStaticUpgradeJob({ ...base, deviceNames: devices }, { signal });
+      return { jobId, did: `Created job ${jobId} for ${devices.length} named devices (CreateOTAStaticUpgradeJob, SPECIFIC).` };
+    }
+    if (devices.length > DEVICE_LIST_MAX) {
+      throw new OtaError('invalid-input', `A device-list file holds at most ${DEVICE_LIST_MAX} names, not ${devices.length}.`);
+    }
+    const ticket = await this.writes.generateDeviceListUrl({ signal });
+    const dir = await mkdtemp(join(tmpdir(), 'ota-devices-'));
+    try {
+      const file = join(dir, 'devices.csv');
+      const body = `${devices.join('\n')}\n`;
+      await writeFile(file, body, 'utf8');
+      await postObject(ticket, { path: file, size: Buffer.byteLength(body) }, { signal, fileName: 'devices.csv' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const { jobId } = await this.writes.createStaticUpgradeJob({ ...base, deviceListFileUrl: ticket.firmwareUrl }, { signal });
+    return {
+      jobId,
+      did: `Uploaded a device-list file of ${devices.length} devices (GenerateDeviceNameListURL) and created job ${jobId} from it (CreateOTAStaticUpgradeJob, SPECIFIC, DnListFileUrl).`,
+    };
+  }
+
+  async findJob(plan: RolloutPlan, tag: string, since: string, signal?: AbortSignal): Promise<string | null> {
+    const from = Date.parse(since) - 10 * 60_000;
+    const jobs = await this.reads.listJobsByFirmware(plan.firmwareId, { signal });
+    const recent = jobs.filter((j) => j.type !== 'VERIFY_FIRMWARE' && (j.createdAt === null || Date.parse(j.createdAt) >= from));
+    for (const job of recent) {
+      const detail = await this.reads.getJob(job.id, { signal });
+      if (detail.description?.includes(tag)) return job.id;
+    }
+    return null;
+  }
+
+  listTasks(jobId: string, signal?: AbortSignal): Promise<Task[]> {
+    return this.reads.listTasks(jobId, { signal });
+  }
+
+  async cancelQueued(jobId: string, signal?: AbortSignal): Promise<string> {
+    await this.writes.cancelTasksByJob(jobId, ['scheduled', 'confirm', 'queued'], { signal });
+    return `Cancelled the scheduled, unconfirmed and queued tasks of job ${jobId} (CancelOTATaskByJob).`;
+  }
+
+  async cancelUnfinished(jobId: string, signal?: AbortSignal): Promise<string> {
+    await this.writes.cancelTasksByJob(jobId, ['scheduled', 'confirm', 'queued', 'notified', 'in-progress'], { signal });
+    return `Cancelled every unfinished task of job ${jobId}, in progress too (CancelOTATaskByJob).`;
+  }
+
+  async retryTasks(jobId: string, taskIds: string[], signal?: AbortSignal): Promise<string> {
+    await this.writes.reupgradeTasks(jobId, taskIds, { signal });
+    return `Queued ${taskIds.length} task${taskIds.length === 1 ? '' : 's'} of job ${jobId} again (ReupgradeOTATask, ${Math.ceil(taskIds.length / 10)} call${taskIds.length > 10 ? 's' : ''}).`;
+  }
+}
+
+/** One device name a line; blank lines and lines starting with # are skipped; a CSV's first column is taken. */
+export async function readDeviceList(file: string): Promise<string[]> {
+  let content: string;
+  try {
+    content = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new OtaError('invalid-input', `The device-list file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}): check the path in population.deviceListFile.`);
+  }
+  const names = content
+    .split(/\r?\n/)
+    .map((l) => l.split(',')[0].trim())
+    .filter((l) => l && !l.startsWith('#') && l.toLowerCase() !== 'devicename');
+  if (names.length === 0) throw new OtaError('invalid-input', `The device-list file ${file} names no device: put one device name on each line.`);
+  return [...new Set(names)];
+}

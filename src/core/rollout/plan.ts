@@ -1,0 +1,239 @@
+// A rollout plan as people write it (`.ota/rollouts/<name>.json`): the firmware, the population and the waves with
+// their gates. parsePlan checks every field and says which one is wrong and what would be accepted; the engine keeps
+// its progress in the same file under `state` (see state.ts).
+import { OtaError } from '../errors';
+
+/** What a wave needs before the next one may start. Every field is optional; defaults in DEFAULT_GATES. */
+export interface Gates {
+  /** Share of the wave's devices that must have finished (succeeded or failed), 0-100. */
+  minFinishedPercent?: number;
+  /** At least this many of the wave's devices (or all of a smaller wave) must have finished before its rates are judged. */
+  minFinished?: number;
+  /** The wave stops as soon as more than this share of its finished devices failed, 0-100. */
+  maxFailurePercent?: number;
+  /** Share of the wave's devices that must have succeeded once it has finished, 0-100. */
+  minSuccessPercent?: number;
+  /** Minutes to wait after the gate passed before the next wave starts (failures still stop it meanwhile). */
+  soakMinutes?: number;
+  /** True: the next wave starts on its own; false: a person resumes the rollout to start it. */
+  auto?: boolean;
+  /** What a failed gate does: pause (cancel the wave's queued tasks, wait for a person) or abort the rollout. */
+  onFailure?: 'pause' | 'abort';
+}
+
+export type ResolvedGates = Required<Gates>;
+
+export const DEFAULT_GATES: ResolvedGates = {
+  minFinishedPercent: 100,
+  minFinished: 10,
+  maxFailurePercent: 100,
+  minSuccessPercent: 0,
+  soakMinutes: 0,
+  auto: true,
+  onFailure: 'pause',
+};
+
+export type WaveSpec =
+  | { devices: string[]; gates?: Gates; label?: string }
+  | { count: number; gates?: Gates; label?: string }
+  | { percent: number; gates?: Gates; label?: string };
+
+export interface Population {
+  /** Only devices on these versions (at most 10, as Alibaba's SrcVersion takes). */
+  sourceVersions?: string[];
+  /** Only the devices of this group (Alibaba GroupId). */
+  groupId?: string;
+  /** A file with one device name a line (relative to the plan's folder's workspace, or absolute). */
+  deviceListFile?: string;
+  /** The devices, named here. */
+  devices?: string[];
+}
+
+/** Settings of every wave's upgrade job. */
+export interface JobSettings {
+  timeoutInMinutes?: number;
+  retryInterval?: number;
+  retryCount?: number;
+  maximumPerMinute?: number;
+}
+
+export interface RolloutPlan {
+  name: string;
+  /** aliyun (also the sandbox and Alibaba-compatible endpoints) or iotaap. */
+  provider?: 'aliyun' | 'iotaap';
+  firmwareId: string;
+  productKey: string;
+  population: Population;
+  waves: WaveSpec[];
+  gates?: Gates;
+  seed?: number;
+  job?: JobSettings;
+  description?: string;
+}
+
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const SOURCE_VERSIONS_MAX = 10;
+
+function invalid(message: string): OtaError {
+  return new OtaError('invalid-input', message);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function text(obj: Record<string, unknown>, key: string, where: string, required: boolean): string | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) {
+    if (required) throw invalid(`The plan has no "${key}"${where}: add it.`);
+    return undefined;
+  }
+  if (typeof v !== 'string' || v.trim() === '') throw invalid(`"${key}"${where} must be a non-empty string, not ${JSON.stringify(v)}.`);
+  return v.trim();
+}
+
+function names(v: unknown, what: string): string[] {
+  if (!Array.isArray(v) || v.length === 0 || v.some((n) => typeof n !== 'string' || n.trim() === '')) {
+    throw invalid(`${what} must be a non-empty list of device names.`);
+  }
+  const list = v.map((n: string) => n.trim());
+  const seen = new Set<string>();
+  for (const n of list) {
+    if (seen.has(n)) throw invalid(`${what} names the device "${n}" twice: name each device once.`);
+    seen.add(n);
+  }
+  return list;
+}
+
+function percent(v: unknown, what: string, { min = 0, max = 100 } = {}): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw invalid(`${what} must be a number from ${min} to ${max}, not ${JSON.stringify(v)}.`);
+  }
+  return v;
+}
+
+function wholeNumber(v: unknown, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw invalid(`${what} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, not ${JSON.stringify(v)}.`);
+  }
+  return v;
+}
+
+export function parseGates(v: unknown, where: string): Gates {
+  if (v === undefined) return {};
+  if (!isObject(v)) throw invalid(`"gates"${where} must be an object such as {"maxFailurePercent": 5}.`);
+  const known = new Set(Object.keys(DEFAULT_GATES));
+  for (const key of Object.keys(v)) {
+    if (!known.has(key)) throw invalid(`"gates"${where} has an unknown field "${key}": use ${[...known].join(', ')}.`);
+  }
+  const g: Gates = {};
+  if (v.minFinishedPercent !== undefined) g.minFinishedPercent = percent(v.minFinishedPercent, `gates.minFinishedPercent${where}`);
+  if (v.maxFailurePercent !== undefined) g.maxFailurePercent = percent(v.maxFailurePercent, `gates.maxFailurePercent${where}`);
+  if (v.minSuccessPercent !== undefined) g.minSuccessPercent = percent(v.minSuccessPercent, `gates.minSuccessPercent${where}`);
+  if (v.minFinished !== undefined) g.minFinished = wholeNumber(v.minFinished, `gates.minFinished${where}`, 0);
+  if (v.soakMinutes !== undefined) {
+    if (typeof v.soakMinutes !== 'number' || !Number.isFinite(v.soakMinutes) || v.soakMinutes < 0) {
+      throw invalid(`gates.soakMinutes${where} must be 0 or more minutes, not ${JSON.stringify(v.soakMinutes)}.`);
+    }
+    g.soakMinutes = v.soakMinutes;
+  }
+  if (v.auto !== undefined) {
+    if (typeof v.auto !== 'boolean') throw invalid(`gates.auto${where} must be true or false.`);
+    g.auto = v.auto;
+  }
+  if (v.onFailure !== undefined) {
+    if (v.onFailure !== 'pause' && v.onFailure !== 'abort') throw invalid(`gates.onFailure${where} must be "pause" or "abort".`);
+    g.onFailure = v.onFailure;
+  }
+  return g;
+}
+
+function parseWave(v: unknown, i: number, previousPercent: number): WaveSpec {
+  const where = ` of wave ${i + 1}`;
+  if (!isObject(v)) throw invalid(`Wave ${i + 1} must be an object: {"devices": [...]}, {"count": N} or {"percent": P}.`);
+  const kinds = ['devices', 'count', 'percent'].filter((k) => v[k] !== undefined);
+  if (kinds.length !== 1) {
+    throw invalid(`Wave ${i + 1} must have exactly one of "devices", "count" or "percent"${kinds.length ? `, not ${kinds.join(' and ')}` : ''}.`);
+  }
+  for (const key of Object.keys(v)) {
+    if (!['devices', 'count', 'percent', 'gates', 'label'].includes(key)) {
+      throw invalid(`Wave ${i + 1} has an unknown field "${key}": use devices, count, percent, gates or label.`);
+    }
+  }
+  const gates = parseGates(v.gates, where);
+  const label = v.label === undefined ? undefined : text(v, 'label', where, true);
+  const extra = { ...(v.gates !== undefined ? { gates } : {}), ...(label ? { label } : {}) };
+  if (v.devices !== undefined) return { devices: names(v.devices, `"devices"${where}`), ...extra };
+  if (v.count !== undefined) return { count: wholeNumber(v.count, `"count"${where}`, 1), ...extra };
+  const p = percent(v.percent, `"percent"${where}`, { min: 0.001 });
+  if (p < previousPercent) {
+    throw invalid(`"percent"${where} is ${p}, less than the ${previousPercent} before it: percentages are cumulative, so each must be at least the one before.`);
+  }
+  return { percent: p, ...extra };
+}
+
+/** Checks a plan as read from JSON; the `state` the engine adds is ignored here. */
+export function parsePlan(raw: unknown): RolloutPlan {
+  if (!isObject(raw)) throw invalid('A rollout plan must be a JSON object with name, firmwareId, productKey, population and waves.');
+  const name = text(raw, 'name', '', true) as string;
+  if (!NAME_PATTERN.test(name)) {
+    throw invalid(`The rollout name "${name}" may hold only letters, digits, ".", "_" and "-" (at most 64, starting with a letter or digit).`);
+  }
+  const provider = raw.provider ?? 'aliyun';
+  if (provider !== 'aliyun' && provider !== 'iotaap') throw invalid(`"provider" must be "aliyun" or "iotaap", not ${JSON.stringify(provider)}.`);
+  const firmwareId = text(raw, 'firmwareId', '', true) as string;
+  const productKey = text(raw, 'productKey', '', true) as string;
+  const popRaw = raw.population ?? {};
+  if (!isObject(popRaw)) throw invalid('"population" must be an object, e.g. {"sourceVersions": ["1.3.0"]}.');
+  const population: Population = {};
+  if (popRaw.sourceVersions !== undefined) {
+    const list = names(popRaw.sourceVersions, '"population.sourceVersions"');
+    if (list.length > SOURCE_VERSIONS_MAX) throw invalid(`"population.sourceVersions" lists ${list.length} versions: Alibaba Cloud takes at most ${SOURCE_VERSIONS_MAX}.`);
+    population.sourceVersions = list;
+  }
+  if (popRaw.groupId !== undefined) population.groupId = text(popRaw, 'groupId', ' in population', true);
+  if (popRaw.deviceListFile !== undefined) population.deviceListFile = text(popRaw, 'deviceListFile', ' in population', true);
+  if (popRaw.devices !== undefined) population.devices = names(popRaw.devices, '"population.devices"');
+  const sources = ['groupId', 'deviceListFile', 'devices'].filter((k) => population[k as keyof Population] !== undefined);
+  if (sources.length > 1) throw invalid(`"population" takes one of groupId, deviceListFile or devices, not ${sources.join(' and ')}.`);
+  if (!Array.isArray(raw.waves) || raw.waves.length === 0) {
+    throw invalid('The plan has no "waves": add at least one, e.g. [{"count": 5}, {"percent": 100}].');
+  }
+  const waves: WaveSpec[] = [];
+  let lastPercent = 0;
+  raw.waves.forEach((w: unknown, i: number) => {
+    const wave = parseWave(w, i, lastPercent);
+    if ('percent' in wave) lastPercent = wave.percent;
+    waves.push(wave);
+  });
+  const plan: RolloutPlan = { name, provider, firmwareId, productKey, population, waves };
+  if (raw.gates !== undefined) plan.gates = parseGates(raw.gates, ' of the plan');
+  if (raw.seed !== undefined) plan.seed = wholeNumber(raw.seed, '"seed"', 0, 0xffffffff);
+  if (raw.description !== undefined) plan.description = text(raw, 'description', '', true);
+  if (raw.job !== undefined) {
+    if (!isObject(raw.job)) throw invalid('"job" must be an object, e.g. {"timeoutInMinutes": 30}.');
+    const job: JobSettings = {};
+    for (const key of Object.keys(raw.job)) {
+      if (!['timeoutInMinutes', 'retryInterval', 'retryCount', 'maximumPerMinute'].includes(key)) {
+        throw invalid(`"job" has an unknown field "${key}": use timeoutInMinutes, retryInterval, retryCount or maximumPerMinute.`);
+      }
+      job[key as keyof JobSettings] = wholeNumber(raw.job[key], `job.${key}`, 0);
+    }
+    plan.job = job;
+  }
+  return plan;
+}
+
+/** A wave's gates: the plan's, overridden field by field by the wave's own, over the defaults. */
+export function gatesOf(plan: RolloutPlan, waveIndex: number): ResolvedGates {
+  return { ...DEFAULT_GATES, ...(plan.gates ?? {}), ...(plan.waves[waveIndex]?.gates ?? {}) };
+}
+
+/** What a wave is, in a few words ("canary: 2 named devices", "to 10 %"). */
+export function waveLabel(plan: RolloutPlan, index: number): string {
+  const w = plan.waves[index];
+  if (w.label) return w.label;
+  if ('devices' in w) return index === 0 ? `canary (${w.devices.length} named)` : `${w.devices.length} named devices`;
+  if ('count' in w) return index === 0 ? `canary (${w.count} sampled)` : `${w.count} more devices`;
+  return `to ${w.percent} %`;
+}

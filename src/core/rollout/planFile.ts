@@ -1,0 +1,139 @@
+// The rollout file: the plan as the user wrote it (unknown fields kept) plus the engine's `state`, written whole
+// through a temporary file and a rename so that a reader (the extension, a CI job) sees the old or the new file,
+// never half of one; and a lock file so two `advance` runs never act at once.
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { OtaError } from '../errors';
+import { NAME_PATTERN, parsePlan, type RolloutPlan } from './plan';
+import type { RolloutState } from './state';
+
+export const ROLLOUTS_DIR = join('.ota', 'rollouts');
+/** A lock older than this is taken to be left by a crashed process. */
+const STALE_LOCK_MS = 10 * 60_000;
+
+export interface RolloutFile {
+  path: string;
+  /** The plan fields as written, without `state`. */
+  raw: Record<string, unknown>;
+  plan: RolloutPlan;
+  state: RolloutState | null;
+}
+
+export function rolloutsDir(workspace: string): string {
+  return join(workspace, ROLLOUTS_DIR);
+}
+
+export function rolloutPath(workspace: string, name: string): string {
+  if (!NAME_PATTERN.test(name)) {
+    throw new OtaError('invalid-input', `"${name}" is not a rollout name: names hold only letters, digits, ".", "_" and "-".`);
+  }
+  return join(rolloutsDir(workspace), `${name}.json`);
+}
+
+export async function readRolloutFile(path: string): Promise<RolloutFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new OtaError('not-found', `There is no rollout file ${path}: create the rollout first (ota rollout create PLAN.json).`);
+    throw new OtaError('failed', `The rollout file ${path} cannot be read (${code ?? String(e)}).`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new OtaError('invalid-input', `The rollout file ${path} is not valid JSON (${(e as Error).message}): fix it or restore it from version control.`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new OtaError('invalid-input', `The rollout file ${path} must hold a JSON object.`);
+  }
+  const { state, ...raw } = json as Record<string, unknown>;
+  const plan = parsePlan(raw);
+  return { path, raw, plan, state: (state as RolloutState | undefined) ?? null };
+}
+
+export function serialize(raw: Record<string, unknown>, state: RolloutState | null): string {
+  return `${JSON.stringify(state ? { ...raw, state } : raw, null, 2)}\n`;
+}
+
+let counter = 0;
+
+export async function writeRolloutFile(path: string, raw: Record<string, unknown>, state: RolloutState | null): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${++counter}.tmp`;
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writeFile(serialize(raw, state), 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+}
+
+/** Rollout names in a workspace, from their files. */
+export async function listRollouts(workspace: string): Promise<string[]> {
+  try {
+    return (await readdir(rolloutsDir(workspace)))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5))
+      .filter((n) => NAME_PATTERN.test(n))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs `fn` holding `<file>.lock`; a lock of a dead process on this machine, or a stale one, is taken over. */
+export async function withRolloutLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${path}.lock`;
+  await mkdir(dirname(path), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lock, 'wx');
+      await handle.writeFile(JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
+      await handle.close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let owner: { pid?: number } = {};
+      let age = 0;
+      try {
+        owner = JSON.parse(await readFile(lock, 'utf8')) as { pid?: number };
+        age = Date.now() - (await stat(lock)).mtimeMs;
+      } catch {
+        /* being written or removed right now: try again */
+      }
+      const dead = typeof owner.pid === 'number' && owner.pid !== process.pid && !pidAlive(owner.pid);
+      if (dead || age > STALE_LOCK_MS) {
+        await rm(lock, { force: true });
+        continue;
+      }
+      if (attempt >= 50) {
+        throw new OtaError('failed', `The rollout ${path} is being changed by another process (pid ${owner.pid ?? '?'}): try again in a moment.`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+/** Writes a plan file that does not exist yet (refuses to replace one). */
+export async function writeNewPlan(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, content, { flag: 'wx' });
+}

@@ -1,0 +1,249 @@
+// The dashboard's view of a rollout (or of one plain job), built from the rollout file and the tasks the cloud
+// lists: per-wave counts and rates, failure reasons grouped with their devices, the chart's history and markers,
+// and every task as columns, as the plain data of src/shared/rolloutDashboardMessages.ts. No vscode import: the
+// benchmark and the unit tests build views in plain Node.
+import {
+  DASHBOARD_STATES,
+  FAILURE_DEVICES_SHOWN,
+  type ChartData,
+  type ChartMarker,
+  type Counts,
+  type DashboardState,
+  type DashboardView,
+  type FailureGroup,
+  type TaskColumns,
+  type WaveView,
+} from '../../shared/rolloutDashboardMessages';
+import type { Job, Task } from '../../core/model';
+import { describe } from '../../core/rollout/engine';
+import { gatesOf, type ResolvedGates, type RolloutPlan } from '../../core/rollout/plan';
+import { bucketOf, countTasks, emptyCounts, type HistorySample, type RolloutState, type StateCounts } from '../../core/rollout/state';
+
+const STATE_INDEX: Record<DashboardState, number> = Object.fromEntries(DASHBOARD_STATES.map((s, i) => [s, i])) as Record<DashboardState, number>;
+
+function pct(part: number, whole: number): number {
+  return whole > 0 ? (part * 100) / whole : 0;
+}
+
+export function gateText(g: ResolvedGates): string {
+  const parts: string[] = [];
+  if (g.maxFailurePercent < 100) parts.push(`≤ ${g.maxFailurePercent} % failed`);
+  if (g.minSuccessPercent > 0) parts.push(`≥ ${g.minSuccessPercent} % succeeded`);
+  parts.push(`${g.minFinishedPercent} % finished`);
+  parts.push(`judged after ${g.minFinished} finished`);
+  if (g.soakMinutes > 0) parts.push(`soak ${g.soakMinutes} min`);
+  parts.push(g.auto ? 'continues on its own' : 'waits for approval');
+  if (g.onFailure === 'abort') parts.push('aborts on failure');
+  return parts.join(', ');
+}
+
+function waveView(plan: RolloutPlan | null, w: RolloutState['waves'][number], counts: StateCounts, tasks: number): WaveView {
+  const finished = counts.succeeded + counts.failed;
+  return {
+    index: w.index,
+    label: w.label,
+    status: w.status,
+    devices: w.devices.length,
+    tasks,
+    counts,
+    successPercent: pct(counts.succeeded, tasks),
+    failurePercent: pct(counts.failed, finished),
+    finishedPercent: pct(finished, tasks),
+    startedAt: w.startedAt,
+    endedAt: w.endedAt,
+    soakUntil: w.soakUntil,
+    decision: w.decision,
+    left: w.left.length,
+    gate: plan ? gateText(gatesOf(plan, w.index)) : '',
+  };
+}
+
+/** Every task as columns, failures grouped by their TaskDesc. */
+export function taskColumns(tasksByWave: ReadonlyMap<number, ReadonlyMap<string, Task>>): { tasks: TaskColumns; failures: FailureGroup[] } {
+  const cols: TaskColumns = { devices: [], wave: [], state: [], progress: [], reason: [], reasons: [] };
+  const reasonIndex = new Map<string, number>();
+  const groups = new Map<string, FailureGroup>();
+  for (const [wave, tasks] of [...tasksByWave.entries()].sort((a, b) => a[0] - b[0])) {
+    for (const t of tasks.values()) {
+      const state = bucketOf(t.status);
+      cols.devices.push(t.deviceName);
+      cols.wave.push(wave);
+      cols.state.push(STATE_INDEX[state]);
+      cols.progress.push(Math.round(t.progress));
+      const desc = t.description?.trim() || null;
+      if (desc === null) cols.reason.push(-1);
+      else {
+        let i = reasonIndex.get(desc);
+        if (i === undefined) {
+          i = cols.reasons.length;
+          cols.reasons.push(desc);
+          reasonIndex.set(desc, i);
+        }
+        cols.reason.push(i);
+      }
+      if (state === 'failed') {
+        const reason = desc ?? 'no reason given';
+        let g = groups.get(reason);
+        if (!g) groups.set(reason, (g = { reason, count: 0, devices: [], waves: [] }));
+        g.count++;
+        if (g.devices.length < FAILURE_DEVICES_SHOWN) g.devices.push(t.deviceName);
+        if (!g.waves.includes(wave + 1)) g.waves.push(wave + 1);
+      }
+    }
+  }
+  const failures = [...groups.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+  for (const g of failures) g.devices.sort();
+  return { tasks: cols, failures };
+}
+
+function chartOf(history: readonly HistorySample[]): ChartData {
+  const counts = Object.fromEntries(DASHBOARD_STATES.map((s) => [s, [] as number[]])) as Record<DashboardState, number[]>;
+  const t: number[] = [];
+  for (const h of history) {
+    t.push(Date.parse(h.at) / 1000);
+    for (const s of DASHBOARD_STATES) counts[s].push(h[s]);
+  }
+  return { t, counts };
+}
+
+/** The chart reaches to now: the current counts as the last sample (when they are newer than the history). */
+function withNow(chart: ChartData, waves: readonly WaveView[], nowMs: number): ChartData {
+  const t = nowMs / 1000;
+  if (chart.t.length && chart.t[chart.t.length - 1] >= t) return chart;
+  chart.t.push(t);
+  for (const s of DASHBOARD_STATES) chart.counts[s].push(waves.reduce((sum, w) => sum + w.counts[s], 0));
+  return chart;
+}
+
+const MARKER_KIND: Partial<Record<RolloutState['events'][number]['kind'], ChartMarker['kind']>> = {
+  'wave-started': 'wave',
+  'gate-passed': 'pass',
+  'gate-failed': 'fail',
+  paused: 'pause',
+  resumed: 'resume',
+  aborted: 'abort',
+  done: 'done',
+};
+
+function markerLabel(e: RolloutState['events'][number]): string {
+  const n = e.wave === null ? '' : ` ${e.wave + 1}`;
+  switch (e.kind) {
+    case 'wave-started':
+      return `wave${n}`;
+    case 'gate-passed':
+      return `gate${n} ✓`;
+    case 'gate-failed':
+      return `gate${n} ✗`;
+    default:
+      return e.kind;
+  }
+}
+
+export function rolloutView(
+  plan: RolloutPlan,
+  state: RolloutState,
+  tasksByWave: ReadonlyMap<number, ReadonlyMap<string, Task>>,
+  options: { error?: string | null; now?: () => number } = {},
+): DashboardView {
+  const { tasks, failures } = taskColumns(tasksByWave);
+  const waves = state.waves.map((w) => {
+    const live = tasksByWave.get(w.index);
+    return live ? waveView(plan, w, countTasks(live.values()), live.size) : waveView(plan, w, w.counts, w.tasks);
+  });
+  const markers: ChartMarker[] = [];
+  for (const e of state.events) {
+    const kind = MARKER_KIND[e.kind];
+    if (kind) markers.push({ t: Date.parse(e.at) / 1000, kind, label: markerLabel(e) });
+  }
+  const hasFailures = waves.some((w) => w.counts.failed > 0 || w.left > 0);
+  const live = state.status === 'running' || state.status === 'paused';
+  return {
+    kind: 'rollout',
+    name: plan.name,
+    title: `Rollout ${plan.name}`,
+    subtitle: `firmware ${plan.firmwareId} · product ${plan.productKey} · ${state.populationSize} devices · seed ${state.seed}`,
+    status: state.status,
+    summary: describe(plan, state),
+    populationSize: state.populationSize,
+    waves,
+    failures,
+    chart: withNow(chartOf(state.history), waves, (options.now ?? Date.now)()),
+    markers,
+    tasks,
+    actions: {
+      advance: state.status === 'running',
+      pause: state.status === 'running',
+      resume: state.status === 'paused',
+      abort: live,
+      retry: live && hasFailures,
+    },
+    updatedAt: new Date((options.now ?? Date.now)()).toISOString(),
+    error: options.error ?? null,
+  };
+}
+
+/** The job's history rebuilt from its tasks: each finished task counts from its last change on. */
+export function historyFromTasks(job: Job, tasks: readonly Task[]): HistorySample[] {
+  const start = Date.parse(job.startedAt ?? job.createdAt ?? '') || Date.now();
+  const finished = tasks
+    .filter((t) => ['succeeded', 'failed', 'canceled'].includes(bucketOf(t.status)) && t.modifiedAt)
+    .sort((a, b) => Date.parse(a.modifiedAt as string) - Date.parse(b.modifiedAt as string));
+  const counts = emptyCounts();
+  counts.queued = tasks.length;
+  const out: HistorySample[] = [{ at: new Date(start).toISOString(), ...counts }];
+  for (const t of finished) {
+    counts.queued = Math.max(0, counts.queued - 1);
+    counts[bucketOf(t.status)]++;
+    out.push({ at: t.modifiedAt as string, ...counts });
+  }
+  return out;
+}
+
+/** A plain job as a one-wave dashboard; `history` is what this session has seen of it. */
+export function jobView(job: Job, tasks: readonly Task[], history: readonly HistorySample[], options: { error?: string | null; now?: () => number } = {}): DashboardView {
+  const byDevice = new Map(tasks.map((t) => [t.deviceName, t]));
+  const { tasks: cols, failures } = taskColumns(new Map([[0, byDevice]]));
+  const counts = countTasks(byDevice.values());
+  const wave: RolloutState['waves'][number] = {
+    index: 0,
+    label: `${job.targetSelection ?? ''} job`.trim(),
+    devices: [...byDevice.keys()],
+    status: (job.status === 'IN_PROGRESS' ? 'running' : job.status.toLowerCase()) as RolloutState['waves'][number]['status'],
+    jobs: [],
+    pendingJobs: [],
+    jobSerial: 0,
+    startedAt: job.startedAt,
+    soakUntil: null,
+    endedAt: job.endedAt,
+    counts,
+    tasks: byDevice.size,
+    left: [],
+    overridden: false,
+    decision: null,
+  };
+  const markers: ChartMarker[] = [];
+  if (job.startedAt) markers.push({ t: Date.parse(job.startedAt) / 1000, kind: 'wave', label: 'start' });
+  if (job.endedAt) markers.push({ t: Date.parse(job.endedAt) / 1000, kind: 'done', label: job.status.toLowerCase() });
+  const active = job.status === 'IN_PROGRESS' || job.status === 'PLANNED';
+  return {
+    kind: 'job',
+    name: job.id,
+    title: `Job ${job.id}`,
+    subtitle: `firmware ${job.firmwareId} · ${job.targetSelection ?? '?'} · ${byDevice.size} devices`,
+    status: job.status,
+    summary: `${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.queued + counts.inProgress} to go of ${byDevice.size}.`,
+    populationSize: byDevice.size,
+    waves: [waveView(null, wave, counts, byDevice.size)],
+    failures,
+    chart: chartOf(history),
+    markers,
+    tasks: cols,
+    actions: { advance: false, pause: false, resume: false, abort: active, retry: counts.failed > 0 },
+    updatedAt: new Date((options.now ?? Date.now)()).toISOString(),
+    error: options.error ?? null,
+  };
+}
+
+export function emptyCountsView(): Counts {
+  return { succeeded: 0, failed: 0, canceled: 0, inProgress: 0, queued: 0 };
+}

@@ -1,0 +1,207 @@
+// Staged rollouts in the editor: start one (a firmware, a wave preset and a failure limit, or a plan file), open the
+// dashboard of a rollout of the workspace (`.ota/rollouts/*.json`, the same files the CLI follows, and the sandbox's
+// demo rollouts) or of a plain job. One panel per rollout or job; opening it again reveals it. The commands that
+// call these live in ../commands/rollout.ts.
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { AliyunOtaClient } from '../../core/cloud/aliyun';
+import type { Firmware } from '../../core/model';
+import { AliyunRolloutCloud } from '../../core/rollout/aliyunCloud';
+import { createRollout, type RolloutContext } from '../../core/rollout/engine';
+import { NAME_PATTERN } from '../../core/rollout/plan';
+import { listRollouts, readRolloutFile, rolloutPath } from '../../core/rollout/planFile';
+import type { CloudView } from '../cloud/registerCloudView';
+import type { FirmwareTarget, JobTarget } from '../cloud/targets';
+import { need } from '../common/errors';
+import type { Log } from '../common/log';
+import { chooseAliyunAccount } from '../deploy/accountChoice';
+import { SANDBOX_ACCOUNT_ID } from '../accounts/accountTypes';
+import type { SandboxHost } from '../sandbox/sandboxHost';
+import { DashboardPanel } from './dashboardPanel';
+import { JobSource } from './jobSource';
+import { RolloutSource } from './rolloutSource';
+
+const PRESETS = [
+  { label: 'Canary 5 → 10 % → 50 % → 100 %', waves: [{ count: 5 }, { percent: 10 }, { percent: 50 }, { percent: 100 }] },
+  { label: 'Canary 2 → 1 % → 10 % → 50 % → 100 %', waves: [{ count: 2 }, { percent: 1 }, { percent: 10 }, { percent: 50 }, { percent: 100 }] },
+  { label: 'Canary 20 → 100 %', waves: [{ count: 20 }, { percent: 100 }] },
+];
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('Open a folder first: rollouts are kept in its .ota/rollouts folder.');
+  return folder.uri.fsPath;
+}
+
+function intervalMs(): number {
+  return Math.max(1, vscode.workspace.getConfiguration('ota.cloud').get<number>('refreshIntervalSeconds', 5)) * 1000;
+}
+
+function deployable(f: Firmware): boolean {
+  return f.status === 'VERIFIED' || f.status === 'NO_VERIFICATION_NEEDED';
+}
+
+async function askNewPlan(client: AliyunOtaClient, accountId: string, firmwareArg?: Firmware): Promise<Record<string, unknown>> {
+  let firmware = firmwareArg;
+  if (!firmware) {
+    const all = (await client.listFirmware()).filter(deployable);
+    if (!all.length) throw new Error('No verified firmware in this account: upload and verify one first.');
+    all.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+    const picked = need(
+      await vscode.window.showQuickPick(
+        all.map((f) => ({ label: `${f.name} ${f.version}`, description: `${f.productName ?? f.productKey ?? ''} · ${f.id}`, detail: f.description ?? undefined, f })),
+        { title: 'Roll out which firmware?', matchOnDescription: true },
+      ),
+    );
+    firmware = picked.f;
+  }
+  if (!firmware.productKey) throw new Error(`Firmware ${firmware.id} names no product: a rollout needs the product its devices belong to.`);
+  const preset = need(await vscode.window.showQuickPick(PRESETS, { title: 'Waves (each percentage is of the whole fleet, counted from the start)' }));
+  const failure = need(
+    await vscode.window.showInputBox({
+      title: 'Failure gate',
+      prompt: 'Stop a wave (and cancel its queued devices) when more than this % of its finished devices failed',
+      value: '5',
+      validateInput: (v) => (/^\d+(\.\d+)?$/.test(v.trim()) && Number(v) <= 100 ? undefined : 'Enter a percentage from 0 to 100'),
+    }),
+  );
+  const auto = need(
+    await vscode.window.showQuickPick(
+      [
+        { label: 'Continue on their own', description: 'the next wave starts once a gate passes', auto: true },
+        { label: 'Wait for me after each wave', description: 'resume the rollout to start the next wave', auto: false },
+      ],
+      { title: 'After a wave passes its gate' },
+    ),
+  );
+  const suggested = `${(firmware.productName ?? firmware.productKey).replace(/[^A-Za-z0-9._-]+/g, '-')}-${firmware.version}`.replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
+  const name = need(
+    await vscode.window.showInputBox({
+      title: 'Rollout name',
+      prompt: 'Also the file name: .ota/rollouts/<name>.json',
+      value: suggested,
+      validateInput: (v) => (NAME_PATTERN.test(v.trim()) ? undefined : 'Use letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit'),
+    }),
+  ).trim();
+  return {
+    name,
+    account: accountId,
+    firmwareId: firmware.id,
+    productKey: firmware.productKey,
+    population: {},
+    waves: preset.waves,
+    gates: { maxFailurePercent: Number(failure), minFinishedPercent: 90, soakMinutes: 0, auto: auto.auto },
+    job: { timeoutInMinutes: 10 },
+  };
+}
+
+export class RolloutDashboards implements vscode.Disposable {
+  readonly panels = new Map<string, DashboardPanel>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Log,
+    private readonly cloud: CloudView,
+    private readonly sandbox: SandboxHost,
+  ) {}
+
+  private async clientForFile(raw: Record<string, unknown>): Promise<AliyunOtaClient> {
+    const accountId = typeof raw.account === 'string' ? raw.account : undefined;
+    return (await chooseAliyunAccount(this.cloud.models, accountId)).client;
+  }
+
+  private show(key: string, make: () => DashboardPanel): DashboardPanel {
+    const open = this.panels.get(key);
+    if (open) {
+      open.reveal();
+      return open;
+    }
+    const panel = make();
+    this.panels.set(key, panel);
+    panel.onDidDispose(() => this.panels.delete(key));
+    return panel;
+  }
+
+  /** Opens (or reveals) the dashboard of a rollout file. */
+  async openRollout(path: string): Promise<DashboardPanel> {
+    const key = `rollout:${path}`;
+    const open = this.panels.get(key);
+    if (open) return this.show(key, () => open);
+    const file = await readRolloutFile(path);
+    const client = await this.clientForFile(file.raw);
+    const ctx: RolloutContext = { cloud: new AliyunRolloutCloud(client.rpc), path, baseDir: dirname(dirname(dirname(path))) };
+    const source = new RolloutSource(file.plan.name, ctx, this.log, intervalMs);
+    await source.start();
+    return this.show(key, () => new DashboardPanel(this.context.extensionUri, source));
+  }
+
+  /** Opens (or reveals) the dashboard of a plain job. */
+  async openJob(target: JobTarget): Promise<DashboardPanel> {
+    const key = `job:${target.accountId}:${target.job.id}`;
+    const open = this.panels.get(key);
+    if (open) return this.show(key, () => open);
+    const { client } = await chooseAliyunAccount(this.cloud.models, target.accountId);
+    const source = new JobSource(client, target.job.id, this.log, intervalMs);
+    await source.refresh();
+    return this.show(key, () => new DashboardPanel(this.context.extensionUri, source));
+  }
+
+  /** Asks which rollout: the workspace's, and the sandbox's demo rollouts while the sandbox is shown. */
+  async pickRollout(): Promise<string> {
+    const root = workspaceRoot();
+    type Item = vscode.QuickPickItem & { path: string };
+    const items: Item[] = (await listRollouts(root)).map((n) => ({ label: n, description: '.ota/rollouts', path: rolloutPath(root, n) }));
+    if (this.cloud.models.accounts().accounts.some((a) => a.id === SANDBOX_ACCOUNT_ID)) {
+      const dataDir = (await this.sandbox.get()).dataDir;
+      for (const n of await listRollouts(dataDir)) items.push({ label: n, description: 'sandbox demo', path: rolloutPath(dataDir, n) });
+    }
+    if (!items.length) throw new Error('This workspace has no rollout yet: start one with "OTA: Start Staged Rollout".');
+    return need(await vscode.window.showQuickPick(items, { title: 'Open the dashboard of which rollout?' })).path;
+  }
+
+  /** Starts a rollout of a plan file, of a firmware of the Cloud view, or of one the user picks; opens its dashboard. */
+  async start(arg?: string | FirmwareTarget): Promise<DashboardPanel> {
+    const root = workspaceRoot();
+    let planJson: Record<string, unknown>;
+    let client: AliyunOtaClient;
+    if (typeof arg === 'object') {
+      const account = await chooseAliyunAccount(this.cloud.models, arg.accountId);
+      client = account.client;
+      planJson = await askNewPlan(client, account.id, arg.firmware);
+    } else if (typeof arg === 'string') {
+      planJson = JSON.parse(await readFile(arg, 'utf8')) as Record<string, unknown>;
+      client = await this.clientForFile(planJson);
+    } else {
+      const account = await chooseAliyunAccount(this.cloud.models);
+      client = account.client;
+      const from = need(
+        await vscode.window.showQuickPick(
+          [
+            { label: '$(rocket) New rollout of a firmware…', id: 'new' },
+            { label: '$(json) From a plan file…', id: 'file' },
+          ],
+          { title: 'Start a staged rollout' },
+        ),
+      );
+      if (from.id === 'file') {
+        const uri = need((await vscode.window.showOpenDialog({ title: 'Rollout plan', filters: { 'Rollout plan': ['json'] }, defaultUri: vscode.Uri.file(root) }))?.[0]);
+        planJson = JSON.parse(await readFile(uri.fsPath, 'utf8')) as Record<string, unknown>;
+        planJson.account ??= account.id;
+      } else planJson = await askNewPlan(client, account.id);
+    }
+    const name = typeof planJson.name === 'string' ? planJson.name : '';
+    const path = rolloutPath(root, name);
+    const ctx: RolloutContext = { cloud: new AliyunRolloutCloud(client.rpc), path, baseDir: root };
+    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting rollout ${name}…` }, () =>
+      createRollout(ctx, planJson),
+    );
+    for (const d of report.did) this.log.info(`Rollout ${name}: ${d}`);
+    this.log.info(report.summary);
+    return this.openRollout(path);
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+  }
+}

@@ -1,0 +1,125 @@
+// Messages between the rollout dashboard (webview) and the extension host. Both sides import this module, so a
+// message one side sends and the other does not understand fails to compile. Large lists travel as columns of
+// numbers (tasks of 10,000 devices in a few arrays), which the webview reads without building an object per device.
+
+export type RolloutAction = 'advance' | 'pause' | 'resume' | 'abort' | 'retry';
+export const ROLLOUT_ACTIONS: readonly RolloutAction[] = ['advance', 'pause', 'resume', 'abort', 'retry'];
+
+/** Task states as the dashboard shows them, in the order the chart stacks them from the bottom. */
+export const DASHBOARD_STATES = ['succeeded', 'failed', 'canceled', 'inProgress', 'queued'] as const;
+export type DashboardState = (typeof DASHBOARD_STATES)[number];
+
+export const STATE_TEXT: Readonly<Record<DashboardState, string>> = {
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  canceled: 'Cancelled',
+  inProgress: 'In progress',
+  queued: 'Queued',
+};
+
+export type Counts = Record<DashboardState, number>;
+
+export interface WaveView {
+  index: number;
+  label: string;
+  /** pending, starting, running, soaking, passed, stopped, aborted, skipped. */
+  status: string;
+  devices: number;
+  /** Devices that have a task. */
+  tasks: number;
+  counts: Counts;
+  successPercent: number;
+  failurePercent: number;
+  finishedPercent: number;
+  startedAt: string | null;
+  endedAt: string | null;
+  soakUntil: string | null;
+  decision: { result: 'pass' | 'fail'; at: string; reason: string } | null;
+  /** Devices a pause or gate left out, to start again on resume. */
+  left: number;
+  /** The gate, in words ("≤ 5 % failed, ≥ 90 % finished, soak 30 min, auto"). */
+  gate: string;
+}
+
+export interface FailureGroup {
+  reason: string;
+  count: number;
+  /** The devices behind it (at most FAILURE_DEVICES_SHOWN; `count` says how many in all). */
+  devices: string[];
+  /** 1-based wave numbers it happened in. */
+  waves: number[];
+}
+
+export const FAILURE_DEVICES_SHOWN = 200;
+
+/** The chart's samples: seconds since 1970 and one column per state. */
+export interface ChartData {
+  t: number[];
+  counts: Record<DashboardState, number[]>;
+}
+
+export interface ChartMarker {
+  /** Seconds since 1970. */
+  t: number;
+  kind: 'wave' | 'pass' | 'fail' | 'pause' | 'resume' | 'abort' | 'done';
+  label: string;
+}
+
+/** Every task, one entry per device, as columns. */
+export interface TaskColumns {
+  devices: string[];
+  /** 0-based wave index. */
+  wave: number[];
+  /** Index into DASHBOARD_STATES. */
+  state: number[];
+  progress: number[];
+  /** Index into `reasons`, -1 for none. */
+  reason: number[];
+  reasons: string[];
+}
+
+export interface DashboardView {
+  kind: 'rollout' | 'job';
+  name: string;
+  title: string;
+  subtitle: string;
+  /** running, paused, aborted, done (a job: its job status). */
+  status: string;
+  summary: string;
+  populationSize: number;
+  waves: WaveView[];
+  failures: FailureGroup[];
+  chart: ChartData;
+  markers: ChartMarker[];
+  tasks: TaskColumns;
+  actions: Record<RolloutAction, boolean>;
+  updatedAt: string;
+  /** The last refresh failed: why, in words (the view still shows what was known). */
+  error: string | null;
+}
+
+/** Host -> webview. */
+export type DashboardHostMessage =
+  | { type: 'init'; view: DashboardView }
+  | { type: 'update'; view: DashboardView }
+  | { type: 'actionResult'; action: RolloutAction; ok: boolean; text: string };
+
+/** Webview -> host. `rendered` tells how long a view took to draw (the benchmark reads it). */
+export type DashboardPanelMessage =
+  | { type: 'ready' }
+  | { type: 'action'; action: RolloutAction }
+  | { type: 'rendered'; phase: 'init' | 'update'; ms: number };
+
+export function isDashboardPanelMessage(value: unknown): value is DashboardPanelMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as { type?: unknown; action?: unknown; phase?: unknown; ms?: unknown };
+  if (m.type === 'ready') return true;
+  if (m.type === 'action') return typeof m.action === 'string' && (ROLLOUT_ACTIONS as readonly string[]).includes(m.action);
+  if (m.type === 'rendered') return (m.phase === 'init' || m.phase === 'update') && typeof m.ms === 'number';
+  return false;
+}
+
+export function percentText(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  return `${value >= 10 || Number.isInteger(value) ? Math.round(value) : value.toFixed(1)} %`;
+}

@@ -1,0 +1,191 @@
+// OSS PostObject uploads are streamed to disk: a 200 MB firmware image goes through the real loopback sandbox (in
+// its own process, so its memory can be measured) with the product's upload client and leaves the sandbox's memory
+// nearly where it was; an upload over the policy's size is refused while it streams, and a refused or interrupted
+// upload leaves no temporary file behind.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, readdirSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { request } from 'undici';
+import type { UploadTicket as ClientTicket } from '../../../src/core/cloud/aliyun/otaWrites';
+import type { Sandbox } from '../../../src/core/cloud/sandbox';
+import { SANDBOX_OSS_ACCESS_KEY_ID, SANDBOX_OSS_ACCESS_KEY_SECRET } from '../../../src/core/cloud/sandbox/constants';
+import { postObject } from '../../../src/core/deploy/ossPost';
+import { OtaError } from '../../../src/core/errors';
+import { openSandbox, tempDir, uploadTicket, type TestSandbox, type UploadTicket } from './helpers';
+
+const MB = 1024 * 1024;
+
+function clientTicket(t: UploadTicket): ClientTicket {
+  return {
+    key: t.Key,
+    host: t.Host,
+    policy: t.Policy,
+    ossAccessKeyId: t.OSSAccessKeyId,
+    signature: t.Signature,
+    firmwareUrl: t.FirmwareUrl,
+    objectStorage: null,
+  };
+}
+
+/** Writes `size` bytes that differ in every megabyte; returns their MD5. */
+async function writeImage(file: string, size: number): Promise<string> {
+  const block = randomBytes(MB);
+  const md5 = createHash('md5');
+  const out = createWriteStream(file);
+  for (let offset = 0; offset < size; offset += MB) {
+    const chunk = Buffer.from(block.subarray(0, Math.min(MB, size - offset)));
+    chunk.writeUInt32LE(offset / MB, 0);
+    md5.update(chunk);
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return md5.digest('hex');
+}
+
+function tempFiles(dir: string): string[] {
+  return readdirSync(join(dir, 'objects')).filter((n) => n.endsWith('.tmp'));
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The MD5 of the bytes stored for `key` (read back from the data folder) and the one the sandbox recorded. */
+async function storedMd5(dataDir: string, key: string): Promise<{ onDisk: string; recorded: string }> {
+  const records = JSON.parse(await readFile(join(dataDir, 'objects.json'), 'utf8')) as { key: string; md5: string; file: string }[];
+  const record = records.find((r) => r.key === key);
+  assert.ok(record, `no object recorded for ${key}`);
+  const md5 = createHash('md5');
+  for await (const chunk of createReadStream(join(dataDir, 'objects', record.file))) md5.update(chunk as Buffer);
+  return { onDisk: md5.digest('hex'), recorded: record.md5 };
+}
+
+describe('sandbox: streamed OSS uploads', function () {
+  this.timeout(60_000);
+
+  it('stores a 200 MB upload byte for byte while its memory grows by less than 64 MB', async () => {
+    const size = 200 * MB;
+    const dir = await tempDir();
+    const image = join(dir, 'big.bin');
+    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [join(__dirname, 'uploadMemoryChild.js'), join(dir, 'data'), String(256 * MB)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const next = async (): Promise<Record<string, unknown>> => {
+      const line = await lines.next();
+      assert.ok(!line.done, `the sandbox process ended: ${stderr}`);
+      return JSON.parse(line.value) as Record<string, unknown>;
+    };
+    try {
+      const [md5, started] = await Promise.all([writeImage(image, size), next()]);
+      const sandbox = started as unknown as Sandbox;
+      const ticket = await uploadTicket(sandbox);
+      let sent = 0;
+      await postObject(clientTicket(ticket), { path: image, size }, { fileName: 'big.bin', onProgress: (n) => (sent = n) });
+      assert.equal(sent, size);
+      assert.deepEqual(await storedMd5(join(dir, 'data'), ticket.Key), { onDisk: md5, recorded: md5 }, 'the stored object differs from the file uploaded');
+      child.stdin.write('report\n');
+      const { peak, vmHwm } = (await next()) as { peak: number; vmHwm: number };
+      const growth = Math.max(peak, vmHwm) - (started.baseline as number);
+      assert.ok(growth < 64 * MB, `the sandbox grew by ${(growth / MB).toFixed(1)} MB for a ${size / MB} MB upload`);
+      assert.deepEqual(tempFiles(join(dir, 'data')), []);
+    } finally {
+      child.kill();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('refused and interrupted uploads', () => {
+    let t: TestSandbox;
+    let work: string;
+    before(async () => {
+      t = await openSandbox({ maxUploadBytes: 64 * MB });
+      work = await tempDir();
+    });
+    after(async () => {
+      await t.dispose();
+      await rm(work, { recursive: true, force: true });
+    });
+
+    it('refuses an upload past the policy\'s content-length-range as it streams, keeping nothing', async () => {
+      const key = 'ota/streamed/too-big.bin';
+      const doc = {
+        expiration: new Date(Date.now() + 60_000).toISOString(),
+        conditions: [['content-length-range', 1, 100_000], ['eq', '$key', key]],
+      };
+      const policy = Buffer.from(JSON.stringify(doc)).toString('base64');
+      const signature = createHmac('sha1', SANDBOX_OSS_ACCESS_KEY_SECRET).update(policy).digest('base64');
+      const boundary = 'streamed-upload-test';
+      const fields: [string, string][] = [
+        ['key', key],
+        ['policy', policy],
+        ['OSSAccessKeyId', SANDBOX_OSS_ACCESS_KEY_ID],
+        ['Signature', signature],
+        ['success_action_status', '200'],
+      ];
+      const total = 48 * MB;
+      let pulled = 0;
+      function* body(): Generator<Buffer> {
+        yield Buffer.from(fields.map(([n, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n${v}\r\n`).join(''));
+        yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="too-big.bin"\r\n\r\n`);
+        const chunk = Buffer.alloc(64 * 1024, 0x5a);
+        for (; pulled < total; pulled += chunk.length) yield chunk;
+        yield Buffer.from(`\r\n--${boundary}--\r\n`);
+      }
+      const response = await request(t.sandbox.ossHost, {
+        method: 'POST',
+        body: Readable.from(body()),
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      });
+      assert.equal(response.statusCode, 400);
+      const text = await response.body.text();
+      assert.match(text, /<Code>EntityTooLarge<\/Code>/);
+      assert.match(text, /exceeds the maximum allowed size \(100000 bytes\)/);
+      assert.ok(pulled < total / 2, `the sandbox read ${pulled} of ${total} bytes before refusing`);
+      await until('no temporary file is left', () => tempFiles(t.dir).length === 0);
+      assert.deepEqual(readdirSync(join(t.dir, 'objects')), []);
+    });
+
+    it('removes the temporary file of an upload the client abandons midway', async () => {
+      const size = 32 * MB;
+      const image = join(work, 'abandoned.bin');
+      await writeImage(image, size);
+      const ticket = await uploadTicket(t.sandbox);
+      const abort = new AbortController();
+      let sawTemp = false;
+      const upload = postObject(clientTicket(ticket), { path: image, size }, {
+        signal: abort.signal,
+        onProgress: (sent) => {
+          if (sent < 4 * MB || abort.signal.aborted) return;
+          if (tempFiles(t.dir).length > 0) {
+            sawTemp = true;
+            abort.abort();
+          }
+        },
+      });
+      await assert.rejects(upload, (e: unknown) => e instanceof OtaError || (e instanceof Error && e.name === 'AbortError'));
+      assert.ok(sawTemp, 'the upload was never seen going to a temporary file');
+      await until('the temporary file is removed', () => tempFiles(t.dir).length === 0);
+      assert.deepEqual(readdirSync(join(t.dir, 'objects')), []);
+      // And the sandbox takes the next upload.
+      const again = await uploadTicket(t.sandbox);
+      const small = join(work, 'small.bin');
+      const md5 = await writeImage(small, MB);
+      await postObject(clientTicket(again), { path: small, size: MB });
+      assert.deepEqual(await storedMd5(t.dir, again.Key), { onDisk: md5, recorded: md5 });
+    });
+  });
+});
