@@ -8,29 +8,12 @@
 import { writeFileSync } from 'node:fs';
 import { openSerialLink } from '../../src/core/serial/transport';
 import { EspRomSim, type EspSimMode } from './espRom';
+import { parseProcessArgs } from './processArgs';
 
-function parseArgs(argv: string[]): Map<string, string | true> {
-  const args = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i];
-    if (!key.startsWith('--')) throw new Error(`unexpected argument ${key}`);
-    const next = argv[i + 1];
-    if (next !== undefined && !next.startsWith('--')) {
-      args.set(key.slice(2), next);
-      i++;
-    } else {
-      args.set(key.slice(2), true);
-    }
-  }
-  return args;
-}
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const str = (k: string): string | undefined => {
-    const v = args.get(k);
-    return typeof v === 'string' ? v : undefined;
-  };
+  const args = parseProcessArgs(process.argv.slice(2));
+  const { str } = args;
   const port = str('port');
   if (!port) throw new Error('--port is required');
   const link = await openSerialLink(port, { baudRate: 115200 });

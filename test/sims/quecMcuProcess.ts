@@ -9,30 +9,12 @@
 import { md5Hex, sha256Hex } from '../../src/core/serial/checksums';
 import { openSerialLink } from '../../src/core/serial/transport';
 import { type QuecMcuOptions, runQuecMcu } from '../../src/core/serial/virtual/quecMcu';
+import { parseProcessArgs } from './processArgs';
 
-function parseArgs(argv: string[]): Map<string, string | true> {
-  const args = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i];
-    if (!key.startsWith('--')) throw new Error(`unexpected argument ${key}`);
-    const next = argv[i + 1];
-    if (next !== undefined && !next.startsWith('--')) {
-      args.set(key.slice(2), next);
-      i++;
-    } else {
-      args.set(key.slice(2), true);
-    }
-  }
-  return args;
-}
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  const str = (k: string): string | undefined => {
-    const v = args.get(k);
-    return typeof v === 'string' ? v : undefined;
-  };
-  const num = (k: string): number | undefined => (str(k) === undefined ? undefined : Number(str(k)));
+  const args = parseProcessArgs(process.argv.slice(2));
+  const { str, num } = args;
   const port = str('port');
   if (!port) throw new Error('--port is required');
   const endings = { cr: '\r', crlf: '\r\n', lf: '\n' } as const;

@@ -7,25 +7,12 @@
 import { createHash } from 'node:crypto';
 import { openSerialLink } from '../../src/core/serial/transport';
 import { SmpDevice } from '../../src/core/serial/virtual/smpDevice';
+import { parseProcessArgs } from './processArgs';
 
-function args(argv: string[]): Map<string, string | true> {
-  const out = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i];
-    if (!key.startsWith('--')) throw new Error(`unexpected argument ${key}`);
-    const next = argv[i + 1];
-    if (next !== undefined && !next.startsWith('--')) {
-      out.set(key.slice(2), next);
-      i++;
-    } else out.set(key.slice(2), true);
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
-  const a = args(process.argv.slice(2));
-  const str = (k: string): string | undefined => (typeof a.get(k) === 'string' ? (a.get(k) as string) : undefined);
-  const num = (k: string): number | undefined => (str(k) === undefined ? undefined : Number(str(k)));
+  const a = parseProcessArgs(process.argv.slice(2));
+  const { str, num } = a;
   const port = str('port');
   if (!port) throw new Error('--port is required');
   const [major, minor, revision, build] = (str('version') ?? '1.0.0').split('.').map(Number);
