@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the VS Code test harness needs, once, into a cache outside the repository:
-#  - Debian packages (when root): chromium, socat, lrzsz, ripgrep, libkrb5-dev
+#  - Debian packages (when root): chromium, socat, lrzsz, ripgrep, libkrb5-dev, fonts-wqy-microhei
 #  - code-server 4.100.3 (VS Code 1.100.3), built for offline use
 # Idempotent: a finished install leaves a marker file and is reused.
 set -euo pipefail
@@ -20,6 +20,8 @@ command -v make >/dev/null 2>&1 || need_pkgs+=(make)
 command -v cc >/dev/null 2>&1 || need_pkgs+=(gcc libc6-dev)
 command -v arm-none-eabi-gcc >/dev/null 2>&1 || need_pkgs+=(gcc-arm-none-eabi libnewlib-arm-none-eabi)
 [ -f /usr/include/gssapi/gssapi.h ] || [ -f /usr/include/krb5.h ] || need_pkgs+=(libkrb5-dev)
+# A font with Chinese glyphs, so the zh-cn UI test's screenshots can be read.
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_pkgs+=(fonts-wqy-microhei)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     echo "harness: installing Debian packages: ${need_pkgs[*]}" >&2

@@ -8,12 +8,14 @@ import { registerCloudView } from './cloud/registerCloudView';
 import { registerCommands } from './commands/command';
 import { commandTable } from './commands';
 import { Log } from './common/log';
+import { cloudImageSource } from './images/cloudImages';
 import { DeployService } from './deploy/deployService';
 import { registerPlatformio } from './platformio/registerPlatformio';
 import { RolloutDashboards } from './rollout/rolloutDashboards';
 import { SandboxHost } from './sandbox/sandboxHost';
 import { registerSerialView } from './serial/registerSerialView';
 import { underTest, type OtaTesting } from './testing';
+import { registerWalkthrough } from './walkthrough/registerWalkthrough';
 
 /** What the extension offers other extensions. */
 export interface OtaApi {
@@ -36,11 +38,12 @@ export function activate(context: vscode.ExtensionContext): OtaApi {
   context.subscriptions.push(log, store, sandbox);
   const cloud = registerCloudView(context, log, store, sandbox);
   const pio = registerPlatformio(context, log);
-  const serial = registerSerialView(context, log);
+  const serial = registerSerialView(context, log, cloudImageSource(cloud.models));
   const deploy = new DeployService(context.workspaceState, log, cloud.models, pio);
   const rollouts = new RolloutDashboards(context, log, cloud, sandbox);
   context.subscriptions.push(deploy, rollouts);
-  registerCommands(context, log, commandTable({ context, log, store, cloud, deploy, pio, serial, rollouts }));
+  const milestones = registerWalkthrough(context, store, cloud, deploy, serial.controller);
+  registerCommands(context, log, commandTable({ context, log, store, cloud, deploy, pio, serial, milestones, rollouts }));
   const { version } = context.extension.packageJSON as { version: string };
   log.info(`Firmware OTA ${version} activated`);
 

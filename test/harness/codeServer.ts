@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeLanguagePacks } from './testExtensions';
 
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 
@@ -32,6 +33,8 @@ export interface CodeServerOptions {
   userDataDir?: string;
   /** Loopback port (default: a free one). */
   port?: number;
+  /** Display language (`--locale`), e.g. zh-cn: what vscode.env.language reports to extensions. */
+  locale?: string;
 }
 
 export interface CodeServer {
@@ -89,6 +92,7 @@ export async function startCodeServer(codeServerDir: string, options: CodeServer
     const settingsFile = join(userDataDir, scope, 'settings.json');
     if (!options.userDataDir || !existsSync(settingsFile)) writeFileSync(settingsFile, settings);
   }
+  if (options.locale) writeLanguagePacks(userDataDir, extensionsDir, options.locale);
   const configFile = join(userDataDir, 'config.yaml');
   writeFileSync(configFile, 'auth: none\n');
   const args = [
@@ -102,6 +106,7 @@ export async function startCodeServer(codeServerDir: string, options: CodeServer
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
+    ...(options.locale ? ['--locale', options.locale] : []),
     options.workspace,
   ];
   const child: ChildProcess = spawn(process.execPath, args, {

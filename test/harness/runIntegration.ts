@@ -1,10 +1,10 @@
 // Runs the integration suite inside the real VS Code (code-server) with the product installed from its .vsix.
 // Prints each test, writes the totals to $OTA_TEST_STATS, exits non-zero on failure.
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser, openWorkbench } from './browser';
 import { ensureCodeServer, installVsix, makeTempDir, repoRoot, startCodeServer } from './codeServer';
+import { packageTestExtension } from './testExtensions';
 import { vsixPath } from './vsix';
 
 interface Stats {
@@ -12,19 +12,6 @@ interface Stats {
   failed: number;
   tests: { title: string; state: string; ms: number }[];
   failures: { title: string; error: string }[];
-}
-
-/** Packages a test-only extension of test/harness (VS Code ignores extension folders that were not installed). */
-function packageTestExtension(work: string, name: string): string {
-  const dir = join(work, name);
-  cpSync(join(repoRoot, 'test', 'harness', name), dir, { recursive: true });
-  const out = join(work, `${name}.vsix`);
-  execFileSync(
-    process.execPath,
-    [join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--allow-missing-repository', '--skip-license', '--out', out],
-    { cwd: dir, stdio: 'ignore' },
-  );
-  return out;
 }
 
 /** The OTA output channel's log file(s) of this run, to explain failures. */

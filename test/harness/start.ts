@@ -1,10 +1,11 @@
 // `npm start`: runs the product in the real VS Code of the harness (code-server), with the .vsix installed, on a
-// demo PlatformIO project, and prints the URL to open. The extension's default account is its embedded sandbox, so
+// demo PlatformIO project (with a demo image to deploy and flash without PlatformIO), and prints the URL to open. The extension's default account is its embedded sandbox, so
 // everything works with no cloud account and no hardware. Ctrl-C stops everything.
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ensureCodeServer, installVsix, repoRoot, startCodeServer } from './codeServer';
+import { ensureCodeServer, installVsix, startCodeServer } from './codeServer';
+import { prepareDemoProject } from './demoProject';
 import { vsixPath } from './vsix';
 
 async function main(): Promise<void> {
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const workspace = join(home, 'demo-project');
   mkdirSync(extensionsDir, { recursive: true });
   mkdirSync(userDataDir, { recursive: true });
-  if (!existsSync(workspace)) cpSync(join(repoRoot, 'test', 'fixtures', 'pio', 'blink'), workspace, { recursive: true });
+  prepareDemoProject(workspace);
   rmSync(join(workspace, '.pio'), { recursive: true, force: true });
   installVsix(codeServerDir, extensionsDir, vsixPath());
   const server = await startCodeServer(codeServerDir, { workspace, extensionsDir, userDataDir, port });

@@ -15,6 +15,7 @@ import {
   type LogLine,
   type PanelMessage,
 } from '../../src/shared/flashPanelMessages';
+import { FLASH_PANEL_STRINGS, fill, type FlashPanelStrings } from '../../src/shared/flashPanelStrings';
 import { unhandled } from '../../src/shared/exhaustive';
 
 interface VsCodeApi {
@@ -27,15 +28,18 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const MAX_LOG_LINES = 2000;
 
+/** The panel's words in the display language, from the host (see src/shared/flashPanelStrings.ts). */
+const S: FlashPanelStrings = { ...FLASH_PANEL_STRINGS, ...(JSON.parse(document.body.dataset.strings ?? '{}') as Partial<FlashPanelStrings>) };
+
 const PHASE_TEXT: Record<string, { label: string; icon: string }> = {
-  waiting: { label: 'Waiting for the device', icon: 'watch' },
-  negotiating: { label: 'Negotiating', icon: 'debug-disconnect' },
-  transferring: { label: 'Transferring', icon: 'arrow-right' },
-  verifying: { label: 'Verifying', icon: 'shield' },
-  done: { label: 'Done', icon: 'pass-filled' },
-  failed: { label: 'Failed', icon: 'error' },
-  cancelled: { label: 'Cancelled', icon: 'circle-slash' },
-  refused: { label: 'Refused by the device', icon: 'circle-slash' },
+  waiting: { label: S.waiting, icon: 'watch' },
+  negotiating: { label: S.negotiating, icon: 'debug-disconnect' },
+  transferring: { label: S.transferring, icon: 'arrow-right' },
+  verifying: { label: S.verifying, icon: 'shield' },
+  done: { label: S.done, icon: 'pass-filled' },
+  failed: { label: S.failed, icon: 'error' },
+  cancelled: { label: S.cancelled, icon: 'circle-slash' },
+  refused: { label: S.refused, icon: 'circle-slash' },
 };
 
 function el<T extends HTMLElement>(id: string): T {
@@ -45,8 +49,8 @@ function el<T extends HTMLElement>(id: string): T {
 }
 
 /** A done flash that the device did not verify says so: it was sent, nothing more is known. */
-const SENT_UNVERIFIED = { label: 'Sent, not verified by the device', icon: 'warning' };
-const DONE_VERIFIED = { label: 'Done, verified by the device', icon: 'pass-filled' };
+const SENT_UNVERIFIED = { label: S.sentUnverified, icon: 'warning' };
+const DONE_VERIFIED = { label: S.doneVerified, icon: 'pass-filled' };
 
 function renderFacts(id: string, facts: readonly FactView[]): void {
   const list = el(id);
@@ -79,7 +83,7 @@ function renderBoards(rows: readonly BoardRowView[]): void {
       row.port,
       chip,
       phaseLabel(row.phase, row.verified),
-      `${percent} % (${formatBytes(row.bytesDone)} of ${formatBytes(row.bytesTotal)})`,
+      `${percent} % (${fill(S.bytesOf, formatBytes(row.bytesDone), formatBytes(row.bytesTotal))})`,
       row.bytesPerSecond > 0 ? `${formatBytes(Math.round(row.bytesPerSecond))}/s` : '—',
       FINAL_PHASES.includes(row.phase) ? (row.message ?? '') : '',
     ];
@@ -106,7 +110,7 @@ function render(view: FlashView): void {
   document.body.dataset.phase = view.phase;
   document.body.dataset.verified = view.verified === null ? '' : String(view.verified);
   el('image').textContent = view.image;
-  el('target').textContent = `${view.port} · ${view.protocol} · ${view.baud} baud`;
+  el('target').textContent = fill(S.target, view.port, view.protocol, view.baud);
   el('phase').textContent = phase.label;
   el('phase-icon').setAttribute('name', phase.icon);
   const percent = view.bytesTotal > 0 ? Math.floor((view.bytesDone / view.bytesTotal) * 100) : 0;
@@ -115,7 +119,7 @@ function render(view: FlashView): void {
   bar.max = 100;
   bar.value = percent;
   bar.indeterminate = view.phase === 'waiting' || view.phase === 'negotiating';
-  el('bytes').textContent = `${formatBytes(view.bytesDone)} of ${formatBytes(view.bytesTotal)}`;
+  el('bytes').textContent = fill(S.bytesOf, formatBytes(view.bytesDone), formatBytes(view.bytesTotal));
   el('rate').textContent = view.bytesPerSecond > 0 ? `${formatBytes(Math.round(view.bytesPerSecond))}/s` : '—';
   el('eta').textContent = FINAL_PHASES.includes(view.phase) ? '—' : formatDuration(view.etaSeconds);
   el('elapsed').textContent = formatDuration(view.elapsedSeconds);

@@ -136,3 +136,17 @@ export async function resolveVersion(options: ResolveVersionOptions): Promise<Re
   if (described) return { version: described, source: 'git', detail: `git ${GIT_DESCRIBE_ARGS.join(' ')}` };
   return undefined;
 }
+
+/** A version in an image's file name ("blink-esp32dev-1.4.2.bin" → 1.4.2; "app_v2.0.1-rc1.hex" → 2.0.1-rc1). */
+export function versionFromFileName(fileName: string): string | undefined {
+  const stem = fileName.replace(/\.(bin|hex|elf|img|zip|tar\.gz|gz)$/i, '');
+  const m = /(?:^|[-_ ]v?)(\d+\.\d+(?:\.\d+)*(?:-[\w.]+)?)$/i.exec(stem);
+  return m?.[1];
+}
+
+/** The firmware name for an image file: its name without the extension and the version ("blink-esp32dev"). */
+export function firmwareNameFromFile(fileName: string, version: string): string {
+  let stem = fileName.replace(/\.(bin|hex|elf|img|zip|tar\.gz|gz)$/i, '');
+  if (stem.endsWith(version)) stem = stem.slice(0, -version.length).replace(/[-_ ]v?$/i, '');
+  return (stem || version).slice(0, 40);
+}

@@ -43,8 +43,8 @@ async function ask(options: vscode.InputBoxOptions): Promise<string> {
 async function pickRegion(current?: string): Promise<string> {
   const items: vscode.QuickPickItem[] = REGIONS.map((r) => ({ label: r, picked: r === current }));
   const qp = vscode.window.createQuickPick();
-  qp.title = 'Alibaba Cloud region';
-  qp.placeholder = 'Pick the region of your IoT Platform instance, or type another region id';
+  qp.title = vscode.l10n.t('Alibaba Cloud region');
+  qp.placeholder = vscode.l10n.t('Pick the region of your IoT Platform instance, or type another region id');
   qp.items = items;
   qp.ignoreFocusOut = true;
   if (current) qp.value = current;
@@ -59,12 +59,12 @@ async function pickRegion(current?: string): Promise<string> {
 }
 
 export async function promptAliyunAccount(existing?: AliyunAccountSettings, given: AliyunAccountArgs = {}) {
-  const label = given.label ?? (await ask({ title: 'Account name', prompt: 'How the Cloud view names this account', value: existing?.label ?? 'Alibaba Cloud', validateInput: (v) => (v.trim() ? undefined : 'Enter a name') }));
+  const label = given.label ?? (await ask({ title: vscode.l10n.t('Account name'), prompt: vscode.l10n.t('How the Cloud view names this account'), value: existing?.label ?? 'Alibaba Cloud', validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a name')) }));
   const regionId = given.regionId ?? (await pickRegion(existing?.regionId));
-  const endpoint = given.endpoint ?? (await ask({ title: 'Endpoint (optional)', prompt: `Leave empty for https://iot.${regionId}.aliyuncs.com/, or enter an Alibaba-compatible endpoint URL`, value: existing?.endpoint ?? '', validateInput: validateEndpoint }));
-  const iotInstanceId = given.iotInstanceId ?? (await ask({ title: 'IoT instance id (optional)', prompt: 'Enterprise instances only (iot-...); leave empty for the public instance', value: existing?.iotInstanceId ?? '' }));
-  const accessKeyId = given.accessKeyId ?? (await ask({ title: 'AccessKey ID', prompt: 'The AccessKey ID of a RAM user allowed to use IoT Platform OTA', value: existing?.accessKeyId ?? '', validateInput: (v) => (v.trim() ? undefined : 'Enter the AccessKey ID') }));
-  const accessKeySecret = given.accessKeySecret ?? (await ask({ title: 'AccessKey secret', prompt: existing ? 'Leave empty to keep the stored secret' : 'Stored in VS Code SecretStorage only', password: true, validateInput: (v) => (existing || v.trim() ? undefined : 'Enter the AccessKey secret') }));
+  const endpoint = given.endpoint ?? (await ask({ title: vscode.l10n.t('Endpoint (optional)'), prompt: vscode.l10n.t('Leave empty for https://iot.{0}.aliyuncs.com/, or enter an Alibaba-compatible endpoint URL', regionId), value: existing?.endpoint ?? '', validateInput: validateEndpoint }));
+  const iotInstanceId = given.iotInstanceId ?? (await ask({ title: vscode.l10n.t('IoT instance id (optional)'), prompt: vscode.l10n.t('Enterprise instances only (iot-...); leave empty for the public instance'), value: existing?.iotInstanceId ?? '' }));
+  const accessKeyId = given.accessKeyId ?? (await ask({ title: vscode.l10n.t('AccessKey ID'), prompt: vscode.l10n.t('The AccessKey ID of a RAM user allowed to use IoT Platform OTA'), value: existing?.accessKeyId ?? '', validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the AccessKey ID')) }));
+  const accessKeySecret = given.accessKeySecret ?? (await ask({ title: vscode.l10n.t('AccessKey secret'), prompt: existing ? vscode.l10n.t('Leave empty to keep the stored secret') : vscode.l10n.t('Stored in VS Code SecretStorage only'), password: true, validateInput: (v) => (existing || v.trim() ? undefined : vscode.l10n.t('Enter the AccessKey secret')) }));
   const account: AliyunAccountSettings = { id: existing?.id ?? newAccountId('aliyun', label), provider: 'aliyun', label, regionId, accessKeyId };
   if (endpoint) account.endpoint = endpoint;
   if (iotInstanceId) account.iotInstanceId = iotInstanceId;
@@ -74,18 +74,18 @@ export async function promptAliyunAccount(existing?: AliyunAccountSettings, give
 }
 
 export async function promptIotaapAccount(existing?: IotaapAccountSettings, given: IotaapAccountArgs = {}) {
-  const label = given.label ?? (await ask({ title: 'Account name', value: existing?.label ?? 'IoTaaP', validateInput: (v) => (v.trim() ? undefined : 'Enter a name') }));
+  const label = given.label ?? (await ask({ title: vscode.l10n.t('Account name'), value: existing?.label ?? 'IoTaaP', validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a name')) }));
   let email = given.email;
   if (email === undefined && given.token === undefined) {
-    email = await ask({ title: 'IoTaaP email (optional)', prompt: 'Sign in with email and password; leave empty to use an API token instead', value: existing?.email ?? '' });
+    email = await ask({ title: vscode.l10n.t('IoTaaP email (optional)'), prompt: vscode.l10n.t('Sign in with email and password; leave empty to use an API token instead'), value: existing?.email ?? '' });
   }
   const secrets: Partial<Record<SecretName, string>> = {};
   if (email) {
-    const password = given.password ?? (await ask({ title: `Password for ${email}`, prompt: existing ? 'Leave empty to keep the stored password' : 'Stored in VS Code SecretStorage only', password: true, validateInput: (v) => (existing || v ? undefined : 'Enter the password') }));
+    const password = given.password ?? (await ask({ title: vscode.l10n.t('Password for {0}', email), prompt: existing ? vscode.l10n.t('Leave empty to keep the stored password') : vscode.l10n.t('Stored in VS Code SecretStorage only'), password: true, validateInput: (v) => (existing || v ? undefined : vscode.l10n.t('Enter the password')) }));
     if (password) secrets.password = password;
     secrets.token = '';
   } else {
-    const token = given.token ?? (await ask({ title: 'IoTaaP token', prompt: existing ? 'Leave empty to keep the stored token' : 'A bearer token (valid 30 days); stored in SecretStorage only', password: true, validateInput: (v) => (existing || v ? undefined : 'Enter the token') }));
+    const token = given.token ?? (await ask({ title: vscode.l10n.t('IoTaaP token'), prompt: existing ? vscode.l10n.t('Leave empty to keep the stored token') : vscode.l10n.t('A bearer token (valid 30 days); stored in SecretStorage only'), password: true, validateInput: (v) => (existing || v ? undefined : vscode.l10n.t('Enter the token')) }));
     if (token) secrets.token = token;
     secrets.password = '';
   }

@@ -33,7 +33,7 @@ export class AccountStore implements vscode.Disposable {
     for (const entry of Array.isArray(raw) ? raw : []) {
       const parsed = parseAccount(entry);
       if (typeof parsed === 'string') problems.push(`Setting ota.accounts: ${parsed}.`);
-      else if (seen.has(parsed.id)) problems.push(`Setting ota.accounts: the id "${parsed.id}" is used twice.`);
+      else if (seen.has(parsed.id)) problems.push(vscode.l10n.t('Setting ota.accounts: the id "{0}" is used twice.', parsed.id));
       else {
         seen.add(parsed.id);
         accounts.push(parsed);

@@ -1,4 +1,5 @@
 // Input checks for the account forms, with messages that say what is accepted.
+import * as vscode from 'vscode';
 
 export function validateEndpoint(value: string): string | undefined {
   const v = value.trim();
@@ -7,10 +8,10 @@ export function validateEndpoint(value: string): string | undefined {
   try {
     url = new URL(v);
   } catch {
-    return 'Enter a full URL such as https://iot.cn-shanghai.aliyuncs.com/ (or leave empty)';
+    return vscode.l10n.t('Enter a full URL such as https://iot.cn-shanghai.aliyuncs.com/ (or leave empty)');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'The endpoint must be an http:// or https:// URL';
-  if (url.username || url.password) return 'Do not put credentials in the endpoint URL';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return vscode.l10n.t('The endpoint must be an http:// or https:// URL');
+  if (url.username || url.password) return vscode.l10n.t('Do not put credentials in the endpoint URL');
   return undefined;
 }
 

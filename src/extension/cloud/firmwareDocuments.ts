@@ -22,7 +22,7 @@ export class FirmwareDocuments implements vscode.TextDocumentContentProvider, vs
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.docs.get(uri.toString()) ?? '// These details are no longer available: open them again from the Cloud view.\n';
+    return this.docs.get(uri.toString()) ?? `// ${vscode.l10n.t('These details are no longer available: open them again from the Cloud view.')}\n`;
   }
 
   dispose(): void {

@@ -15,16 +15,23 @@ export function formatSize(bytes: number | null): string {
   return bytes === null ? '—' : formatBytes(bytes);
 }
 
-const FIRMWARE_STATUS: Record<string, { text: string; icon: string; color?: string }> = {
-  NO_VERIFICATION_NEEDED: { text: 'no verification needed', icon: 'package' },
-  UNVERIFIED: { text: 'unverified', icon: 'circle-large-outline' },
-  VERIFIED: { text: 'verified', icon: 'verified-filled', color: 'testing.iconPassed' },
-  VERIFYING: { text: 'verifying', icon: 'loading~spin' },
-  VERIFICATION_FAILED: { text: 'verification failed', icon: 'error', color: 'testing.iconFailed' },
+// Texts are functions: translated when shown (vscode.l10n), not when the module loads.
+const FIRMWARE_STATUS: Record<string, { text: () => string; icon: string; color?: string }> = {
+  NO_VERIFICATION_NEEDED: { text: () => vscode.l10n.t('no verification needed'), icon: 'package' },
+  UNVERIFIED: { text: () => vscode.l10n.t('unverified'), icon: 'circle-large-outline' },
+  VERIFIED: { text: () => vscode.l10n.t('verified'), icon: 'verified-filled', color: 'testing.iconPassed' },
+  VERIFYING: { text: () => vscode.l10n.t('verifying'), icon: 'loading~spin' },
+  VERIFICATION_FAILED: { text: () => vscode.l10n.t('verification failed'), icon: 'error', color: 'testing.iconFailed' },
 };
 
 export function firmwareStatusText(status: string): string {
-  return FIRMWARE_STATUS[status]?.text ?? `status ${status}`;
+  return FIRMWARE_STATUS[status]?.text() ?? vscode.l10n.t('status {0}', status);
+}
+
+/** "full", "delta" or "delta from 1.2.0". */
+export function firmwareTypeText(f: Pick<Firmware, 'type' | 'srcVersion'>): string {
+  if (f.type === 'delta') return f.srcVersion ? vscode.l10n.t('delta from {0}', f.srcVersion) : vscode.l10n.t('delta');
+  return f.type === 'full' ? vscode.l10n.t('full') : f.type;
 }
 
 export function firmwareIcon(status: string): vscode.ThemeIcon {
@@ -45,14 +52,14 @@ export function jobIcon(status: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(s.icon, s.color ? new vscode.ThemeColor(s.color) : undefined);
 }
 
-const TASK_STATUS: Record<string, { icon: string; color?: string; text: string }> = {
-  CONFIRM: { icon: 'question', text: 'waiting for confirmation', color: 'charts.yellow' },
-  QUEUED: { icon: 'clock', text: 'queued' },
-  NOTIFIED: { icon: 'bell', text: 'notified', color: 'charts.blue' },
-  IN_PROGRESS: { icon: 'sync~spin', text: 'in progress', color: 'charts.blue' },
-  SUCCEEDED: { icon: 'pass-filled', text: 'succeeded', color: 'testing.iconPassed' },
-  FAILED: { icon: 'error', text: 'failed', color: 'testing.iconFailed' },
-  CANCELED: { icon: 'circle-slash', text: 'canceled', color: 'disabledForeground' },
+const TASK_STATUS: Record<string, { icon: string; color?: string; text: () => string }> = {
+  CONFIRM: { icon: 'question', text: () => vscode.l10n.t('waiting for confirmation'), color: 'charts.yellow' },
+  QUEUED: { icon: 'clock', text: () => vscode.l10n.t('queued') },
+  NOTIFIED: { icon: 'bell', text: () => vscode.l10n.t('notified'), color: 'charts.blue' },
+  IN_PROGRESS: { icon: 'sync~spin', text: () => vscode.l10n.t('in progress'), color: 'charts.blue' },
+  SUCCEEDED: { icon: 'pass-filled', text: () => vscode.l10n.t('succeeded'), color: 'testing.iconPassed' },
+  FAILED: { icon: 'error', text: () => vscode.l10n.t('failed'), color: 'testing.iconFailed' },
+  CANCELED: { icon: 'circle-slash', text: () => vscode.l10n.t('canceled'), color: 'disabledForeground' },
 };
 
 export function taskIcon(status: string): vscode.ThemeIcon {
@@ -61,14 +68,36 @@ export function taskIcon(status: string): vscode.ThemeIcon {
 }
 
 export function taskStatusText(status: string): string {
-  return TASK_STATUS[status]?.text ?? status.toLowerCase();
+  return TASK_STATUS[status]?.text() ?? status.toLowerCase();
 }
+
+const JOB_STATUS_TEXT: Record<string, () => string> = {
+  PLANNED: () => vscode.l10n.t('planned'),
+  IN_PROGRESS: () => vscode.l10n.t('in progress'),
+  COMPLETED: () => vscode.l10n.t('completed'),
+  CANCELED: () => vscode.l10n.t('canceled'),
+};
+
+export function jobStatusText(status: string): string {
+  return JOB_STATUS_TEXT[status]?.() ?? status.toLowerCase().replace(/_/g, ' ');
+}
+
+const SELECTION_TEXT: Record<string, () => string> = {
+  STATIC: () => vscode.l10n.t('static'),
+  DYNAMIC: () => vscode.l10n.t('dynamic'),
+  ALL: () => vscode.l10n.t('all'),
+  SPECIFIC: () => vscode.l10n.t('specific'),
+  GRAY: () => vscode.l10n.t('gray'),
+  GROUP: () => vscode.l10n.t('group'),
+};
+
+const selectionWord = (value: string): string => SELECTION_TEXT[value]?.() ?? value.toLowerCase();
 
 export function selectionText(job: Job): string {
   const parts: string[] = [];
-  if (job.selection) parts.push(job.selection.toLowerCase());
+  if (job.selection) parts.push(selectionWord(job.selection));
   if (job.targetSelection) {
-    let t = job.targetSelection.toLowerCase();
+    let t = selectionWord(job.targetSelection);
     if (job.targetSelection === 'GRAY' && job.grayPercent) t += ` ${job.grayPercent} %`;
     if (job.targetSelection === 'GROUP' && job.groupId) t += ` ${job.groupId}`;
     parts.push(t);
@@ -96,69 +125,69 @@ export function fieldsTooltip(title: string, fields: [string, unknown][]): vscod
 
 export function firmwareFields(f: Firmware): [string, unknown][] {
   return [
-    ['ID', f.id],
-    ['Name', f.name],
-    ['Version', f.version],
-    ['Source version', f.srcVersion],
-    ['Type', f.type],
-    ['Status', firmwareStatusText(f.status)],
-    ['Verify progress', f.verifyProgress === undefined || f.verifyProgress === null ? undefined : `${f.verifyProgress} %`],
-    ['Size', f.size === null ? null : `${formatSize(f.size)} (${f.size} bytes)`],
-    ['Sign method', f.signMethod],
-    ['Sign', f.sign],
-    ['Product', f.productName ? `${f.productName} (${f.productKey ?? ''})` : f.productKey],
-    ['Module', f.moduleName],
-    ['Description', f.description],
-    ['Created', formatTime(f.createdAt)],
-    ['Modified', formatTime(f.modifiedAt)],
+    [vscode.l10n.t('ID'), f.id],
+    [vscode.l10n.t('Name'), f.name],
+    [vscode.l10n.t('Version'), f.version],
+    [vscode.l10n.t('Source version'), f.srcVersion],
+    [vscode.l10n.t('Type'), f.type],
+    [vscode.l10n.t('Status'), firmwareStatusText(f.status)],
+    [vscode.l10n.t('Verify progress'), f.verifyProgress === undefined || f.verifyProgress === null ? undefined : `${f.verifyProgress} %`],
+    [vscode.l10n.t('Size'), f.size === null ? null : vscode.l10n.t('{0} ({1} bytes)', formatSize(f.size), f.size)],
+    [vscode.l10n.t('Sign method'), f.signMethod],
+    [vscode.l10n.t('Sign'), f.sign],
+    [vscode.l10n.t('Product'), f.productName ? `${f.productName} (${f.productKey ?? ''})` : f.productKey],
+    [vscode.l10n.t('Module'), f.moduleName],
+    [vscode.l10n.t('Description'), f.description],
+    [vscode.l10n.t('Created'), formatTime(f.createdAt)],
+    [vscode.l10n.t('Modified'), formatTime(f.modifiedAt)],
   ];
 }
 
 export function jobFields(j: Job): [string, unknown][] {
   return [
-    ['Job ID', j.id],
-    ['Firmware ID', j.firmwareId],
-    ['Status', j.status],
-    ['Type', j.type],
-    ['Selection', j.selection],
-    ['Target', j.targetSelection],
-    ['Gray percent', j.grayPercent],
-    ['Group', j.groupId],
-    ['Destination version', j.destVersion],
-    ['Source versions', j.srcVersions],
-    ['Retry interval (min)', j.retryInterval],
-    ['Retry count', j.retryCount],
-    ['Timeout (min)', j.timeoutInMinutes],
-    ['Push rate (per min)', j.maximumPerMinute],
-    ['Needs confirmation', j.needConfirm],
-    ['Created', formatTime(j.createdAt)],
-    ['Started', formatTime(j.startedAt)],
-    ['Ended', formatTime(j.endedAt)],
+    [vscode.l10n.t('Job ID'), j.id],
+    [vscode.l10n.t('Firmware ID'), j.firmwareId],
+    [vscode.l10n.t('Status'), j.status],
+    [vscode.l10n.t('Type'), j.type],
+    [vscode.l10n.t('Selection'), j.selection],
+    [vscode.l10n.t('Target'), j.targetSelection],
+    [vscode.l10n.t('Gray percent'), j.grayPercent],
+    [vscode.l10n.t('Group'), j.groupId],
+    [vscode.l10n.t('Destination version'), j.destVersion],
+    [vscode.l10n.t('Source versions'), j.srcVersions],
+    [vscode.l10n.t('Retry interval (min)'), j.retryInterval],
+    [vscode.l10n.t('Retry count'), j.retryCount],
+    [vscode.l10n.t('Timeout (min)'), j.timeoutInMinutes],
+    [vscode.l10n.t('Push rate (per min)'), j.maximumPerMinute],
+    [vscode.l10n.t('Needs confirmation'), j.needConfirm],
+    [vscode.l10n.t('Created'), formatTime(j.createdAt)],
+    [vscode.l10n.t('Started'), formatTime(j.startedAt)],
+    [vscode.l10n.t('Ended'), formatTime(j.endedAt)],
   ];
 }
 
 export function taskFields(t: Task): [string, unknown][] {
   return [
-    ['Device', t.deviceName],
-    ['Task ID', t.id],
-    ['Status', t.status],
-    ['Progress', `${t.progress} %`],
-    ['Reason', t.description],
-    ['From version', t.srcVersion],
-    ['To version', t.destVersion],
-    ['Product', t.productKey],
-    ['IotId', t.iotId],
-    ['Modified', formatTime(t.modifiedAt)],
+    [vscode.l10n.t('Device'), t.deviceName],
+    [vscode.l10n.t('Task ID'), t.id],
+    [vscode.l10n.t('Status'), t.status],
+    [vscode.l10n.t('Progress'), `${t.progress} %`],
+    [vscode.l10n.t('Reason'), t.description],
+    [vscode.l10n.t('From version'), t.srcVersion],
+    [vscode.l10n.t('To version'), t.destVersion],
+    [vscode.l10n.t('Product'), t.productKey],
+    [vscode.l10n.t('IotId'), t.iotId],
+    [vscode.l10n.t('Modified'), formatTime(t.modifiedAt)],
   ];
 }
 
 export function deviceOtaFields(d: DeviceOta): [string, unknown][] {
   return [
-    ['Device', d.device],
-    ['Group', d.group],
-    ['Version', d.version],
-    ['Last updated', formatTime(d.lastUpdated)],
-    ['Path', d.path],
-    ['OTA ID', d.id],
+    [vscode.l10n.t('Device'), d.device],
+    [vscode.l10n.t('Group'), d.group],
+    [vscode.l10n.t('Version'), d.version],
+    [vscode.l10n.t('Last updated'), formatTime(d.lastUpdated)],
+    [vscode.l10n.t('Path'), d.path],
+    [vscode.l10n.t('OTA ID'), d.id],
   ];
 }

@@ -27,12 +27,12 @@ export function accountCommands({ store, cloud }: Features): OtaCommand[] {
     if (fromNode) return fromNode;
     const { accounts } = store.list();
     if (!accounts.length) {
-      void vscode.window.showInformationMessage('No cloud account is configured yet: use "OTA: Add Alibaba Cloud Account" or "OTA: Add IoTaaP Account".');
+      void vscode.window.showInformationMessage(vscode.l10n.t('No cloud account is configured yet: use "OTA: Add Alibaba Cloud Account" or "OTA: Add IoTaaP Account".'));
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
       accounts.map((a) => ({ label: a.label, description: a.provider === 'aliyun' ? `Alibaba Cloud · ${a.regionId}` : 'IoTaaP', id: a.id })),
-      { title: 'Choose an account' },
+      { title: vscode.l10n.t('Choose an account') },
     );
     return pick?.id;
   };

@@ -1,6 +1,7 @@
 // Commands on the PlatformIO build: choose the environment, build it and return the fresh firmware.
 import * as vscode from 'vscode';
 import { buildFirmware, describeArtifact, type BuiltFirmware } from '../platformio/buildFirmware';
+import { offerWithoutPlatformio, platformioProblem } from '../platformio/platformioMissing';
 import type { OtaCommand } from './command';
 import type { Features } from './features';
 
@@ -15,19 +16,25 @@ export function buildCommands({ log, pio }: Features): OtaCommand[] {
       id: 'ota.project.selectEnvironment',
       run: async () => {
         const t = await pio.choice.choose({ askEnv: true });
-        if (t) void vscode.window.setStatusBarMessage(`OTA: building ${t.env} from now on`, 4000);
+        if (t) void vscode.window.setStatusBarMessage(vscode.l10n.t('OTA: building {0} from now on', t.env), 4000);
         return t?.env;
       },
     },
     {
       id: 'ota.project.build',
       run: async (args?: BuildArgs): Promise<BuiltFirmware | undefined> => {
+        const problem = await platformioProblem();
+        if (problem) {
+          log.warn(problem);
+          await offerWithoutPlatformio(problem);
+          return undefined;
+        }
         const target = await pio.choice.choose({ projectDir: args?.projectDir, env: args?.env });
         if (!target) return undefined;
         log.info(`Build requested: ${target.env} of ${target.projectDir}`);
         const built = await buildFirmware(pio.tasks, target);
         log.info(`Built ${built.artifact.path}`);
-        void vscode.window.showInformationMessage(`Built ${describeArtifact(built)}.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('Built {0}.', describeArtifact(built)));
         return built;
       },
     },

@@ -16,6 +16,11 @@ const ACTIONS: Record<ReturnType<typeof actionsFor>[number], string> = {
   'Show Problems': 'workbench.actions.view.problems',
 };
 
+/** The buttons' words, in the display language. */
+const TITLES: Record<ReturnType<typeof actionsFor>[number], () => string> = {
+  'Show Problems': () => vscode.l10n.t('Show Problems'),
+};
+
 /** Runs a command; a failure is logged and shown once, a dismissal returns undefined without a word. */
 export async function runCommand(log: Log, command: OtaCommand, args: unknown[]): Promise<unknown> {
   try {
@@ -24,9 +29,9 @@ export async function runCommand(log: Log, command: OtaCommand, args: unknown[])
     if (e instanceof Dismissed) return undefined;
     const message = errorMessage(e);
     log.error(`${command.id}: ${message}`);
-    const actions = actionsFor(e);
+    const actions = actionsFor(e).map((a) => ({ title: TITLES[a](), command: ACTIONS[a] }));
     void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
-      if (choice) void vscode.commands.executeCommand(ACTIONS[choice]);
+      if (choice) void vscode.commands.executeCommand(choice.command);
     });
     return undefined;
   }

@@ -7,6 +7,7 @@ import type { DeployService } from '../deploy/deployService';
 import type { Platformio } from '../platformio/registerPlatformio';
 import type { RolloutDashboards } from '../rollout/rolloutDashboards';
 import type { SerialView } from '../serial/registerSerialView';
+import type { Milestones } from '../walkthrough/milestones';
 
 export interface Features {
   context: vscode.ExtensionContext;
@@ -16,5 +17,6 @@ export interface Features {
   deploy: DeployService;
   pio: Platformio;
   serial: SerialView;
+  milestones: Milestones;
   rollouts: RolloutDashboards;
 }

@@ -11,12 +11,12 @@ import { iotaapDeploy, type IotaapDeployArgs } from '../deploy/iotaapDeploy';
 import type { OtaCommand } from './command';
 import type { Features } from './features';
 
-const CHOOSE_FIRMWARE = 'Choose a firmware package in the OTA Cloud view first.';
+const chooseFirmware = (): string => vscode.l10n.t('Choose a firmware package in the OTA Cloud view first.');
 
 /** The firmware the command was run on; else says how to choose one. */
 function chosen(arg: unknown): FirmwareTarget | undefined {
   const t = firmwareTarget(arg);
-  if (!t) void vscode.window.showInformationMessage(CHOOSE_FIRMWARE);
+  if (!t) void vscode.window.showInformationMessage(chooseFirmware());
   return t;
 }
 
@@ -46,12 +46,12 @@ export function firmwareCommands({ context, log, cloud, deploy, pio }: Features)
         if (!t) return undefined;
         const firmware = await model(t).firmwareDetails(t.firmware.id);
         if (!firmware.url) {
-          void vscode.window.showWarningMessage(`${firmware.name} ${firmware.version} has no download URL.`);
+          void vscode.window.showWarningMessage(vscode.l10n.t('{0} {1} has no download URL.', firmware.name, firmware.version));
           return undefined;
         }
         await vscode.env.clipboard.writeText(firmware.url);
         void vscode.window.showInformationMessage(
-          `Copied the download URL of ${firmware.name} ${firmware.version}. It is pre-signed and expires; copy it again later if needed.`,
+          vscode.l10n.t('Copied the download URL of {0} {1}: it is pre-signed and expires, so copy it again later if needed.', firmware.name, firmware.version),
         );
         return firmware.url;
       },
@@ -65,16 +65,16 @@ export function firmwareCommands({ context, log, cloud, deploy, pio }: Features)
         const dest =
           target ??
           (await vscode.window.showSaveDialog({
-            title: `Save ${f.name} ${f.version}`,
+            title: vscode.l10n.t('Save {0} {1}', f.name, f.version),
             defaultUri: vscode.Uri.joinPath(
               vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir()),
               `${f.name}-${f.version}.bin`.replace(/[^\w.-]+/g, '_'),
             ),
-            filters: { 'Firmware image': ['bin', 'hex', 'zip', 'gz', 'tar'], 'All files': ['*'] },
+            filters: { [vscode.l10n.t('Firmware image')]: ['bin', 'hex', 'zip', 'gz', 'tar'], [vscode.l10n.t('All files')]: ['*'] },
           }));
         if (!dest) return undefined;
         return vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Downloading ${f.name} ${f.version}`, cancellable: true },
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0} {1}', f.name, f.version), cancellable: true },
           async (progress, token) => {
             const abort = new AbortController();
             token.onCancellationRequested(() => abort.abort());
@@ -91,7 +91,11 @@ export function firmwareCommands({ context, log, cloud, deploy, pio }: Features)
             });
             const checks = result.verified.length ? `verified (${result.verified.join(', ')})` : 'saved (the cloud gave nothing to verify against)';
             log.info(`Downloaded ${f.name} ${f.version} to ${dest.fsPath}: ${result.size} bytes, MD5 ${result.md5}, ${checks}`);
-            void vscode.window.showInformationMessage(`${f.name} ${f.version} ${checks}: ${dest.fsPath}`);
+            void vscode.window.showInformationMessage(
+              result.verified.length
+                ? vscode.l10n.t('{0} {1} verified ({2}): {3}', f.name, f.version, result.verified.join(', '), dest.fsPath)
+                : vscode.l10n.t('{0} {1} saved (the cloud gave nothing to verify against): {2}', f.name, f.version, dest.fsPath),
+            );
             return result;
           },
         );
@@ -101,11 +105,12 @@ export function firmwareCommands({ context, log, cloud, deploy, pio }: Features)
       id: 'ota.firmware.delete',
       run: async (arg?: unknown, confirmed?: boolean) => {
         const t = firmwareTarget(arg);
-        if (!t) throw new Error(CHOOSE_FIRMWARE);
+        if (!t) throw new Error(chooseFirmware());
         const f = t.firmware;
         if (confirmed !== true) {
-          const answer = await vscode.window.showWarningMessage(`Delete firmware ${f.name} ${f.version} (ID ${f.id}) from the cloud? This cannot be undone.`, { modal: true }, 'Delete');
-          if (answer !== 'Delete') return false;
+          const del = vscode.l10n.t('Delete');
+          const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Delete firmware {0} {1} (ID {2}) from the cloud? This cannot be undone.', f.name, f.version, f.id), { modal: true }, del);
+          if (answer !== del) return false;
         }
         await deleteFirmware((await chooseAliyunAccount(cloud.models, t.accountId)).client, f.id);
         log.info(`Deleted firmware ${f.name} ${f.version} (${f.id})`);
@@ -117,7 +122,7 @@ export function firmwareCommands({ context, log, cloud, deploy, pio }: Features)
       id: 'ota.firmware.deploy',
       run: (arg?: unknown, args?: { job?: JobPlan; guard?: RolloutGuard }) => {
         const t = firmwareTarget(arg);
-        if (!t) throw new Error(CHOOSE_FIRMWARE);
+        if (!t) throw new Error(chooseFirmware());
         return deploy.deployFirmware(t, args);
       },
     },

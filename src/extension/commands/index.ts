@@ -11,6 +11,7 @@ import { mcubootCommands } from './mcuboot';
 import { portCommands } from './port';
 import { rolloutCommands } from './rollout';
 import { viewCommands } from './view';
+import { walkthroughCommands } from './walkthrough';
 
 export function commandTable(features: Features): OtaCommand[] {
   return [
@@ -22,5 +23,6 @@ export function commandTable(features: Features): OtaCommand[] {
     ...portCommands(features),
     ...mcubootCommands(features),
     ...viewCommands(features),
+    ...walkthroughCommands(features),
   ];
 }

@@ -9,9 +9,9 @@ import type { OtaCommand } from './command';
 import type { Features } from './features';
 
 export function jobCommands({ cloud }: Features): OtaCommand[] {
-  const target = (arg: unknown, what = 'a job'): JobTarget => {
+  const target = (arg: unknown, dynamic = false): JobTarget => {
     const t = jobTarget(arg);
-    if (!t) throw new Error(`Choose ${what} in the OTA Cloud view first.`);
+    if (!t) throw new Error(dynamic ? vscode.l10n.t('Choose a dynamic job in the OTA Cloud view first.') : vscode.l10n.t('Choose a job in the OTA Cloud view first.'));
     return t;
   };
   const clientOf = async (t: JobTarget) => (await chooseAliyunAccount(cloud.models, t.accountId)).client;
@@ -27,18 +27,18 @@ export function jobCommands({ cloud }: Features): OtaCommand[] {
           need(
             await vscode.window.showQuickPick(
               [
-                { label: 'queued', picked: true },
-                { label: 'notified', picked: true },
-                { label: 'scheduled', picked: true },
-                { label: 'unconfirmed', picked: true },
-                { label: 'in-progress', description: 'devices already downloading may be left half-way' },
+                { label: vscode.l10n.t('queued'), state: 'queued', picked: true },
+                { label: vscode.l10n.t('notified'), state: 'notified', picked: true },
+                { label: vscode.l10n.t('scheduled'), state: 'scheduled', picked: true },
+                { label: vscode.l10n.t('unconfirmed'), state: 'unconfirmed', picked: true },
+                { label: vscode.l10n.t('in-progress'), state: 'in-progress', description: vscode.l10n.t('devices already downloading may be left half-way') },
               ],
-              { title: `Cancel which tasks of job ${t.job.id}?`, canPickMany: true },
+              { title: vscode.l10n.t('Cancel which tasks of job {0}?', t.job.id), canPickMany: true },
             ),
-          ).map((i) => i.label);
+          ).map((i) => i.state);
         if (!chosen.length) return undefined;
         const done = await cancelTasks(await clientOf(t), t.job.id, chosen);
-        void vscode.window.showInformationMessage(`Job ${t.job.id}: canceled its ${done.join(', ').toLowerCase()} tasks.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('Job {0}: canceled its {1} tasks.', t.job.id, done.join(', ').toLowerCase()));
         await changed(t);
         return done;
       },
@@ -48,7 +48,7 @@ export function jobCommands({ cloud }: Features): OtaCommand[] {
       run: async (arg?: unknown) => {
         const t = target(arg);
         const ids = await retryFailedTasks(await clientOf(t), t.job.id);
-        void vscode.window.showInformationMessage(ids.length ? `Job ${t.job.id}: ${ids.length} failed task(s) will be retried.` : `Job ${t.job.id} has no failed tasks.`);
+        void vscode.window.showInformationMessage(ids.length ? vscode.l10n.t('Job {0}: {1} failed task(s) will be retried.', t.job.id, ids.length) : vscode.l10n.t('Job {0} has no failed tasks.', t.job.id));
         await changed(t);
         return ids;
       },
@@ -58,7 +58,7 @@ export function jobCommands({ cloud }: Features): OtaCommand[] {
       run: async (arg?: unknown) => {
         const t = target(arg);
         const ids = await confirmTasks(await clientOf(t), { jobId: t.job.id });
-        void vscode.window.showInformationMessage(ids.length ? `Job ${t.job.id}: confirmed ${ids.length} task(s).` : `Job ${t.job.id} has no tasks waiting for confirmation.`);
+        void vscode.window.showInformationMessage(ids.length ? vscode.l10n.t('Job {0}: confirmed {1} task(s).', t.job.id, ids.length) : vscode.l10n.t('Job {0} has no tasks waiting for confirmation.', t.job.id));
         await changed(t);
         return ids;
       },
@@ -66,9 +66,9 @@ export function jobCommands({ cloud }: Features): OtaCommand[] {
     {
       id: 'ota.job.cancelStrategy',
       run: async (arg?: unknown) => {
-        const t = target(arg, 'a dynamic job');
+        const t = target(arg, true);
         await cancelDynamicStrategy(await clientOf(t), t.job.id);
-        void vscode.window.showInformationMessage(`Job ${t.job.id} no longer picks up new devices.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('Job {0} no longer picks up new devices.', t.job.id));
         await changed(t);
       },
     },

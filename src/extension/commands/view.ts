@@ -28,7 +28,7 @@ export function viewCommands({ log, cloud, serial }: Features): OtaCommand[] {
         const path = portPath(item);
         if (!path) return;
         await vscode.env.clipboard.writeText(path);
-        void vscode.window.setStatusBarMessage(`Copied ${path}`, 3000);
+        void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', path), 3000);
       },
     },
   ];

@@ -16,16 +16,16 @@ async function choose(models: CloudModels, kinds: readonly AccountEntry['kind'][
 
 /** An Alibaba-style account (or the sandbox) and its client with write operations. */
 export async function chooseAliyunAccount(models: CloudModels, accountId?: string): Promise<{ id: string; label: string; client: AliyunOtaClient }> {
-  const chosen = await choose(models, ['aliyun', 'sandbox'], accountId, 'No Alibaba Cloud account (or sandbox) is shown in the Cloud view: add one first.', 'Deploy with which account?');
+  const chosen = await choose(models, ['aliyun', 'sandbox'], accountId, vscode.l10n.t('No Alibaba Cloud account (or sandbox) is shown in the Cloud view: add one first.'), vscode.l10n.t('Deploy with which account?'));
   const session = await models.get(chosen.id).session();
-  if (!session.aliyun) throw new Error(session.problem ?? `${chosen.label} cannot upload firmware.`);
+  if (!session.aliyun) throw new Error(session.problem ?? vscode.l10n.t('{0} cannot upload firmware.', chosen.label));
   return { id: chosen.id, label: chosen.label, client: session.aliyun };
 }
 
 /** An IoTaaP account (or the sandbox) and its client. */
 export async function chooseIotaapAccount(models: CloudModels, accountId?: string): Promise<{ id: string; label: string; client: IotaapClient }> {
-  const chosen = await choose(models, ['iotaap', 'sandbox'], accountId, 'No IoTaaP account (or sandbox) is shown in the Cloud view: add one first.', 'Deploy with which IoTaaP account?');
+  const chosen = await choose(models, ['iotaap', 'sandbox'], accountId, vscode.l10n.t('No IoTaaP account (or sandbox) is shown in the Cloud view: add one first.'), vscode.l10n.t('Deploy with which IoTaaP account?'));
   const session = await models.get(chosen.id).session();
-  if (!session.iotaap) throw new Error(session.problem ?? `${chosen.label} has no IoTaaP devices.`);
+  if (!session.iotaap) throw new Error(session.problem ?? vscode.l10n.t('{0} has no IoTaaP devices.', chosen.label));
   return { id: chosen.id, label: chosen.label, client: session.iotaap };
 }

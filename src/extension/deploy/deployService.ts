@@ -1,7 +1,8 @@
 // Build, upload and deploy from VS Code: buildUploadDeploy chains the steps in one progress notification (and stops
 // after the upload when asked); deployFirmware creates a job for a firmware already in the cloud. Every failure says
-// what exists now (DeployError), a rollout is followed in the status bar until it ends, and the account's model hears
-// of every write so the Cloud view shows it. The commands that call this are in ../commands/firmware.ts.
+// what exists now (DeployError); without PlatformIO it says so and offers to go on with an image file. A rollout
+// is followed in the status bar until it ends, and the account's model hears of every write so the Cloud view
+// shows it. The commands that call this are in ../commands/firmware.ts.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import {
@@ -17,9 +18,11 @@ import { formatBytes } from '../../shared/units';
 import { errorMessage } from '../../core/errors';
 import type { FirmwareTarget } from '../cloud/targets';
 import type { CloudModels } from '../cloud/model/cloudModels';
-import { BuildFailed, need } from '../common/errors';
+import { BuildFailed, Dismissed, need } from '../common/errors';
 import { validateAliyunVersion } from '../../core/cloud/versionRules';
-import { resolveVersion } from '../../core/platformio';
+import { firmwareNameFromFile, resolveVersion, versionFromFileName } from '../../core/platformio';
+import { chooseImageFile } from '../images/localImages';
+import { offerWithoutPlatformio, platformioProblem } from '../platformio/platformioMissing';
 import type { Log } from '../common/log';
 import { buildFirmware } from '../platformio/buildFirmware';
 import type { Platformio } from '../platformio/registerPlatformio';
@@ -50,8 +53,19 @@ function guardFromSettings(): RolloutGuard | undefined {
   return { maxFailurePercent: percent, minFinished: Math.max(1, c.get<number>('abortAfterDevices', 10)) };
 }
 
+/** The version an image file is uploaded as: the setting, else one in the file's name; undefined: ask. */
+function versionForFile(file: string): { version: string; detail: string } | undefined {
+  const setting = vscode.workspace.getConfiguration('ota.firmware').get<string>('version')?.trim();
+  if (setting) return { version: setting, detail: vscode.l10n.t('the setting ota.firmware.version') };
+  const fromName = versionFromFileName(basename(file));
+  return fromName ? { version: fromName, detail: vscode.l10n.t('the file name') } : undefined;
+}
+
 export class DeployService implements vscode.Disposable {
   private readonly status = new RolloutStatus();
+  private readonly deployed = new vscode.EventEmitter<DeployResult>();
+  /** Fires for every deploy that created an upgrade job (the walkthrough marks its step done). */
+  readonly onDidDeploy = this.deployed.event;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -62,6 +76,7 @@ export class DeployService implements vscode.Disposable {
 
   dispose(): void {
     this.status.dispose();
+    this.deployed.dispose();
   }
 
   /** Asks what is missing, then builds, uploads and (withJob) deploys in one progress notification. */
@@ -89,6 +104,18 @@ export class DeployService implements vscode.Disposable {
     let file = args.file;
     let version = args.version;
     let target: Awaited<ReturnType<typeof pio.choice.choose>> | undefined;
+    const problem = file ? undefined : await platformioProblem();
+    if (problem) {
+      // No PlatformIO: say so with the ways out, one of which is to go on with an image file that exists.
+      log.warn(problem);
+      const useImage = await offerWithoutPlatformio(problem, withJob ? vscode.l10n.t('Deploy a File…') : vscode.l10n.t('Upload a File…'));
+      if (!useImage) throw new Dismissed();
+      file = need(await chooseImageFile(withJob ? vscode.l10n.t('Deploy which image?') : vscode.l10n.t('Upload which image?')));
+    }
+    if (file && !version) {
+      const found = versionForFile(file);
+      version = await askVersion(found?.version, found?.detail);
+    }
     if (!file) {
       target = need(await pio.choice.choose({ projectDir: args.projectDir, env: args.env }));
       if (!version) {
@@ -103,23 +130,23 @@ export class DeployService implements vscode.Disposable {
     }
     if (!version) version = await askVersion(undefined, undefined);
     const versionProblem = validateAliyunVersion(version);
-    if (versionProblem) throw new Error(`Version "${version}": ${versionProblem}`);
+    if (versionProblem) throw new Error(vscode.l10n.t('Version "{0}": {1}', version, versionProblem));
     const productKey = args.productKey ?? (await askProduct(await account.client.listFirmware(), state));
     const job = withJob ? (args.job ?? (await askTarget())) : undefined;
     const verify = args.verify !== undefined ? args.verify : await askVerification(state);
 
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `OTA ${version}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('OTA {0}', version), cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
         if (target && !file) {
-          progress.report({ message: `building ${target.env}…` });
+          progress.report({ message: vscode.l10n.t('building {0}…', target.env) });
           const built = await buildFirmware(pio.tasks, target).catch((e: unknown) => {
-            throw new BuildFailed(`${errorMessage(e)} Nothing was uploaded.`, { cause: e });
+            throw new BuildFailed(`${errorMessage(e)} ${vscode.l10n.t('Nothing was uploaded.')}`, { cause: e });
           });
           file = built.artifact.path;
-          if (abort.signal.aborted) throw new Error(`Cancelled after the build; nothing was uploaded. The image is ${file}.`);
+          if (abort.signal.aborted) throw new Error(vscode.l10n.t('Cancelled after the build, so nothing was uploaded: the image is {0}.', file));
         }
         const plan: DeployPlan = {
           upload: {
@@ -127,8 +154,9 @@ export class DeployService implements vscode.Disposable {
             version,
             productKey,
             needToVerify: verify !== null,
-            // Named after the project and environment it was built from ("blink-esp32dev"), else the version.
-            ...(target ? { name: `${basename(target.projectDir)}-${target.env}`.slice(0, 40) } : {}),
+            // Named after the project and environment it was built from ("blink-esp32dev"); an image file chosen
+            // instead is named after the file ("blink-esp32dev-1.4.2.bin" → "blink-esp32dev").
+            name: target ? `${basename(target.projectDir)}-${target.env}`.slice(0, 40) : firmwareNameFromFile(basename(file as string), version),
           },
           ...(verify ? { verify } : {}),
           ...(job ? { job, follow: true } : {}),
@@ -146,20 +174,21 @@ export class DeployService implements vscode.Disposable {
           onProgress: (p) => {
             if (p.stage !== 'upload' || !p.total) return;
             const pct = (p.done / p.total) * 100;
-            progress.report({ increment: pct - lastPct, message: `uploading ${formatBytes(p.done)} of ${formatBytes(p.total)}` });
+            progress.report({ increment: pct - lastPct, message: vscode.l10n.t('uploading {0} of {1}', formatBytes(p.done), formatBytes(p.total)) });
             lastPct = pct;
           },
           onSnapshot: (s) => {
             status.update(s);
-            progress.report({ message: `${s.succeeded} succeeded, ${s.failed} failed, ${s.pending} pending of ${s.total}` });
+            progress.report({ message: vscode.l10n.t('{0} succeeded, {1} failed, {2} pending of {3}', s.succeeded, s.failed, s.pending, s.total) });
           },
           onGuardTrip: (t) => log.warn(`Rollout guard: ${t.reason}`),
         });
         status.hide();
         model.refresh();
         log.info(result.summary);
+        if (result.jobId) this.deployed.fire(result);
         if (result.rollout?.outcome === 'stopped-by-guard') void vscode.window.showWarningMessage(describeRollout(result.rollout));
-        else if (result.rollout) void vscode.window.showInformationMessage(`Rollout of ${result.version} ended. ${describeRollout(result.rollout)}.`);
+        else if (result.rollout) void vscode.window.showInformationMessage(vscode.l10n.t('Rollout of {0} ended. {1}.', result.version, describeRollout(result.rollout)));
         else void vscode.window.showInformationMessage(result.summary);
         return result;
       },
@@ -171,7 +200,7 @@ export class DeployService implements vscode.Disposable {
     const { client } = await chooseAliyunAccount(this.models, node.accountId);
     const model = this.models.get(node.accountId);
     const job = args?.job ?? (await askTarget());
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${node.firmware.name} ${node.firmware.version}`, cancellable: true }, async (progress, token) => {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Deploying {0} {1}', node.firmware.name, node.firmware.version), cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       const result = await deploy(client, { upload: { firmwareId: node.firmware.id }, job, follow: true, ...(args?.guard ? { guard: args.guard } : {}) }, {
@@ -185,6 +214,7 @@ export class DeployService implements vscode.Disposable {
       });
       status.hide();
       model.jobsChanged(node.firmware.id);
+      if (result.jobId) this.deployed.fire(result);
       if (result.rollout) void vscode.window.showInformationMessage(describeRollout(result.rollout));
       return result;
     });

@@ -36,12 +36,12 @@ export async function iotaapDeploy(
   if (!device) {
     const known = await client.listAllDeviceOtas();
     const items = known.map((d) => ({ label: d.device, description: d.version ? `last OTA ${d.version}` : undefined }));
-    const picked = need(await vscode.window.showQuickPick([...items, { label: '$(edit) Enter a device id…', description: undefined }], { title: 'Deploy to which device?' }));
-    device = picked.label.startsWith('$(') ? need(await vscode.window.showInputBox({ title: 'Device id', validateInput: (v) => (v.trim() ? undefined : 'Enter the device id') })).trim() : picked.label;
+    const picked = need(await vscode.window.showQuickPick([...items, { label: vscode.l10n.t('$(edit) Enter a device id…'), description: undefined }], { title: vscode.l10n.t('Deploy to which device?') }));
+    device = picked.label.startsWith('$(') ? need(await vscode.window.showInputBox({ title: vscode.l10n.t('Device id'), validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the device id')) })).trim() : picked.label;
   }
   let token = args.deviceToken ?? (await secrets.get(tokenKey(account.id, device)));
   if (!token) {
-    token = need(await vscode.window.showInputBox({ title: `Device token of ${device}`, prompt: 'Kept in SecretStorage for next time', password: true, validateInput: (v) => (v.trim() ? undefined : 'Enter the device token') })).trim();
+    token = need(await vscode.window.showInputBox({ title: vscode.l10n.t('Device token of {0}', device), prompt: vscode.l10n.t('Kept in SecretStorage for next time'), password: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the device token')) })).trim();
   }
 
   let file = args.file;
@@ -52,17 +52,17 @@ export async function iotaapDeploy(
     const env = target?.environments.environments.find((e) => e.name === target?.env);
     const resolved = target ? await resolveVersion({ buildFlags: env?.buildFlags ?? [], projectDir: target.projectDir }) : undefined;
     version = need(
-      await vscode.window.showInputBox({ title: 'Firmware version (semantic, e.g. 1.5.7)', value: resolved?.version ?? '', validateInput: (v) => validateSemver(v.trim()) }),
+      await vscode.window.showInputBox({ title: vscode.l10n.t('Firmware version (semantic, e.g. 1.5.7)'), value: resolved?.version ?? '', validateInput: (v) => validateSemver(v.trim()) }),
     ).trim();
   }
   const problem = validateSemver(version);
-  if (problem) throw new Error(`Version "${version}": ${problem}`);
+  if (problem) throw new Error(vscode.l10n.t('Version "{0}": {1}', version, problem));
 
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `IoTaaP ${device}`, cancellable: true }, async (progress, cancel) => {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('IoTaaP {0}', device), cancellable: true }, async (progress, cancel) => {
     const abort = new AbortController();
     cancel.onCancellationRequested(() => abort.abort());
     if (target && !file) {
-      progress.report({ message: `building ${target.env}…` });
+      progress.report({ message: vscode.l10n.t('building {0}…', target.env) });
       file = (await buildFirmware(pio.tasks, target)).artifact.path;
     }
     const result = await deployToIotaap(client, { file: file, version: version, device: { id: device, token: token } }, {

@@ -29,5 +29,5 @@ export async function buildFirmware(tasks: BuildTasks, target: ProjectTarget): P
 }
 
 export function describeArtifact(b: BuiltFirmware): string {
-  return `${path.relative(b.target.projectDir, b.artifact.path)} (${b.artifact.size} bytes, environment ${b.target.env})`;
+  return vscode.l10n.t('{0} ({1} bytes, environment {2})', path.relative(b.target.projectDir, b.artifact.path), b.artifact.size, b.target.env);
 }

@@ -78,7 +78,7 @@ class BuildTerminal implements vscode.Pseudoterminal {
         signal: this.abort.signal,
         onOutput: (line) => this.write(`${absolutize(line, this.projectDir)}\n`),
       });
-      this.write(result.succeeded ? `\n\x1b[32mBuild of ${this.env} succeeded.\x1b[0m\n` : `\n\x1b[31mBuild of ${this.env} failed.\x1b[0m\n`);
+      this.write(result.succeeded ? `\n\x1b[32m${vscode.l10n.t('Build of {0} succeeded.', this.env)}\x1b[0m\n` : `\n\x1b[31m${vscode.l10n.t('Build of {0} failed.', this.env)}\x1b[0m\n`);
       this.log.info(`Build of ${this.env} ${result.succeeded ? 'succeeded' : `failed (exit ${String(result.exitCode)}, ${result.diagnostics.length} diagnostics)`}`);
       this.done({ result });
       this.closeSoon(result.exitCode ?? 1);
@@ -109,7 +109,7 @@ export class BuildTasks implements vscode.TaskProvider, vscode.Disposable {
   }
 
   private make(definition: OtaTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope, projectDir: string): vscode.Task {
-    const name = `Build ${definition.env}${definition.project && definition.project !== '.' ? ` (${definition.project})` : ''}`;
+    const name = definition.project && definition.project !== '.' ? vscode.l10n.t('Build {0} ({1})', definition.env, definition.project) : vscode.l10n.t('Build {0}', definition.env);
     const task = new vscode.Task(
       definition,
       scope,
@@ -168,7 +168,7 @@ export class BuildTasks implements vscode.TaskProvider, vscode.Disposable {
         first?.o ??
         (await Promise.race([
           outcome,
-          new Promise<Outcome>((resolve) => setTimeout(() => resolve({ error: new Error(`The build of ${env} was stopped.`) }), 2000)),
+          new Promise<Outcome>((resolve) => setTimeout(() => resolve({ error: new Error(vscode.l10n.t('The build of {0} was stopped.', env)) }), 2000)),
         ]));
       await ended;
       if ('error' in o) throw o.error;

@@ -31,15 +31,15 @@ export class ProjectChoice {
     if (!projects.length) {
       throw new OtaError(
         'not-found',
-        'No PlatformIO project in this workspace: open a folder that contains platformio.ini (or one of its parent folders, up to two levels up).',
+        vscode.l10n.t('No PlatformIO project in this workspace: open a folder that contains platformio.ini (or one of its parent folders, up to two levels up).'),
       );
     }
     let projectDir = projects[0];
     if (projects.length > 1) {
       const last = this.state.get<string>('ota.lastProject');
       const picked = await vscode.window.showQuickPick(
-        projects.map((p) => ({ label: vscode.workspace.asRelativePath(p, true), description: p === last ? 'last used' : undefined, dir: p })),
-        { title: 'Which PlatformIO project?' },
+        projects.map((p) => ({ label: vscode.workspace.asRelativePath(p, true), description: p === last ? vscode.l10n.t('last used') : undefined, dir: p })),
+        { title: vscode.l10n.t('Which PlatformIO project?') },
       );
       if (!picked) return undefined;
       projectDir = picked.dir;
@@ -50,7 +50,7 @@ export class ProjectChoice {
     const key = `ota.env:${projectDir}`;
     let env = options.env ?? (options.askEnv ? undefined : this.state.get<string>(key));
     if (env && !names.includes(env)) {
-      if (options.env) throw new OtaError('invalid-input', `platformio.ini has no environment "${env}"; it has: ${names.join(', ')}.`);
+      if (options.env) throw new OtaError('invalid-input', vscode.l10n.t('platformio.ini has no environment "{0}"; it has: {1}.', env, names.join(', ')));
       env = undefined;
     }
     if (!env) {
@@ -60,9 +60,9 @@ export class ProjectChoice {
         const picked = await vscode.window.showQuickPick(
           ordered.map((n) => {
             const e = environments.environments.find((x) => x.name === n);
-            return { label: n, description: [e?.board, e?.platform].filter(Boolean).join(' · '), detail: environments.defaultEnvs.includes(n) ? 'default environment' : undefined };
+            return { label: n, description: [e?.board, e?.platform].filter(Boolean).join(' · '), detail: environments.defaultEnvs.includes(n) ? vscode.l10n.t('default environment') : undefined };
           }),
-          { title: 'Which PlatformIO environment?', placeHolder: 'The choice is remembered for this workspace' },
+          { title: vscode.l10n.t('Which PlatformIO environment?'), placeHolder: vscode.l10n.t('The choice is remembered for this workspace') },
         );
         if (!picked) return undefined;
         env = picked.label;

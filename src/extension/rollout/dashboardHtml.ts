@@ -1,8 +1,12 @@
 // The rollout dashboard's page: a strict CSP (only the nonce'd script runs; styles, fonts and images only from the
 // extension through asWebviewUri), the elements the webview fills in, and nothing from the cloud: that arrives as
 // messages and is inserted as text. No vscode import, so the benchmark serves the very same page.
+import { escapeHtml as esc, strictCsp } from '../common/webviewPage';
+import { english, type Translate } from './translate';
 
 export interface DashboardAssets {
+  /** The display language (vscode.env.language), for the page's lang attribute. */
+  lang?: string;
   /** webview.cspSource */
   cspSource: string;
   nonce: string;
@@ -12,17 +16,11 @@ export interface DashboardAssets {
   css: string;
 }
 
-export function dashboardHtml(a: DashboardAssets, title = 'Rollout'): string {
-  const csp = [
-    "default-src 'none'",
-    `style-src ${a.cspSource}`,
-    `font-src ${a.cspSource}`,
-    `img-src ${a.cspSource}`,
-    `script-src 'nonce-${a.nonce}'`,
-  ].join('; ');
-  const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/** `t` gives the page's words in the display language (English without it). */
+export function dashboardHtml(a: DashboardAssets, title?: string, t: Translate = english): string {
+  const csp = strictCsp(a.cspSource, a.nonce);
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${esc(a.lang ?? 'en')}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -30,7 +28,7 @@ export function dashboardHtml(a: DashboardAssets, title = 'Rollout'): string {
 <link rel="stylesheet" href="${esc(a.codicons)}" id="vscode-codicon-stylesheet">
 <link rel="stylesheet" href="${esc(a.uplotCss)}">
 <link rel="stylesheet" href="${esc(a.css)}">
-<title>${esc(title)}</title>
+<title>${esc(title ?? t('Rollout'))}</title>
 </head>
 <body data-status="">
 <header>
@@ -43,39 +41,39 @@ export function dashboardHtml(a: DashboardAssets, title = 'Rollout'): string {
 <div id="summary" role="status"></div>
 <div id="error" role="alert"></div>
 <div class="actions">
-<vscode-button id="act-advance" icon="debug-continue" disabled>Advance</vscode-button>
-<vscode-button id="act-pause" icon="debug-pause" secondary disabled>Pause</vscode-button>
-<vscode-button id="act-resume" icon="debug-start" secondary disabled>Resume</vscode-button>
-<vscode-button id="act-retry" icon="debug-restart" secondary disabled>Retry failures</vscode-button>
-<vscode-button id="act-abort" icon="debug-stop" secondary disabled>Abort</vscode-button>
+<vscode-button id="act-advance" icon="debug-continue" disabled>${esc(t('Advance'))}</vscode-button>
+<vscode-button id="act-pause" icon="debug-pause" secondary disabled>${esc(t('Pause'))}</vscode-button>
+<vscode-button id="act-resume" icon="debug-start" secondary disabled>${esc(t('Resume'))}</vscode-button>
+<vscode-button id="act-retry" icon="debug-restart" secondary disabled>${esc(t('Retry failures'))}</vscode-button>
+<vscode-button id="act-abort" icon="debug-stop" secondary disabled>${esc(t('Abort'))}</vscode-button>
 </div>
 <div id="action-result" role="status"></div>
 <section class="chart-section">
-<h2>Task states over time</h2>
+<h2>${esc(t('Task states over time'))}</h2>
 <div id="chart"></div>
-<ol id="markers" aria-label="Wave starts and gate decisions"></ol>
+<ol id="markers" aria-label="${esc(t('Wave starts and gate decisions'))}"></ol>
 </section>
 <section>
-<h2>Waves</h2>
+<h2>${esc(t('Waves'))}</h2>
 <div class="scroll">
 <table id="waves">
-<thead><tr><th>#</th><th>Wave</th><th>Status</th><th>Devices</th><th>Succeeded</th><th>Failed</th><th>In progress</th><th>Queued</th><th>Cancelled</th><th>Success</th><th>Failure</th><th>Gate</th></tr></thead>
+<thead><tr><th>#</th><th>${esc(t('Wave'))}</th><th>${esc(t('Status'))}</th><th>${esc(t('Devices'))}</th><th>${esc(t('Succeeded'))}</th><th>${esc(t('Failed'))}</th><th>${esc(t('In progress'))}</th><th>${esc(t('Queued'))}</th><th>${esc(t('Cancelled'))}</th><th>${esc(t('Success'))}</th><th>${esc(t('Failure'))}</th><th>${esc(t('Gate'))}</th></tr></thead>
 <tbody id="waves-body"></tbody>
 </table>
 </div>
 </section>
 <div class="split">
 <section>
-<h2>Failure reasons</h2>
+<h2>${esc(t('Failure reasons'))}</h2>
 <div id="failures"></div>
 </section>
 <section>
-<h2>Devices</h2>
-<vscode-textfield id="search" placeholder="Search devices by name, or type a state (failed, queued...)" aria-label="Search devices"></vscode-textfield>
+<h2>${esc(t('Devices'))}</h2>
+<vscode-textfield id="search" placeholder="${esc(t('Search devices by name, or type a state (failed, queued...)'))}" aria-label="${esc(t('Search devices'))}"></vscode-textfield>
 <div id="search-count"></div>
 <div class="scroll devices-scroll">
 <table id="devices">
-<thead><tr><th>Device</th><th>Wave</th><th>State</th><th>Progress</th><th>Reason</th></tr></thead>
+<thead><tr><th>${esc(t('Device'))}</th><th>${esc(t('Wave'))}</th><th>${esc(t('State'))}</th><th>${esc(t('Progress'))}</th><th>${esc(t('Reason'))}</th></tr></thead>
 <tbody id="devices-body"></tbody>
 </table>
 </div>

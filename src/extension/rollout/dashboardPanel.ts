@@ -1,7 +1,6 @@
 // The rollout dashboard's host side: one webview panel per rollout (or plain job), strict CSP with a nonce, assets
 // through asWebviewUri only, typed messages (src/shared/rolloutDashboardMessages.ts) and a ready handshake, so a
 // panel that was hidden and shown again (and so reloaded) gets the whole state again.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
   isDashboardPanelMessage,
@@ -9,6 +8,7 @@ import {
   type DashboardPanelMessage,
   type DashboardView,
 } from '../../shared/rolloutDashboardMessages';
+import { newNonce } from '../common/webviewPage';
 import { dashboardHtml } from './dashboardHtml';
 
 export const DASHBOARD_PANEL_TYPE = 'ota.rolloutDashboard';
@@ -47,13 +47,15 @@ export class DashboardPanel implements vscode.Disposable {
     webview.html = dashboardHtml(
       {
         cspSource: webview.cspSource,
-        nonce: randomBytes(16).toString('base64'),
+        lang: vscode.env.language,
+        nonce: newNonce(),
         script: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'rollout.js')).toString(),
         codicons: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicons', 'codicon.css')).toString(),
         uplotCss: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'uPlot.min.css')).toString(),
         css: webview.asWebviewUri(vscode.Uri.joinPath(media, 'rollout-dashboard.css')).toString(),
       },
       source.title,
+      vscode.l10n.t,
     );
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => {

@@ -2,6 +2,7 @@
 // lists: per-wave counts and rates, failure reasons grouped with their devices, the chart's history and markers,
 // and every task as columns, as the plain data of src/shared/rolloutDashboardMessages.ts. No vscode import: the
 // benchmark and the unit tests build views in plain Node.
+import { english, type Translate } from './translate';
 import {
   DASHBOARD_STATES,
   FAILURE_DEVICES_SHOWN,
@@ -143,8 +144,9 @@ export function rolloutView(
   plan: RolloutPlan,
   state: RolloutState,
   tasksByWave: ReadonlyMap<number, ReadonlyMap<string, Task>>,
-  options: { error?: string | null; now?: () => number } = {},
+  options: { error?: string | null; now?: () => number; t?: Translate } = {},
 ): DashboardView {
+  const t = options.t ?? english;
   const { tasks, failures } = taskColumns(tasksByWave);
   const waves = state.waves.map((w) => {
     const live = tasksByWave.get(w.index);
@@ -160,8 +162,8 @@ export function rolloutView(
   return {
     kind: 'rollout',
     name: plan.name,
-    title: `Rollout ${plan.name}`,
-    subtitle: `firmware ${plan.firmwareId} · product ${plan.productKey} · ${state.populationSize} devices · seed ${state.seed}`,
+    title: t('Rollout {0}', plan.name),
+    subtitle: t('firmware {0} · product {1} · {2} devices · seed {3}', plan.firmwareId, plan.productKey, state.populationSize, state.seed),
     status: state.status,
     summary: describe(plan, state),
     populationSize: state.populationSize,
@@ -200,13 +202,14 @@ export function historyFromTasks(job: Job, tasks: readonly Task[]): HistorySampl
 }
 
 /** A plain job as a one-wave dashboard; `history` is what this session has seen of it. */
-export function jobView(job: Job, tasks: readonly Task[], history: readonly HistorySample[], options: { error?: string | null; now?: () => number } = {}): DashboardView {
+export function jobView(job: Job, tasks: readonly Task[], history: readonly HistorySample[], options: { error?: string | null; now?: () => number; t?: Translate } = {}): DashboardView {
+  const t = options.t ?? english;
   const byDevice = new Map(tasks.map((t) => [t.deviceName, t]));
   const { tasks: cols, failures } = taskColumns(new Map([[0, byDevice]]));
   const counts = countTasks(byDevice.values());
   const wave: RolloutState['waves'][number] = {
     index: 0,
-    label: `${job.targetSelection ?? ''} job`.trim(),
+    label: t('{0} job', job.targetSelection ?? '').trim(),
     devices: [...byDevice.keys()],
     status: (job.status === 'IN_PROGRESS' ? 'running' : job.status.toLowerCase()) as RolloutState['waves'][number]['status'],
     jobs: [],
@@ -222,16 +225,16 @@ export function jobView(job: Job, tasks: readonly Task[], history: readonly Hist
     decision: null,
   };
   const markers: ChartMarker[] = [];
-  if (job.startedAt) markers.push({ t: Date.parse(job.startedAt) / 1000, kind: 'wave', label: 'start' });
+  if (job.startedAt) markers.push({ t: Date.parse(job.startedAt) / 1000, kind: 'wave', label: t('start') });
   if (job.endedAt) markers.push({ t: Date.parse(job.endedAt) / 1000, kind: 'done', label: job.status.toLowerCase() });
   const active = job.status === 'IN_PROGRESS' || job.status === 'PLANNED';
   return {
     kind: 'job',
     name: job.id,
-    title: `Job ${job.id}`,
-    subtitle: `firmware ${job.firmwareId} · ${job.targetSelection ?? '?'} · ${byDevice.size} devices`,
+    title: t('Job {0}', job.id),
+    subtitle: t('firmware {0} · {1} · {2} devices', job.firmwareId, job.targetSelection ?? '?', byDevice.size),
     status: job.status,
-    summary: `${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.queued + counts.inProgress} to go of ${byDevice.size}.`,
+    summary: t('{0} succeeded, {1} failed, {2} to go of {3}.', counts.succeeded, counts.failed, counts.queued + counts.inProgress, byDevice.size),
     populationSize: byDevice.size,
     waves: [waveView(null, wave, counts, byDevice.size)],
     failures,

@@ -25,7 +25,7 @@ export class JobSource implements DashboardSource {
     private readonly log: RolloutLog,
     private readonly intervalMs: () => number,
   ) {
-    this.title = `Job ${jobId}`;
+    this.title = vscode.l10n.t('Job {0}', jobId);
   }
 
   current(): DashboardView | undefined {
@@ -44,7 +44,7 @@ export class JobSource implements DashboardSource {
       const counts = countTasks(tasks);
       const last = this.history[this.history.length - 1];
       if (!last || !sameCounts(last, counts)) this.history.push({ at: new Date().toISOString(), ...counts });
-      this.view = jobView(job, tasks, this.history);
+      this.view = jobView(job, tasks, this.history, { t: vscode.l10n.t });
     } catch (e) {
       const message = errorMessage(e);
       this.log.warn(`Job ${this.jobId}: ${message}`);
@@ -62,13 +62,14 @@ export class JobSource implements DashboardSource {
       try {
         let text: string;
         if (message.action === 'abort') {
-          const ok = await vscode.window.showWarningMessage(`Cancel every unfinished task of job ${this.jobId}, in progress too?`, { modal: true }, 'Cancel Tasks');
-          if (ok !== 'Cancel Tasks') return;
+          const cancel = vscode.l10n.t('Cancel Tasks');
+          const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Cancel every unfinished task of job {0}, in progress too?', this.jobId), { modal: true }, cancel);
+          if (ok !== cancel) return;
           await cancelTasks(this.client, this.jobId, ['scheduled', 'confirm', 'queued', 'notified', 'in-progress']);
-          text = `Cancelled every unfinished task of job ${this.jobId} (CancelOTATaskByJob).`;
+          text = vscode.l10n.t('Cancelled every unfinished task of job {0} (CancelOTATaskByJob).', this.jobId);
         } else if (message.action === 'retry') {
           const ids = await retryFailedTasks(this.client, this.jobId);
-          text = `Queued ${ids.length} failed tasks of job ${this.jobId} again (ReupgradeOTATask).`;
+          text = vscode.l10n.t('Queued {0} failed tasks of job {1} again (ReupgradeOTATask).', ids.length, this.jobId);
         } else return;
         this.log.info(text);
         panel.post({ type: 'actionResult', action: message.action, ok: true, text });

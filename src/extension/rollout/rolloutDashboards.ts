@@ -22,15 +22,18 @@ import { DashboardPanel } from './dashboardPanel';
 import { JobSource } from './jobSource';
 import { RolloutSource } from './rolloutSource';
 
-const PRESETS = [
-  { label: 'Canary 5 → 10 % → 50 % → 100 %', waves: [{ count: 5 }, { percent: 10 }, { percent: 50 }, { percent: 100 }] },
-  { label: 'Canary 2 → 1 % → 10 % → 50 % → 100 %', waves: [{ count: 2 }, { percent: 1 }, { percent: 10 }, { percent: 50 }, { percent: 100 }] },
-  { label: 'Canary 20 → 100 %', waves: [{ count: 20 }, { percent: 100 }] },
+/** Where a workspace keeps its rollouts (a path, the same in every language). */
+const ROLLOUTS_FOLDER = '.ota/rollouts';
+
+const PRESETS = () => [
+  { label: vscode.l10n.t('Canary {0}', '5 → 10 % → 50 % → 100 %'), waves: [{ count: 5 }, { percent: 10 }, { percent: 50 }, { percent: 100 }] },
+  { label: vscode.l10n.t('Canary {0}', '2 → 1 % → 10 % → 50 % → 100 %'), waves: [{ count: 2 }, { percent: 1 }, { percent: 10 }, { percent: 50 }, { percent: 100 }] },
+  { label: vscode.l10n.t('Canary {0}', '20 → 100 %'), waves: [{ count: 20 }, { percent: 100 }] },
 ];
 
 function workspaceRoot(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('Open a folder first: rollouts are kept in its .ota/rollouts folder.');
+  if (!folder) throw new Error(vscode.l10n.t('Open a folder first: rollouts are kept in its .ota/rollouts folder.'));
   return folder.uri.fsPath;
 }
 
@@ -46,42 +49,42 @@ async function askNewPlan(client: AliyunOtaClient, accountId: string, firmwareAr
   let firmware = firmwareArg;
   if (!firmware) {
     const all = (await client.listFirmware()).filter(deployable);
-    if (!all.length) throw new Error('No verified firmware in this account: upload and verify one first.');
+    if (!all.length) throw new Error(vscode.l10n.t('No verified firmware in this account: upload and verify one first.'));
     all.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
     const picked = need(
       await vscode.window.showQuickPick(
         all.map((f) => ({ label: `${f.name} ${f.version}`, description: `${f.productName ?? f.productKey ?? ''} · ${f.id}`, detail: f.description ?? undefined, f })),
-        { title: 'Roll out which firmware?', matchOnDescription: true },
+        { title: vscode.l10n.t('Roll out which firmware?'), matchOnDescription: true },
       ),
     );
     firmware = picked.f;
   }
-  if (!firmware.productKey) throw new Error(`Firmware ${firmware.id} names no product: a rollout needs the product its devices belong to.`);
-  const preset = need(await vscode.window.showQuickPick(PRESETS, { title: 'Waves (each percentage is of the whole fleet, counted from the start)' }));
+  if (!firmware.productKey) throw new Error(vscode.l10n.t('Firmware {0} names no product: a rollout needs the product its devices belong to.', firmware.id));
+  const preset = need(await vscode.window.showQuickPick(PRESETS(), { title: vscode.l10n.t('Waves (each percentage is of the whole fleet, counted from the start)') }));
   const failure = need(
     await vscode.window.showInputBox({
-      title: 'Failure gate',
-      prompt: 'Stop a wave (and cancel its queued devices) when more than this % of its finished devices failed',
+      title: vscode.l10n.t('Failure gate'),
+      prompt: vscode.l10n.t('Stop a wave (and cancel its queued devices) when more than this % of its finished devices failed'),
       value: '5',
-      validateInput: (v) => (/^\d+(\.\d+)?$/.test(v.trim()) && Number(v) <= 100 ? undefined : 'Enter a percentage from 0 to 100'),
+      validateInput: (v) => (/^\d+(\.\d+)?$/.test(v.trim()) && Number(v) <= 100 ? undefined : vscode.l10n.t('Enter a percentage from 0 to 100')),
     }),
   );
   const auto = need(
     await vscode.window.showQuickPick(
       [
-        { label: 'Continue on their own', description: 'the next wave starts once a gate passes', auto: true },
-        { label: 'Wait for me after each wave', description: 'resume the rollout to start the next wave', auto: false },
+        { label: vscode.l10n.t('Continue on their own'), description: vscode.l10n.t('the next wave starts once a gate passes'), auto: true },
+        { label: vscode.l10n.t('Wait for me after each wave'), description: vscode.l10n.t('resume the rollout to start the next wave'), auto: false },
       ],
-      { title: 'After a wave passes its gate' },
+      { title: vscode.l10n.t('After a wave passes its gate') },
     ),
   );
   const suggested = `${(firmware.productName ?? firmware.productKey).replace(/[^A-Za-z0-9._-]+/g, '-')}-${firmware.version}`.replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
   const name = need(
     await vscode.window.showInputBox({
-      title: 'Rollout name',
-      prompt: 'Also the file name: .ota/rollouts/<name>.json',
+      title: vscode.l10n.t('Rollout name'),
+      prompt: vscode.l10n.t('Also the file name: .ota/rollouts/<name>.json'),
       value: suggested,
-      validateInput: (v) => (NAME_PATTERN.test(v.trim()) ? undefined : 'Use letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit'),
+      validateInput: (v) => (NAME_PATTERN.test(v.trim()) ? undefined : vscode.l10n.t('Use letters, digits, ".", "_" and "-" (at most 64), starting with a letter or digit')),
     }),
   ).trim();
   return {
@@ -151,13 +154,13 @@ export class RolloutDashboards implements vscode.Disposable {
   async pickRollout(): Promise<string> {
     const root = workspaceRoot();
     type Item = vscode.QuickPickItem & { path: string };
-    const items: Item[] = (await listRollouts(root)).map((n) => ({ label: n, description: '.ota/rollouts', path: rolloutPath(root, n) }));
+    const items: Item[] = (await listRollouts(root)).map((n) => ({ label: n, description: ROLLOUTS_FOLDER, path: rolloutPath(root, n) }));
     if (this.cloud.models.accounts().accounts.some((a) => a.id === SANDBOX_ACCOUNT_ID)) {
       const dataDir = (await this.sandbox.get()).dataDir;
-      for (const n of await listRollouts(dataDir)) items.push({ label: n, description: 'sandbox demo', path: rolloutPath(dataDir, n) });
+      for (const n of await listRollouts(dataDir)) items.push({ label: n, description: vscode.l10n.t('sandbox demo'), path: rolloutPath(dataDir, n) });
     }
-    if (!items.length) throw new Error('This workspace has no rollout yet: start one with "OTA: Start Staged Rollout".');
-    return need(await vscode.window.showQuickPick(items, { title: 'Open the dashboard of which rollout?' })).path;
+    if (!items.length) throw new Error(vscode.l10n.t('This workspace has no rollout yet: start one with "OTA: Start Staged Rollout".'));
+    return need(await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open the dashboard of which rollout?') })).path;
   }
 
   /** Starts a rollout of a plan file, of a firmware of the Cloud view, or of one the user picks; opens its dashboard. */
@@ -178,14 +181,14 @@ export class RolloutDashboards implements vscode.Disposable {
       const from = need(
         await vscode.window.showQuickPick(
           [
-            { label: '$(rocket) New rollout of a firmware…', id: 'new' },
-            { label: '$(json) From a plan file…', id: 'file' },
+            { label: `$(rocket) ${vscode.l10n.t('New rollout of a firmware…')}`, id: 'new' },
+            { label: `$(json) ${vscode.l10n.t('From a plan file…')}`, id: 'file' },
           ],
-          { title: 'Start a staged rollout' },
+          { title: vscode.l10n.t('Start a staged rollout') },
         ),
       );
       if (from.id === 'file') {
-        const uri = need((await vscode.window.showOpenDialog({ title: 'Rollout plan', filters: { 'Rollout plan': ['json'] }, defaultUri: vscode.Uri.file(root) }))?.[0]);
+        const uri = need((await vscode.window.showOpenDialog({ title: vscode.l10n.t('Rollout plan'), filters: { [vscode.l10n.t('Rollout plan')]: ['json'] }, defaultUri: vscode.Uri.file(root) }))?.[0]);
         planJson = JSON.parse(await readFile(uri.fsPath, 'utf8')) as Record<string, unknown>;
         planJson.account ??= account.id;
       } else planJson = await askNewPlan(client, account.id);
@@ -193,7 +196,7 @@ export class RolloutDashboards implements vscode.Disposable {
     const name = typeof planJson.name === 'string' ? planJson.name : '';
     const path = rolloutPath(root, name);
     const ctx: RolloutContext = { cloud: new AliyunRolloutCloud(client.rpc), path, baseDir: root };
-    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting rollout ${name}…` }, () =>
+    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting rollout {0}…', name) }, () =>
       createRollout(ctx, planJson),
     );
     for (const d of report.did) this.log.info(`Rollout ${name}: ${d}`);

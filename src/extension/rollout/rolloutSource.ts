@@ -51,7 +51,7 @@ export class RolloutSource implements DashboardSource {
     private readonly log: RolloutLog,
     private readonly intervalMs: () => number,
   ) {
-    this.title = `Rollout ${name}`;
+    this.title = vscode.l10n.t('Rollout {0}', name);
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(ctx.path)), basename(ctx.path)));
     this.disposables.push(watcher, watcher.onDidChange(() => this.refreshSoon()), this.emitter);
   }
@@ -107,7 +107,7 @@ export class RolloutSource implements DashboardSource {
       }
       const { plan, state } = await rolloutStatus(this.ctx);
       const tasks = await collectTasks(this.ctx.cloud, state, this.ctx.signal);
-      this.view = rolloutView(plan, state, tasks);
+      this.view = rolloutView(plan, state, tasks, { t: vscode.l10n.t });
     } catch (e) {
       const message = errorMessage(e);
       this.log.warn(`Rollout ${this.name}: ${message}`);
@@ -124,13 +124,14 @@ export class RolloutSource implements DashboardSource {
 
   private async act(action: RolloutAction, panel: DashboardPanel): Promise<void> {
     if (action === 'abort') {
+      const abort = vscode.l10n.t('Abort');
       const ok = await vscode.window.showWarningMessage(
-        `Abort rollout ${this.name}? Every unfinished task of its waves is cancelled, in progress too.`,
+        vscode.l10n.t('Abort rollout {0}? Every unfinished task of its waves is cancelled, in progress too.', this.name),
         { modal: true },
-        'Abort',
+        abort,
       );
-      if (ok !== 'Abort') {
-        panel.post({ type: 'actionResult', action, ok: true, text: 'Not aborted.' });
+      if (ok !== abort) {
+        panel.post({ type: 'actionResult', action, ok: true, text: vscode.l10n.t('Not aborted.') });
         return;
       }
     }

@@ -67,7 +67,7 @@ export class SandboxHost implements vscode.Disposable {
   /** The sandbox run by this window (tests drive its simulation); fails when another window runs it. */
   async get(): Promise<Sandbox> {
     const sandbox = await this.local();
-    if (!sandbox) throw new Error('The sandbox runs in another window; this window uses it over its URL.');
+    if (!sandbox) throw new Error(vscode.l10n.t('The sandbox runs in another window; this window uses it over its URL.'));
     return sandbox;
   }
 

@@ -48,6 +48,6 @@ export async function espBuildImages(build: { project: string; env: string } | u
     log.info(`ESP images of ${build.env}: ${regions.map((r) => `${r.name} at 0x${(r.address ?? 0).toString(16)}`).join(', ')}`);
     return regions;
   } catch (e) {
-    throw new Error(`The images of the PlatformIO build ${build.env} could not be read: ${errorMessage(e)}`, { cause: e });
+    throw new Error(vscode.l10n.t('The images of the PlatformIO build {0} could not be read: {1}', build.env, errorMessage(e)), { cause: e });
   }
 }

@@ -1,10 +1,14 @@
-// The three choices of a flash: the image (the current PlatformIO build by default, or a file), the port
-// (remembered per workspace; real, virtual or typed) and the protocol (remembered too).
-import { existsSync, statSync } from 'node:fs';
+// The three choices of a flash: the image (the current PlatformIO build by default, an image file of the
+// workspace, a firmware of the cloud, or any file), the port (remembered per workspace; real, virtual or typed) and
+// the protocol (what the port looks like, else the last one used).
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { FIRMWARE_FILE, findProjects, resolveBuildDir } from '../../core/platformio';
+import { FIRMWARE_FILE } from '../../core/platformio';
 import { FLASH_PROTOCOLS } from '../../core/serial/protocols';
+import { cloudImageItem, type CloudImage, type CloudImageSource } from '../images/cloudImages';
+import { builtImages, localImageItem, workspaceImageFiles } from '../images/localImages';
+import { protocolText } from './coreTexts';
 import type { PortEntry } from './portsTreeProvider';
 
 export interface ImageChoice {
@@ -24,56 +28,70 @@ export function buildOf(file: string): { project: string; env: string } | undefi
   return undefined;
 }
 
-function ago(mtime: Date): string {
-  const s = Math.max(0, Math.round((Date.now() - mtime.getTime()) / 1000));
-  if (s < 90) return `${s} s ago`;
-  if (s < 5400) return `${Math.round(s / 60)} min ago`;
-  if (s < 129600) return `${Math.round(s / 3600)} h ago`;
-  return mtime.toLocaleDateString();
-}
+/** What the image pick returns: a file, or a firmware of the cloud still to be downloaded. */
+export type ImagePick = { file: ImageChoice } | { cloud: CloudImage };
 
-/** firmware.bin files of the workspace's PlatformIO projects, newest first. */
-async function builtImages(): Promise<{ path: string; env: string; project: string; mtime: Date; size: number }[]> {
-  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-  const found: { path: string; env: string; project: string; mtime: Date; size: number }[] = [];
-  for (const project of await findProjects(folders)) {
-    const buildDir = await resolveBuildDir(project).catch(() => path.join(project, '.pio', 'build'));
-    if (!existsSync(buildDir)) continue;
-    for (const env of (await vscode.workspace.fs.readDirectory(vscode.Uri.file(buildDir))).filter(([, t]) => t === vscode.FileType.Directory).map(([n]) => n)) {
-      const file = path.join(buildDir, env, FIRMWARE_FILE);
-      if (!existsSync(file)) continue;
-      const st = statSync(file);
-      found.push({ path: file, env, project, mtime: st.mtime, size: st.size });
-    }
+type ImageItem = vscode.QuickPickItem & { file?: string; cloud?: CloudImage; browse?: boolean };
+
+/**
+ * Asks which image to flash: the workspace's PlatformIO builds and image files at once, then the firmware of the
+ * Cloud view's accounts as soon as they are listed, and "Choose a file…". Undefined when dismissed.
+ */
+export async function chooseImage(cloud?: CloudImageSource): Promise<ImagePick | undefined> {
+  const builds = await builtImages();
+  const files = await workspaceImageFiles();
+  const local: ImageItem[] = [...builds, ...files].map(localImageItem);
+  const browse: ImageItem = { label: vscode.l10n.t('$(file) Choose a file…'), description: vscode.l10n.t('.bin, .hex or any image'), browse: true };
+  const pick = vscode.window.createQuickPick<ImageItem>();
+  pick.title = vscode.l10n.t('Flash which image?');
+  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
+  pick.placeholder = builds.length
+    ? vscode.l10n.t('The newest PlatformIO build is first')
+    : vscode.l10n.t('No PlatformIO build in the workspace: choose an image file or a firmware of the cloud');
+  const cloudItems: ImageItem[] = [];
+  const render = () => {
+    const sep = (label: string): ImageItem => ({ label, kind: vscode.QuickPickItemKind.Separator });
+    pick.items = [...local, browse, ...(cloudItems.length ? [sep(vscode.l10n.t('Cloud firmware')), ...cloudItems] : [])];
+  };
+  render();
+  if (cloud) {
+    pick.busy = true;
+    void cloud().then(
+      ({ images, problems }) => {
+        for (const c of images) cloudItems.push({ ...cloudImageItem(c), cloud: c });
+        for (const p of problems) cloudItems.push({ label: `$(warning) ${p}`, detail: vscode.l10n.t('This account could not be listed; fix it in the Cloud view.') });
+        pick.busy = false;
+        render();
+      },
+      () => {
+        pick.busy = false;
+      },
+    );
   }
-  return found.sort((a, b) => b.mtime.getTime() - a.mtime.getTime());
-}
-
-export async function chooseImage(): Promise<ImageChoice | undefined> {
-  const images = await builtImages();
-  type Item = vscode.QuickPickItem & { file?: string };
-  const items: Item[] = images.map((i) => ({
-    label: `$(tools) ${i.env}`,
-    description: vscode.workspace.asRelativePath(i.path),
-    detail: `PlatformIO build · ${i.size} bytes · built ${ago(i.mtime)}`,
-    file: i.path,
-  }));
-  items.push({ label: '$(file) Choose a file…', description: '.bin, .hex or any image' });
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'Flash which image?',
-    matchOnDescription: true,
-    placeHolder: images.length ? 'The newest PlatformIO build is first' : 'No PlatformIO build found in the workspace',
+  const picked = await new Promise<ImageItem | undefined>((resolve) => {
+    pick.onDidAccept(() => {
+      const item = pick.selectedItems[0];
+      if (item && (item.file || item.cloud || item.browse)) {
+        resolve(item);
+        pick.hide();
+      }
+    });
+    pick.onDidHide(() => resolve(undefined));
+    pick.show();
   });
+  pick.dispose();
   if (!picked) return undefined;
+  if (picked.cloud) return { cloud: picked.cloud };
   let file = picked.file;
   if (!file) {
-    const uris = await vscode.window.showOpenDialog({ title: 'Image to flash', canSelectMany: false, openLabel: 'Flash' });
+    const uris = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Image to flash'), canSelectMany: false, openLabel: vscode.l10n.t('Flash') });
     file = uris?.[0]?.fsPath;
   }
   if (!file) return undefined;
-  const fromBuild = images.find((i) => i.path === file);
-  const build = fromBuild ? { project: fromBuild.project, env: fromBuild.env } : buildOf(file);
-  return { path: file, name: path.basename(file), ...(build ? { build } : {}) };
+  const fromBuild = builds.find((i) => i.path === file);
+  const build = fromBuild?.project && fromBuild.env ? { project: fromBuild.project, env: fromBuild.env } : buildOf(file);
+  return { file: { path: file, name: path.basename(file), ...(build ? { build } : {}) } };
 }
 
 export async function choosePort(ports: PortEntry[], last: string | undefined): Promise<string | undefined> {
@@ -81,29 +99,39 @@ export async function choosePort(ports: PortEntry[], last: string | undefined): 
   const sorted = [...ports].sort((a, b) => (a.path === last ? -1 : b.path === last ? 1 : 0));
   const items: Item[] = sorted.map((p) => ({
     label: `$(${p.virtual ? 'vm' : 'plug'}) ${p.label}`,
-    description: p.path === last ? `${p.path} · last used` : p.path,
+    description: p.path === last ? vscode.l10n.t('{0} · last used', p.path) : p.path,
     detail: p.details[0],
     portPath: p.path,
   }));
-  items.push({ label: '$(edit) Enter a port path…', description: 'e.g. /dev/ttyUSB0, COM3 or a pseudo-terminal' });
-  const picked = await vscode.window.showQuickPick(items, { title: 'Flash to which serial port?', matchOnDescription: true, matchOnDetail: true });
+  items.push({ label: vscode.l10n.t('$(edit) Enter a port path…'), description: vscode.l10n.t('e.g. /dev/ttyUSB0, COM3 or a pseudo-terminal') });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Flash to which serial port?'), matchOnDescription: true, matchOnDetail: true });
   if (!picked) return undefined;
   if (picked.portPath) return picked.portPath;
   const typed = await vscode.window.showInputBox({
-    title: 'Serial port path',
+    title: vscode.l10n.t('Serial port path'),
     value: last ?? '',
-    prompt: 'The device path of the port',
-    validateInput: (v) => (v.trim() ? undefined : 'Enter a port path'),
+    prompt: vscode.l10n.t('The device path of the port'),
+    validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter a port path')),
   });
   return typed?.trim() || undefined;
+}
+
+/** The protocol a simulated device speaks ("virtual:ymodem-bootloader" → ymodem): it knows no other. */
+export function virtualPortProtocol(port: string): string | undefined {
+  const id = /^virtual:([a-z0-9]+)/i.exec(port)?.[1];
+  return id && FLASH_PROTOCOLS.some((p) => p.id === id) ? id : undefined;
 }
 
 /** `suggested` (what the port looks like, e.g. esp for a CP210x) comes first, else the last one used. */
 export async function chooseProtocol(last: string | undefined, suggested?: string): Promise<string | undefined> {
   const first = suggested ?? last;
-  const note = (id: string): string => (id === suggested ? `${id} · matches the port` : id === last ? `${id} · last used` : id);
-  const items = FLASH_PROTOCOLS.map((p) => ({ label: p.label, description: note(p.id), detail: p.description, id: p.id }));
+  const note = (id: string): string =>
+    id === suggested ? vscode.l10n.t('{0} · matches the port', id) : id === last ? vscode.l10n.t('{0} · last used', id) : id;
+  const items = FLASH_PROTOCOLS.map((p) => {
+    const text = protocolText(p);
+    return { label: text.label, description: note(p.id), detail: text.description, id: p.id };
+  });
   items.sort((a, b) => (a.id === first ? -1 : b.id === first ? 1 : 0));
-  const picked = await vscode.window.showQuickPick(items, { title: 'Which protocol does the device speak?', matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Which protocol does the device speak?'), matchOnDescription: true });
   return picked?.id;
 }

@@ -9,9 +9,10 @@ import type { FlashRegion } from '../../core/serial/protocols/types';
 import { checkFlashRequest } from '../../core/serial/session';
 import type { FlashResult } from '../../core/serial/sessionTypes';
 import type { Log } from '../common/log';
+import { downloadCloudImage, type CloudImage, type CloudImageSource } from '../images/cloudImages';
 import { ESP_PROTOCOL_ID, espBuildImages, espOptions, espPortOptions, suggestedProtocol } from './espChoices';
 import type { FlashController, FlashRequest } from './flashController';
-import { buildOf, chooseImage, choosePort, chooseProtocol, type ImageChoice } from './flashChoices';
+import { buildOf, chooseImage, choosePort, chooseProtocol, virtualPortProtocol, type ImageChoice } from './flashChoices';
 import { chooseMcubootOptions } from './mcubootCommands';
 import type { PortEntry } from './portsTreeProvider';
 import { offerUnprotect, stm32Options } from './stm32Choices';
@@ -54,16 +55,28 @@ function imageChoiceOf(file: string): ImageChoice {
  */
 export type Flasher = (args: FlashArgs, image?: ImageChoice) => Promise<FlashResult | FlashResult[] | undefined>;
 
-export function createFlasher(state: vscode.Memento, controller: FlashController, ports: () => Promise<PortEntry[]>, log: Log): Flasher {
-  return async (args: FlashArgs, image?: ImageChoice): Promise<FlashResult | FlashResult[] | undefined> => {
+/** `cloudImages` lists the Cloud view's firmware, offered as images next to files. */
+export function createFlasher(
+  state: vscode.Memento,
+  controller: FlashController,
+  ports: () => Promise<PortEntry[]>,
+  log: Log,
+  cloudImages?: CloudImageSource,
+): Flasher {
+  const flasher: Flasher = async (args: FlashArgs, image?: ImageChoice): Promise<FlashResult | FlashResult[] | undefined> => {
     if (controller.running) {
-      void vscode.window.showWarningMessage('A flash is running: cancel it or wait for it to end first.', 'Show').then((a) => {
+      void vscode.window.showWarningMessage(vscode.l10n.t('A flash is running: cancel it or wait for it to end first.'), vscode.l10n.t('Show')).then((a) => {
         if (a) controller.showPanel();
       });
       return undefined;
     }
-    const chosenImage = image ?? (args.image ? imageChoiceOf(args.image) : await chooseImage());
-    if (!chosenImage) return undefined;
+    let chosenImage = image ?? (args.image ? imageChoiceOf(args.image) : undefined);
+    if (!chosenImage) {
+      const pick = await chooseImage(cloudImages);
+      if (!pick) return undefined;
+      if ('cloud' in pick) return flashCloudImage(pick.cloud, args, flasher, log);
+      chosenImage = pick.file;
+    }
     const entries = await ports().catch(() => [] as PortEntry[]);
     let targets = args.ports ?? (args.port ? [args.port] : []);
     if (!targets.length) {
@@ -72,7 +85,11 @@ export function createFlasher(state: vscode.Memento, controller: FlashController
       targets = [port];
     }
     const targetEntries = targets.map((t) => entries.find((e) => e.path === t)).filter((e): e is PortEntry => e !== undefined);
-    const protocol = args.protocol ?? (await chooseProtocol(state.get<string>('ota.flashProtocol'), suggestedProtocol(targetEntries)));
+    // A simulated device knows one protocol; a real port may look like an ESP board.
+    const simulated = new Set(targets.map(virtualPortProtocol));
+    const onlyProtocol = simulated.size === 1 ? [...simulated][0] : undefined;
+    const protocol =
+      args.protocol ?? onlyProtocol ?? (await chooseProtocol(state.get<string>('ota.flashProtocol'), suggestedProtocol(targetEntries)));
     if (!protocol) return undefined;
     const esp = protocol === ESP_PROTOCOL_ID;
     // The ESP ROM is synced at 115200 and the loader switches to the flash baud (an option) itself.
@@ -110,16 +127,39 @@ export function createFlasher(state: vscode.Memento, controller: FlashController
     if (results.length === 1) {
       const [result] = results;
       const port = targets[0];
-      if (result.result === 'ok') void vscode.window.showInformationMessage(`Flashed ${chosenImage.name} to ${port}: ${result.message}`);
-      else if (result.result !== 'cancelled') void vscode.window.showErrorMessage(`Flashing ${chosenImage.name} to ${port}: ${result.message}`);
+      if (result.result === 'ok') void vscode.window.showInformationMessage(vscode.l10n.t('Flashed {0} to {1}: {2}', chosenImage.name, port, result.message));
+      else if (result.result !== 'cancelled') void vscode.window.showErrorMessage(vscode.l10n.t('Flashing {0} to {1}: {2}', chosenImage.name, port, result.message));
       return result;
     }
     const failed = results.filter((r) => r.result !== 'ok' && r.result !== 'cancelled');
     if (failed.length) {
-      void vscode.window.showErrorMessage(`Flashing ${chosenImage.name}: ${failed.length} of ${results.length} boards failed (${failed.map((r) => r.port).join(', ')}). The panel has a row for each.`);
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t(
+          'Flashing {0}: {1} of {2} boards failed ({3}). The panel has a row for each.',
+          chosenImage.name,
+          failed.length,
+          results.length,
+          failed.map((r) => r.port).join(', '),
+        ),
+      );
     } else if (results.every((r) => r.result === 'ok')) {
-      void vscode.window.showInformationMessage(`Flashed ${chosenImage.name} to ${results.length} boards.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Flashed {0} to {1} boards.', chosenImage.name, results.length));
     }
     return results;
   };
+  return flasher;
+}
+
+/** Downloads a cloud firmware, checked against the cloud's size and sign, then flashes it. */
+export async function flashCloudImage(image: CloudImage, args: FlashArgs, flash: Flasher, log: Log): Promise<FlashResult | FlashResult[] | undefined> {
+  const f = image.firmware;
+  const downloaded = await downloadCloudImage(image);
+  if (!downloaded) return undefined;
+  const checked = downloaded.download.verified;
+  log.info(`Downloaded ${f.name} ${f.version} for flashing: ${checked.length ? `checked ${checked.join(', ')}` : 'nothing to check against'}`);
+  try {
+    return await flash(args, { path: downloaded.path, name: downloaded.name });
+  } finally {
+    await downloaded.dispose();
+  }
 }

@@ -19,6 +19,7 @@ import {
   type PanelMessage,
 } from '../../shared/flashPanelMessages';
 import type { Log } from '../common/log';
+import { protocolText } from './coreTexts';
 import { FlashPanel, type PanelSource } from './flashPanel';
 import type { SerialMonitorBridge } from './serialMonitor';
 
@@ -78,7 +79,7 @@ export class FlashController implements PanelSource, vscode.Disposable {
   ) {
     this.panel = new FlashPanel(extensionUri, this);
     this.status = vscode.window.createStatusBarItem('ota.flash', vscode.StatusBarAlignment.Left, 50);
-    this.status.name = 'OTA Flash';
+    this.status.name = vscode.l10n.t('OTA Flash');
     this.status.command = 'ota.serial.showFlash';
   }
 
@@ -92,7 +93,7 @@ export class FlashController implements PanelSource, vscode.Disposable {
   }
 
   showPanel(): void {
-    if (this.view) this.panel.show(`Flash ${this.view.image}`);
+    if (this.view) this.panel.show(vscode.l10n.t('Flash {0}', this.view.image));
   }
 
   cancel(): void {
@@ -104,15 +105,15 @@ export class FlashController implements PanelSource, vscode.Disposable {
    * rejects for device trouble: that is a failed result). One board failing does not stop the others.
    */
   async flash(request: FlashRequest): Promise<FlashResult[]> {
-    if (this.running) throw new Error(`A flash to ${this.view?.port ?? 'a port'} is running; cancel it or wait for it to end.`);
-    if (request.ports.length === 0) throw new Error('No port to flash to.');
+    if (this.running) throw new Error(vscode.l10n.t('A flash to {0} is running: cancel it or wait for it to end.', this.view?.port ?? '—'));
+    if (request.ports.length === 0) throw new Error(vscode.l10n.t('No port to flash to.'));
     this.request = request;
     this.logLines = [];
     this.boards.clear();
     this.active = request.ports.length;
     for (const port of request.ports) this.boards.set(port, this.newBoard(request, port));
     this.refreshView();
-    this.panel.show(`Flash ${request.imageName}`);
+    this.panel.show(vscode.l10n.t('Flash {0}', request.imageName));
     this.panel.post(this.initMessage());
     this.updateStatus();
     const several = request.ports.length > 1;
@@ -207,6 +208,10 @@ export class FlashController implements PanelSource, vscode.Disposable {
     };
   }
 
+  private protocolLabel(id: string, coreLabel: string): string {
+    return protocolText({ id, label: coreLabel, description: '' }).label;
+  }
+
   private refreshView(): void {
     const r = this.request;
     if (!r) return;
@@ -217,7 +222,7 @@ export class FlashController implements PanelSource, vscode.Disposable {
       this.view = {
         image: r.imageName,
         port: boards[0].port,
-        protocol: s.protocolLabel,
+        protocol: this.protocolLabel(r.protocol, s.protocolLabel),
         baud: r.baud,
         phase: rows[0].phase,
         bytesDone: s.bytesDone,
@@ -247,14 +252,14 @@ export class FlashController implements PanelSource, vscode.Disposable {
     const ok = rows.filter((x) => x.phase === 'done');
     const bad = rows.filter((x) => FINAL_PHASES.includes(x.phase) && x.phase !== 'done');
     const message = running.length
-      ? `Flashing ${rows.length} boards: ${rows.length - running.length} finished.`
-      : `${ok.length} of ${rows.length} boards flashed${ok.every((x) => x.verified) && ok.length ? ' and verified' : ''}${bad.length ? `; ${bad.map((x) => `${x.port} ${x.phase}`).join(', ')}` : ''}.`;
+      ? vscode.l10n.t('Flashing {0} boards: {1} finished.', rows.length, rows.length - running.length)
+      : boardsEndText(ok.length, rows.length, ok.length > 0 && ok.every((x) => x.verified), bad.map((x) => `${x.port} ${phaseWord(x.phase)}`));
     const snaps = boards.map((b) => b.snapshot);
     const etas = snaps.map((x) => x.etaSeconds);
     this.view = {
       image: r.imageName,
-      port: `${rows.length} boards`,
-      protocol: snaps[0]?.protocolLabel ?? r.protocol,
+      port: vscode.l10n.t('{0} boards', rows.length),
+      protocol: this.protocolLabel(r.protocol, snaps[0]?.protocolLabel ?? r.protocol),
       baud: r.baud,
       phase,
       bytesDone: rows.reduce((n, x) => n + x.bytesDone, 0),
@@ -277,12 +282,12 @@ export class FlashController implements PanelSource, vscode.Disposable {
     if (!v) return this.status.hide();
     const percent = v.bytesTotal ? Math.floor((v.bytesDone / v.bytesTotal) * 100) : 0;
     if (this.running) {
-      this.status.text = `$(sync~spin) Flash ${percent} % · ${v.port}`;
-      this.status.tooltip = `Flashing ${v.image} to ${v.port}: ${formatBytes(v.bytesDone)} of ${formatBytes(v.bytesTotal)}. Click to show.`;
+      this.status.text = `$(sync~spin) ${vscode.l10n.t('Flash {0} % · {1}', percent, v.port)}`;
+      this.status.tooltip = vscode.l10n.t('Flashing {0} to {1}: {2} of {3}. Click to show.', v.image, v.port, formatBytes(v.bytesDone), formatBytes(v.bytesTotal));
       this.status.backgroundColor = undefined;
     } else {
       const icon = v.phase === 'done' ? (v.verified ? '$(pass)' : '$(warning)') : v.phase === 'cancelled' ? '$(circle-slash)' : '$(error)';
-      this.status.text = `${icon} Flash ${v.phase === 'done' && !v.verified ? 'sent, not verified' : v.phase}`;
+      this.status.text = `${icon} ${flashEndText(v.phase, v.verified)}`;
       this.status.tooltip = v.message ?? undefined;
       const failed = v.phase === 'failed' || v.phase === 'refused';
       this.status.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
@@ -325,4 +330,47 @@ export class FlashController implements PanelSource, vscode.Disposable {
     this.status.dispose();
     this.ended.dispose();
   }
+}
+
+/** How a flash to several boards ended: how many were flashed (and verified), and which did not. */
+function boardsEndText(ok: number, total: number, verified: boolean, others: string[]): string {
+  const rest = others.join(', ');
+  if (verified) {
+    return others.length
+      ? vscode.l10n.t('{0} of {1} boards flashed and verified; {2}.', ok, total, rest)
+      : vscode.l10n.t('{0} of {1} boards flashed and verified.', ok, total);
+  }
+  return others.length ? vscode.l10n.t('{0} of {1} boards flashed; {2}.', ok, total, rest) : vscode.l10n.t('{0} of {1} boards flashed.', ok, total);
+}
+
+/** A board's phase in the panel's words. */
+function phaseWord(phase: FlashPhase): string {
+  switch (phase) {
+    case 'waiting':
+      return vscode.l10n.t('waiting');
+    case 'negotiating':
+      return vscode.l10n.t('negotiating');
+    case 'transferring':
+      return vscode.l10n.t('transferring');
+    case 'verifying':
+      return vscode.l10n.t('verifying');
+    case 'done':
+      return vscode.l10n.t('done');
+    case 'refused':
+      return vscode.l10n.t('refused');
+    case 'cancelled':
+      return vscode.l10n.t('cancelled');
+    case 'failed':
+      return vscode.l10n.t('failed');
+    default:
+      return unhandled(phase);
+  }
+}
+
+/** The status bar's word for how a flash ended. */
+function flashEndText(phase: string, verified: boolean | null): string {
+  if (phase === 'done') return verified ? vscode.l10n.t('Flash done') : vscode.l10n.t('Flash sent, not verified');
+  if (phase === 'cancelled') return vscode.l10n.t('Flash cancelled');
+  if (phase === 'refused') return vscode.l10n.t('Flash refused');
+  return vscode.l10n.t('Flash failed');
 }

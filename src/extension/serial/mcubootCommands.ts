@@ -20,20 +20,20 @@ export async function chooseMcubootOptions(state: vscode.Memento): Promise<Recor
   const last = state.get<boolean>(CONFIRM_KEY, false);
   const items = [
     {
-      label: 'Test the new image',
-      description: last ? '' : 'last used',
-      detail: 'MCUboot boots it once; it reverts on the next reset unless the app confirms itself',
+      label: vscode.l10n.t('Test the new image'),
+      description: last ? '' : vscode.l10n.t('last used'),
+      detail: vscode.l10n.t('MCUboot boots it once; it reverts on the next reset unless the app confirms itself.'),
       confirm: false,
     },
     {
-      label: 'Confirm the new image',
-      description: last ? 'last used' : '',
-      detail: 'Once it runs, it is confirmed: MCUboot keeps it',
+      label: vscode.l10n.t('Confirm the new image'),
+      description: last ? vscode.l10n.t('last used') : '',
+      detail: vscode.l10n.t('Once it runs, it is confirmed: MCUboot keeps it.'),
       confirm: true,
     },
   ];
   if (last) items.reverse();
-  const picked = await vscode.window.showQuickPick(items, { title: 'After the upload, MCUboot should…' });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('After the upload, MCUboot should…') });
   if (!picked) return undefined;
   await state.update(CONFIRM_KEY, picked.confirm);
   return { confirm: picked.confirm };
@@ -54,13 +54,13 @@ export async function runSmpCommand(
   const path = port ?? (await choosePort(await serial.ports(), state.get<string>('ota.flashPort')));
   if (!path) return undefined;
   if (serial.controller.running) {
-    void vscode.window.showWarningMessage(`A flash is running: wait for it to end, then run ${title} on ${path} again.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('A flash is running: wait for it to end, then run {0} on {1} again.', title, path));
     return undefined;
   }
   const baud = vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200);
   let result: SmpCommandResult;
   try {
-    result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title} on ${path}`, cancellable: true }, async (_p, token) => {
+    result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('{0} on {1}', title, path), cancellable: true }, async (_p, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       const link = await openPort(path, { baudRate: baud }, serial.virtualPorts());
@@ -75,6 +75,6 @@ export async function runSmpCommand(
   }
   log.info(`${title}: ${result.message}`);
   if (result.ok) void vscode.window.showInformationMessage(result.message);
-  else void vscode.window.showErrorMessage(`${title} on ${path}: ${result.message}`);
+  else void vscode.window.showErrorMessage(vscode.l10n.t('{0} on {1}: {2}', title, path, result.message));
   return result;
 }

@@ -29,7 +29,7 @@ export class PortItem extends vscode.TreeItem {
     this.iconPath = new vscode.ThemeIcon(port.virtual ? 'vm' : 'plug');
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${escapeMarkdown(port.label)}**\n\n`);
-    md.appendMarkdown(`Path: \`${port.path.replace(/`/g, '')}\`\n\n`);
+    md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Path:'))} \`${port.path.replace(/`/g, '')}\`\n\n`);
     for (const d of port.details) md.appendMarkdown(`${escapeMarkdown(d)}\n\n`);
     this.tooltip = md;
   }

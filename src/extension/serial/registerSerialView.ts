@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { VirtualPort } from '../../core/serial/ports';
 import { createVirtualMcubootPort, createVirtualQuecthingPort, createVirtualStm32Port, createVirtualYmodemPort } from '../../core/serial/virtual/virtualDevices';
 import type { Log } from '../common/log';
+import type { CloudImageSource } from '../images/cloudImages';
 import { FlashController } from './flashController';
 import { createFlasher, type Flasher } from './flashCommands';
 import { listPortEntries } from './portEntries';
@@ -20,7 +21,8 @@ export interface SerialView {
   virtualPorts: () => readonly VirtualPort[];
 }
 
-export function registerSerialView(context: vscode.ExtensionContext, log: Log): SerialView {
+/** `cloudImages` lists the Cloud view's firmware, offered as images to flash. */
+export function registerSerialView(context: vscode.ExtensionContext, log: Log, cloudImages?: CloudImageSource): SerialView {
   const config = () => vscode.workspace.getConfiguration('ota.serial');
   // Created once: a virtual device keeps its identity (and its "installed" version) across flashes.
   const virtual: VirtualPort[] = [createVirtualQuecthingPort(), createVirtualYmodemPort(), createVirtualStm32Port(), createVirtualMcubootPort()];
@@ -44,5 +46,5 @@ export function registerSerialView(context: vscode.ExtensionContext, log: Log): 
       if (e.affectsConfiguration('ota.serial')) provider.refresh();
     }),
   );
-  return { provider, controller, flasher: createFlasher(context.workspaceState, controller, list, log), ports: list, virtualPorts };
+  return { provider, controller, flasher: createFlasher(context.workspaceState, controller, list, log, cloudImages), ports: list, virtualPorts };
 }

@@ -47,8 +47,8 @@ export class SerialMonitorBridge {
     if (!api) return undefined;
     if (mode === 'ask') {
       const answer = await vscode.window.showWarningMessage(
-        `${port} is busy, probably because the Serial Monitor is open on it. Stop the monitor while flashing and start it again afterwards?`,
-        'Stop Monitor and Flash',
+        vscode.l10n.t('{0} is busy, probably because the Serial Monitor is open on it. Stop the monitor while flashing and start it again afterwards?', port),
+        vscode.l10n.t('Stop Monitor and Flash'),
       );
       if (!answer) return undefined;
     }

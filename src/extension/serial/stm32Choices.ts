@@ -20,12 +20,12 @@ export function stm32Options(): Record<string, unknown> {
 
 /** Asks whether to remove readout protection (mass erase) and flash again; true when the person agreed. */
 export async function offerUnprotect(port: string): Promise<boolean> {
-  const action = 'Unprotect and Flash';
+  const action = vscode.l10n.t('Unprotect and Flash');
   const picked = await vscode.window.showWarningMessage(
-    `The STM32 on ${port} is readout-protected, so its bootloader will not write it.`,
+    vscode.l10n.t('The STM32 on {0} is readout-protected, so its bootloader will not write it.', port),
     {
       modal: true,
-      detail: 'Removing the protection makes the chip erase its whole flash (everything on it is lost), then it is flashed with this image.',
+      detail: vscode.l10n.t('Removing the protection makes the chip erase its whole flash (everything on it is lost), then it is flashed with this image.'),
     },
     action,
   );

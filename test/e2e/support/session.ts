@@ -11,6 +11,7 @@ import {
   startCodeServer,
   type CodeServer,
 } from '../../harness/codeServer';
+import { packageTestExtension } from '../../harness/testExtensions';
 import { vsixPath } from '../../harness/vsix';
 
 export const screenshotDir = join(repoRoot, 'test-output', 'screenshots');
@@ -27,6 +28,8 @@ export interface E2EOptions {
   prepareWorkspace?: (dir: string) => void;
   env?: NodeJS.ProcessEnv;
   settings?: Record<string, unknown>;
+  /** VS Code's display language, e.g. zh-cn. */
+  locale?: string;
 }
 
 export async function startSession(options: E2EOptions = {}): Promise<E2ESession> {
@@ -38,11 +41,14 @@ export async function startSession(options: E2EOptions = {}): Promise<E2ESession
   mkdirSync(workspace, { recursive: true });
   options.prepareWorkspace?.(workspace);
   installVsix(codeServerDir, extensionsDir, vsixPath());
+  // A display language other than English needs its language pack installed (a stand-in: no download here).
+  if (options.locale === 'zh-cn') installVsix(codeServerDir, extensionsDir, packageTestExtension(work, 'language-pack-zh-cn'));
   const server = await startCodeServer(codeServerDir, {
     workspace,
     extensionsDir,
     env: options.env ?? {},
     settings: options.settings ?? {},
+    ...(options.locale ? { locale: options.locale } : {}),
   });
   let browser: Browser | undefined;
   try {

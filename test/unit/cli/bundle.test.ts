@@ -20,7 +20,9 @@ import {
 } from './helpers';
 
 describe('cli bundle (subprocess)', function () {
-  this.timeout(15_000);
+  // A hang detector, not a speed limit: a test here starts up to six Node processes one after another, which takes
+  // several seconds each on a loaded machine (15 s was exceeded under `stress-ng --cpu 2`).
+  this.timeout(90_000);
   let sb: TestSandbox;
   let home: string;
   let env: Env;

@@ -20,7 +20,9 @@ function isRunning(pid: number): boolean {
   }
 }
 
-async function until(condition: () => boolean, what: string, limitMs = 5000): Promise<void> {
+// A wait for something that must happen, not a speed limit: starting or ending two Node processes takes seconds on
+// a loaded machine, so the limit only catches what never happens.
+async function until(condition: () => boolean, what: string, limitMs = 30_000): Promise<void> {
   for (const end = Date.now() + limitMs; !condition(); ) {
     if (Date.now() > end) throw new Error(`gave up waiting: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -121,7 +123,7 @@ describe('platformio/build', () => {
   });
 
   it('cancels a running build by ending the whole process tree', async function () {
-    this.timeout(10_000); // only reached when the tree survives: then `until` below says so
+    this.timeout(75_000); // only reached when the tree survives: then `until` below says so
     const dir = temp.project('blink');
     const pidFile = path.join(dir, 'pio.pid');
     const childPidFile = path.join(dir, 'compiler.pid');

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { espBridgeName, isUsbSerialJtag } from '../../../src/core/serial/protocols/esp/chips';
 import { type PortInfo } from '../../../src/core/serial/ports';
-import { toPortEntry } from '../../../src/extension/serial/portEntries';
+import { toPortEntry, type PortWords } from '../../../src/extension/serial/portEntry';
 import { flashHolds, flashSim, randomImage, simBoard } from './espHelpers';
 
 function usbPort(vendorId: string, productId: string): PortInfo {
@@ -39,11 +39,18 @@ describe('ESP boards by VID:PID', () => {
   });
 
   it('labels the Serial view entries with the bridge and VID:PID', () => {
-    const cp210x = toPortEntry(usbPort('10c4', 'ea60'));
+    const words: PortWords = {
+      virtualPort: (p) => ({ label: p.label, description: p.description }),
+      manufacturer: (n) => `Manufacturer: ${n}`,
+      serialNumber: (n) => `Serial number: ${n}`,
+      stablePath: (n) => `Stable path: ${n}`,
+      espBridge: (bridge, usbId) => `${bridge} USB bridge (${usbId}): flashed with the ESP ROM loader by default`,
+    };
+    const cp210x = toPortEntry(usbPort('10c4', 'ea60'), words);
     assert.equal(cp210x.espBridge, 'CP210x');
     assert.equal(cp210x.usbId, '10c4:ea60');
     assert.ok(cp210x.details.some((d) => /CP210x USB bridge \(10c4:ea60\): flashed with the ESP ROM loader by default/.test(d)));
-    const other = toPortEntry(usbPort('0483', '5740'));
+    const other = toPortEntry(usbPort('0483', '5740'), words);
     assert.equal(other.espBridge, null);
     assert.equal(other.usbId, '0483:5740');
   });

@@ -71,7 +71,10 @@ describe('YMODEM with lrzsz over a real pty pair', function () {
     }
   });
 
-  it('sends 2 MiB to rb --ymodem; the received file is byte-identical', async () => {
+  it('sends 2 MiB to rb --ymodem; the received file is byte-identical', async function () {
+    // A hang detector, not a speed limit: 2048 blocks, each answered by rb, took 20 s of the former 30 under
+    // `stress-ng --cpu 2` (each block rb's flush loses costs a 1.5 s re-send).
+    this.timeout(120_000);
     await toRb(pattern(2 * 1024 * 1024), pair, dir);
   });
 

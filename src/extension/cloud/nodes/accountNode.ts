@@ -31,12 +31,15 @@ export class AccountNode extends CloudNode {
 
   toTreeItem(): vscode.TreeItem {
     const sandbox = this.kind === 'sandbox';
-    const item = new vscode.TreeItem(this.label, sandbox ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    // The model names the sandbox in English; the tree says it in the display language, and that its data is demo.
+    const label = sandbox ? vscode.l10n.t('Sandbox') : this.label;
+    const detail = sandbox ? vscode.l10n.t('demo data · local emulation, no account needed') : this.detail;
+    const item = new vscode.TreeItem(label, sandbox ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = this.detail;
+    item.description = detail;
     item.iconPath = new vscode.ThemeIcon(sandbox ? 'beaker' : 'cloud');
     item.contextValue = sandbox ? 'account.sandbox' : `account.${this.kind}`;
-    item.tooltip = `${this.label} (${this.detail})`;
+    item.tooltip = `${label} (${detail})`;
     return item;
   }
 }

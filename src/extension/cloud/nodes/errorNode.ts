@@ -25,9 +25,9 @@ export class ErrorNode extends CloudNode {
     const item = new vscode.TreeItem(this.message, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-    item.tooltip = `${this.message}\n\nClick to retry.`;
+    item.tooltip = `${this.message}\n\n${vscode.l10n.t('Click to retry.')}`;
     item.contextValue = this.credentials && this.accountId !== 'sandbox' ? 'error.credentials' : 'error';
-    item.command = { command: 'ota.cloud.retry', title: 'Retry', arguments: [this] };
+    item.command = { command: 'ota.cloud.retry', title: vscode.l10n.t('Retry'), arguments: [this] };
     return item;
   }
 }

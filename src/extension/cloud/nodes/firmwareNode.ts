@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Firmware } from '../../../core/model';
 import type { ModelChange } from '../model/accountModel';
-import { fieldsTooltip, firmwareFields, firmwareIcon, firmwareStatusText, formatSize } from '../format';
+import { fieldsTooltip, firmwareFields, firmwareIcon, firmwareStatusText, formatSize, firmwareTypeText } from '../format';
 import { CloudNode } from './node';
 
 export class FirmwareNode extends CloudNode {
@@ -23,7 +23,7 @@ export class FirmwareNode extends CloudNode {
     const f = this.firmware;
     const item = new vscode.TreeItem(`${f.name} ${f.version}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const type = f.type === 'delta' && f.srcVersion ? `delta from ${f.srcVersion}` : f.type;
+    const type = firmwareTypeText(f);
     item.description = [type, firmwareStatusText(f.status), formatSize(f.size)].join(' · ');
     item.iconPath = firmwareIcon(f.status);
     item.tooltip = fieldsTooltip(`${f.name} ${f.version}`, firmwareFields(f));

@@ -19,7 +19,7 @@ export class DeviceOtaNode extends CloudNode {
     const d = this.ota;
     const item = new vscode.TreeItem(d.group ?? d.device, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = `${d.version ?? 'no version'} · ${formatTime(d.lastUpdated)}`;
+    item.description = `${d.version ?? vscode.l10n.t('no version')} · ${formatTime(d.lastUpdated)}`;
     item.iconPath = new vscode.ThemeIcon(d.group ? 'organization' : 'device-desktop');
     item.tooltip = fieldsTooltip(d.group ?? d.device, deviceOtaFields(d));
     item.contextValue = d.group ? 'iotaapGroup' : 'iotaapDevice';
@@ -44,7 +44,7 @@ export class IotaapListNode extends CloudNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.label ?? (this.what === 'devices' ? 'Devices' : 'Groups'), vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(this.label ?? (this.what === 'devices' ? vscode.l10n.t('Devices') : vscode.l10n.t('Groups')), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(this.what === 'devices' ? 'device-desktop' : 'organization');
     item.contextValue = `iotaap.${this.what}`;

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Job } from '../../../core/model';
 import type { ModelChange } from '../model/accountModel';
-import { fieldsTooltip, formatTime, jobFields, jobIcon, selectionText } from '../format';
+import { fieldsTooltip, formatTime, jobFields, jobIcon, selectionText, jobStatusText } from '../format';
 import { CloudNode } from './node';
 
 export class JobNode extends CloudNode {
@@ -23,14 +23,14 @@ export class JobNode extends CloudNode {
 
   toTreeItem(): vscode.TreeItem {
     const j = this.job;
-    const kind = j.type === 'VERIFY_FIRMWARE' ? 'Verify job' : 'Upgrade job';
+    const kind = j.type === 'VERIFY_FIRMWARE' ? vscode.l10n.t('Verify job') : vscode.l10n.t('Upgrade job');
     const item = new vscode.TreeItem(`${kind} ${j.id}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    const parts = [j.status.toLowerCase().replace(/_/g, ' ')];
+    const parts = [jobStatusText(j.status)];
     const sel = selectionText(j);
     if (sel) parts.push(sel);
-    if (j.startedAt) parts.push(`started ${formatTime(j.startedAt)}`);
-    else if (j.createdAt) parts.push(`created ${formatTime(j.createdAt)}`);
+    if (j.startedAt) parts.push(vscode.l10n.t('started {0}', formatTime(j.startedAt)));
+    else if (j.createdAt) parts.push(vscode.l10n.t('created {0}', formatTime(j.createdAt)));
     item.description = parts.join(' · ');
     item.iconPath = jobIcon(j.status);
     item.tooltip = fieldsTooltip(`${kind} ${j.id}`, jobFields(j));

@@ -19,7 +19,7 @@ export class ProductNode extends CloudNode {
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.productName ?? this.productKey, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = `${this.productName ? `${this.productKey} · ` : ''}${this.firmware.length} firmware`;
+    item.description = `${this.productName ? `${this.productKey} · ` : ''}${vscode.l10n.t('{0} firmware', this.firmware.length)}`;
     item.iconPath = new vscode.ThemeIcon('circuit-board');
     item.contextValue = 'product';
     const md = new vscode.MarkdownString();
@@ -33,7 +33,7 @@ export class ProductNode extends CloudNode {
 export function groupByProduct(firmware: Firmware[]): { productKey: string; productName: string | null; firmware: Firmware[] }[] {
   const map = new Map<string, { productKey: string; productName: string | null; firmware: Firmware[] }>();
   for (const f of firmware) {
-    const key = f.productKey ?? '(no product)';
+    const key = f.productKey ?? vscode.l10n.t('(no product)');
     let entry = map.get(key);
     if (!entry) {
       entry = { productKey: key, productName: f.productName, firmware: [] };

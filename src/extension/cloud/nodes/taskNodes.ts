@@ -25,10 +25,10 @@ export class TaskGroupNode extends CloudNode {
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(taskStatusText(this.status), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = `${this.count} device${this.count === 1 ? '' : 's'}`;
+    item.description = this.count === 1 ? vscode.l10n.t('1 device') : vscode.l10n.t('{0} devices', this.count);
     item.iconPath = taskIcon(this.status);
     item.contextValue = `taskGroup.${this.status}`;
-    item.tooltip = `${this.count} task(s) of job ${this.jobId} are ${this.status}`;
+    item.tooltip = vscode.l10n.t('{0} task(s) of job {1} are {2}', this.count, this.jobId, taskStatusText(this.status));
     return item;
   }
 }
@@ -69,12 +69,12 @@ export class LoadMoreNode extends CloudNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = `${this.remaining} more`;
+    item.description = vscode.l10n.t('{0} more', this.remaining);
     item.iconPath = new vscode.ThemeIcon('ellipsis');
     item.contextValue = 'loadMore';
-    item.command = { command: 'ota.cloud.loadMore', title: 'Load More', arguments: [this] };
+    item.command = { command: 'ota.cloud.loadMore', title: vscode.l10n.t('Load More'), arguments: [this] };
     return item;
   }
 }

@@ -1,4 +1,5 @@
 // Building blocks of the seed data: fake firmware images, firmware records and jobs with tasks in given states.
+import { demoImageFrom } from '../../../demo/demoImage';
 import { SANDBOX_OSS_BUCKET } from '../constants';
 import { putObject } from '../oss/objects';
 import { alibabaId, type Random } from '../random';
@@ -20,13 +21,10 @@ export function deviceName(prefix: string, index: number, width: number): string
   return `${prefix}${String(index).padStart(width, '0')}`;
 }
 
-/** A recognisable fake firmware image: a text header and pseudo-random bytes. */
+/** A recognisable fake firmware image: the demo header and pseudo-random bytes. */
 export function firmwareImage(random: Random, label: string, size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  const header = Buffer.from(`SANDBOX-FIRMWARE ${label}\n`, 'utf8');
-  bytes.set(header.subarray(0, Math.min(header.length, size)));
-  for (let i = header.length; i < size; i++) bytes[i] = random.int(0, 255);
-  return bytes;
+  // random.int(0, 255) is floor(next() * 256): the same bytes as before the demo image had its own module.
+  return demoImageFrom(() => random.next(), label, size);
 }
 
 export interface FirmwareSpec {
