@@ -62,7 +62,9 @@ for (const tier of tiers) {
   if (existsSync(statsFile)) {
     const s = JSON.parse(readFileSync(statsFile, 'utf8'));
     p = s.passed;
-    f = s.failed;
+    // Skipped tests and tests a bail left unrun are gaps, counted as failures.
+    f = s.failed + (s.pending ?? 0) + (s.notRun ?? 0);
+    if (s.pending || s.notRun) console.log(`${tier}: ${s.pending ?? 0} skipped and ${s.notRun ?? 0} not run, counted as failed`);
   }
   // A tier that crashed or ran nothing counts as a failure, never as a silent pass.
   if (code !== 0 && f === 0) f = 1;

@@ -1,5 +1,6 @@
 // Mocha reporter: the usual spec output, plus the totals written as JSON to $OTA_TEST_STATS (when set) so that
-// scripts/test-all.mjs can add up every tier into one "N passed, N failed" line.
+// scripts/test-all.mjs can add up every tier into one "N passed, N failed" line. Tests that never ran (a tier
+// stopped by --bail after a failure) are counted as `notRun`, so a stopped tier cannot look smaller than it is.
 import { writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
 
@@ -13,15 +14,18 @@ class StatsReporter extends Mocha.reporters.Spec {
     });
     runner.on('fail', (test: Mocha.Runnable, err: Error) => {
       failures.push({ title: test.fullTitle(), error: err.stack ?? err.message });
-      tests.push({ title: test.fullTitle(), state: 'failed', ms: test.duration ?? 0 });
+      // A failing hook is a failure, but not one of the tests counted in runner.total.
+      if (test instanceof Mocha.Test) tests.push({ title: test.fullTitle(), state: 'failed', ms: test.duration ?? 0 });
     });
     runner.once('end', () => {
       const file = process.env.OTA_TEST_STATS;
       if (!file) return;
       const s = this.stats;
+      const ran = tests.length;
+      const notRun = Math.max(0, runner.total - ran - s.pending);
       writeFileSync(
         file,
-        JSON.stringify({ passed: s.passes, failed: s.failures, pending: s.pending, failures, tests }, null, 2),
+        JSON.stringify({ passed: s.passes, failed: s.failures, pending: s.pending, notRun, failures, tests }, null, 2),
       );
     });
   }
