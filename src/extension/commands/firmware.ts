@@ -2,8 +2,8 @@
 // runs), build/upload/deploy (Alibaba-style accounts and the sandbox) and deploy to an IoTaaP device.
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { downloadFirmware } from '../../core/cloud/download';
 import { deleteFirmware, type JobPlan, type RolloutGuard } from '../../core/deploy';
+import { downloadWithProgress } from '../cloud/downloadWithProgress';
 import { deviceTarget, firmwareTarget, isCloudNode, type FirmwareTarget } from '../cloud/targets';
 import { chooseAliyunAccount } from '../deploy/accountChoice';
 import type { DeployArgs } from '../deploy/deployService';
@@ -73,32 +73,19 @@ export function firmwareCommands({ context, log, cloud, deploy, pio }: Features)
             filters: { [vscode.l10n.t('Firmware image')]: ['bin', 'hex', 'zip', 'gz', 'tar'], [vscode.l10n.t('All files')]: ['*'] },
           }));
         if (!dest) return undefined;
-        return vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0} {1}', f.name, f.version), cancellable: true },
-          async (progress, token) => {
-            const abort = new AbortController();
-            token.onCancellationRequested(() => abort.abort());
-            let last = 0;
-            const fresh = await model(t).firmwareDetails(f.id, { signal: abort.signal });
-            const result = await downloadFirmware(fresh, dest.fsPath, {
-              signal: abort.signal,
-              onProgress: (received, total) => {
-                if (!total) return;
-                const pct = (received / total) * 100;
-                progress.report({ increment: pct - last, message: `${Math.floor(pct)} %` });
-                last = pct;
-              },
-            });
-            const checks = result.verified.length ? `verified (${result.verified.join(', ')})` : 'saved (the cloud gave nothing to verify against)';
-            log.info(`Downloaded ${f.name} ${f.version} to ${dest.fsPath}: ${result.size} bytes, MD5 ${result.md5}, ${checks}`);
-            void vscode.window.showInformationMessage(
-              result.verified.length
-                ? vscode.l10n.t('{0} {1} verified ({2}): {3}', f.name, f.version, result.verified.join(', '), dest.fsPath)
-                : vscode.l10n.t('{0} {1} saved (the cloud gave nothing to verify against): {2}', f.name, f.version, dest.fsPath),
-            );
-            return result;
-          },
+        const result = await downloadWithProgress(
+          vscode.l10n.t('Downloading {0} {1}', f.name, f.version),
+          (signal) => model(t).firmwareDetails(f.id, { signal }),
+          dest.fsPath,
         );
+        const checks = result.verified.length ? `verified (${result.verified.join(', ')})` : 'saved (the cloud gave nothing to verify against)';
+        log.info(`Downloaded ${f.name} ${f.version} to ${dest.fsPath}: ${result.size} bytes, MD5 ${result.md5}, ${checks}`);
+        void vscode.window.showInformationMessage(
+          result.verified.length
+            ? vscode.l10n.t('{0} {1} verified ({2}): {3}', f.name, f.version, result.verified.join(', '), dest.fsPath)
+            : vscode.l10n.t('{0} {1} saved (the cloud gave nothing to verify against): {2}', f.name, f.version, dest.fsPath),
+        );
+        return result;
       },
     },
     {

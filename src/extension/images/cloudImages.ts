@@ -4,9 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { downloadFirmware, type DownloadResult } from '../../core/cloud/download';
+import type { DownloadResult } from '../../core/cloud/download';
 import { errorMessage } from '../../core/errors';
 import type { Firmware } from '../../core/model';
+import { downloadWithProgress } from '../cloud/downloadWithProgress';
 import type { CloudModels } from '../cloud/model/cloudModels';
 import { firmwareStatusText, firmwareTypeText, formatSize } from '../cloud/format';
 
@@ -90,24 +91,7 @@ export async function downloadCloudImage(c: CloudImage): Promise<DownloadedImage
   const name = `${f.name}-${f.version}.bin`.replace(/[^\w.-]+/g, '_');
   const file = path.join(dir, name);
   try {
-    const download = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0} {1} to flash it', f.name, f.version), cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
-        const fresh = await c.details(abort.signal);
-        let last = 0;
-        return downloadFirmware(fresh, file, {
-          signal: abort.signal,
-          onProgress: (received, total) => {
-            if (!total) return;
-            const pct = (received / total) * 100;
-            progress.report({ increment: pct - last, message: `${Math.floor(pct)} %` });
-            last = pct;
-          },
-        });
-      },
-    );
+    const download = await downloadWithProgress(vscode.l10n.t('Downloading {0} {1} to flash it', f.name, f.version), (signal) => c.details(signal), file);
     if (!download.verified.some((v) => v === 'MD5' || v === 'SHA-256')) {
       const go = vscode.l10n.t('Flash Anyway');
       const answer = await vscode.window.showWarningMessage(
