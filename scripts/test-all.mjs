@@ -1,8 +1,11 @@
 // Runs every test tier and ends with one line "N passed, N failed" summed over all of them.
-//   node scripts/test-all.mjs             all tiers: unit, integration (inside VS Code), e2e (UI)
+//   node scripts/test-all.mjs             all tiers: unit, integration (inside VS Code), e2e (UI), load
 //   node scripts/test-all.mjs unit e2e    only those tiers
+// The load tier runs the unit tests again while stress-ng keeps every core busy: a test that only passes on an idle
+// machine (a timeout taken for a speed limit, a race) fails there, not on someone's busy laptop.
 // Builds what the tiers need first: the bundles, the compiled tests, and the .vsix that the VS Code tiers install.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +16,7 @@ const statsDir = join(outDir, 'stats');
 rmSync(statsDir, { recursive: true, force: true });
 mkdirSync(statsDir, { recursive: true });
 
-const all = ['unit', 'integration', 'e2e'];
+const all = ['unit', 'integration', 'e2e', 'load'];
 const wanted = process.argv.slice(2).filter((a) => all.includes(a));
 const tiers = wanted.length ? wanted : all;
 const mocha = join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
@@ -44,11 +47,37 @@ for (const [title, cmd, args] of prep) {
 
 // --exit: the tiers end when their tests have reported, even if a test left a handle open (seen: the unit tier
 // sat idle after '745 passing' in 1 run of 3); the stats are written synchronously on 'end', before the exit.
+const unit = [process.execPath, [mocha, '--reporter', reporter, '--timeout', '20000', '--exit', 'out/test/unit/**/*.test.js']];
 const commands = {
-  unit: [process.execPath, [mocha, '--reporter', reporter, '--timeout', '20000', '--exit', 'out/test/unit/**/*.test.js']],
+  unit,
+  load: unit,
   integration: [process.execPath, [join(root, 'out', 'test', 'harness', 'runIntegration.js')]],
   e2e: [process.execPath, [mocha, '--reporter', reporter, '--timeout', '240000', '--bail', '--exit', 'out/test/e2e/**/*.e2e.js']],
 };
+
+/** stress-ng busy on every core until stop(); error when it cannot run. */
+function startLoad() {
+  const cpus = availableParallelism();
+  const what = `stress-ng --cpu ${cpus}`;
+  const probe = spawnSync('stress-ng', ['--version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) {
+    console.log(`\n=== unit tests under load\nstress-ng cannot be run (${probe.error?.message ?? `exit ${probe.status}`}): install it (apt-get install stress-ng).`);
+    return { error: true, what, stop() {} };
+  }
+  // Its own process group, so that stopping it ends its workers too.
+  const child = spawn('stress-ng', ['--cpu', String(cpus), '--timeout', '3600s', '--quiet'], { stdio: 'ignore', detached: true });
+  return {
+    error: false,
+    what,
+    stop: () => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
 
 let passed = 0;
 let failed = 0;
@@ -56,7 +85,9 @@ const summary = [];
 for (const tier of tiers) {
   const statsFile = join(statsDir, `${tier}.json`);
   const [cmd, args] = commands[tier];
-  const code = step(`${tier} tests`, cmd, args, { OTA_TEST_STATS: statsFile });
+  const load = tier === 'load' ? startLoad() : null;
+  const code = load?.error ? 1 : step(tier === 'load' ? `unit tests under load (${load.what})` : `${tier} tests`, cmd, args, { OTA_TEST_STATS: statsFile });
+  load?.stop();
   let p = 0;
   let f = 0;
   if (existsSync(statsFile)) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the VS Code test harness needs, once, into a cache outside the repository:
-#  - Debian packages (when root): chromium, socat, lrzsz, ripgrep, libkrb5-dev, fonts-wqy-microhei
+#  - Debian packages (when root): chromium, socat, lrzsz, ripgrep, libkrb5-dev, fonts-wqy-microhei, stress-ng
 #  - code-server 4.100.3 (VS Code 1.100.3), built for offline use
 # Idempotent: a finished install leaves a marker file and is reused.
 set -euo pipefail
@@ -15,6 +15,7 @@ command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
 command -v rb >/dev/null 2>&1 || need_pkgs+=(lrzsz)
 command -v stm32flash >/dev/null 2>&1 || need_pkgs+=(stm32flash)
+command -v stress-ng >/dev/null 2>&1 || need_pkgs+=(stress-ng)
 command -v rg >/dev/null 2>&1 || need_pkgs+=(ripgrep)
 command -v make >/dev/null 2>&1 || need_pkgs+=(make)
 command -v cc >/dev/null 2>&1 || need_pkgs+=(gcc libc6-dev)
