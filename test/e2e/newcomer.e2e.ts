@@ -142,6 +142,9 @@ describe('a newcomer tries both main jobs in the demo project (UI, nothing insta
     assert.equal(await state('Connect a real account'), false);
     assert.equal(await state('Build, upload and deploy'), true);
     assert.equal(await state('Flash a board'), true);
+    // The selected step's media (a markdown webview) is shown beside the steps.
+    const media = await webviewFrame(page, 'h1:has-text("The Sandbox")', 30_000);
+    assert.match(await media.locator('body').innerText(), /four simulated devices/);
     await screenshot(page, 'newcomer-walkthrough');
   });
 });

@@ -13,13 +13,14 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${title}`, { timeout: 10_000 });
       await row.waitFor({ state: 'visible', timeout: 10_000 });
     } catch (e) {
-      // The palette can open before the workbench has read every extension's commands: try again.
+      // The palette can open before the workbench has read every extension's commands, or close again when a
+      // webview that held the keyboard takes it back: try again.
       if (attempt >= 3) throw e;
       continue;
     }
