@@ -46,6 +46,12 @@ export class AliyunRolloutCloud implements RolloutCloud {
     const firmware = await this.reads.getFirmware(plan.firmwareId, options);
     const module = firmware.moduleName ?? 'default';
     const wanted = new Set(pop.sourceVersions);
+    if (module === 'default') {
+      // The main firmware's version comes with the device details, 100 devices a call.
+      const versions = await this.devices.defaultModuleVersions(plan.productKey, names, options);
+      return names.filter((n) => wanted.has(versions.get(n) ?? ''));
+    }
+    // Another module's version only one device at a time (ListOTAModuleVersionsByDevice).
     const versions = await mapPool(names, 8, (n, _i, signal) => this.devices.moduleVersions(plan.productKey, n, { signal }), options.signal);
     return names.filter((_, i) => {
       const v = versions[i][module];

@@ -78,6 +78,9 @@ describe('rollout engine (loopback Alibaba endpoint)', function () {
     const all = st.waves.flatMap((w) => w.devices);
     assert.equal(new Set(all).size, all.length, 'no device is in two waves');
     assert.ok(all.every((d) => fleet.versions.get(d) === '1.3.0'), 'only devices on 1.3.0');
+    // The default module's versions came with the device details, 100 devices a call, not one call per device.
+    assert.equal(fleet.calls('BatchQueryDeviceDetail').length, 4);
+    assert.equal(fleet.calls('ListOTAModuleVersionsByDevice').length, 0);
     assert.deepEqual(st.waves[0].devices, ['plug-0001', 'plug-0002']);
     // Only the canary started, as one SPECIFIC job naming its two devices, with the source version.
     assert.equal(report.status, 'running');
@@ -98,6 +101,17 @@ describe('rollout engine (loopback Alibaba endpoint)', function () {
     const st3 = (await rolloutStatus(other)).state;
     assert.notDeepEqual(st3.waves[1].devices, st.waves[1].devices);
     assert.equal(st3.waves[1].devices.length, 20);
+  });
+
+  it('for a firmware of another OTA module, asks each device for that module’s version', async () => {
+    await fleet.close();
+    fleet = await startRecordingFleet({ devices: 40, module: 'wifi', versionOf: (i) => (i % 4 === 3 ? '1.2.0' : '1.3.0') });
+    ctx = { ...ctx, cloud: new AliyunRolloutCloud(fleet.rpc) };
+    await createRollout(ctx, plan(), { start: false });
+    const st = await state();
+    assert.equal(st.populationSize, 30, 'the 30 devices whose wifi module is on 1.3.0');
+    assert.equal(fleet.calls('ListOTAModuleVersionsByDevice').length, 40);
+    assert.equal(fleet.calls('BatchQueryDeviceDetail').length, 0, 'FirmwareVersion is the default module only');
   });
 
   it('runs every wave to the end; the big wave goes through a device-list file; waves never overlap', async () => {

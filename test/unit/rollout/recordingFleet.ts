@@ -59,7 +59,14 @@ function page<T>(items: T[], params: Record<string, string>, max: number): { sli
   return { slice: items.slice((current - 1) * size, current * size), current, size };
 }
 
-export async function startRecordingFleet(options: { devices: number; prefix?: string; versionOf?: (i: number) => string }): Promise<RecordingFleet> {
+export async function startRecordingFleet(options: {
+  devices: number;
+  prefix?: string;
+  versionOf?: (i: number) => string;
+  /** The firmware's OTA module (default: "default"); versions are reported for it. */
+  module?: string;
+}): Promise<RecordingFleet> {
+  const module = options.module ?? 'default';
   const prefix = options.prefix ?? 'plug-';
   const devices = Array.from({ length: options.devices }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
   const versions = new Map(devices.map((d, i) => [d, options.versionOf?.(i) ?? '1.3.0']));
@@ -96,12 +103,22 @@ export async function startRecordingFleet(options: { devices: number; prefix?: s
       const { slice, current, size } = page(devices, call.params, 50);
       return { Success: true, Total: devices.length, Page: current, PageSize: size, Data: { DeviceInfo: slice.map((d) => ({ DeviceName: d, IotId: `iot-${d}` })) } };
     },
-    QueryOTAFirmware: (call) => ({ Success: true, FirmwareInfo: { FirmwareId: call.params.FirmwareId, DestVersion: '1.4.0', ModuleName: 'default' } }),
+    QueryOTAFirmware: (call) => ({ Success: true, FirmwareInfo: { FirmwareId: call.params.FirmwareId, DestVersion: '1.4.0', ModuleName: module } }),
     ListOTAModuleVersionsByDevice: (call) => ({
       Success: true,
       Total: 1,
-      Data: { SimpleOTAModuleInfo: [{ DeviceName: call.params.DeviceName, ModuleName: 'default', ModuleVersion: versions.get(call.params.DeviceName) ?? '' }] },
+      Data: { SimpleOTAModuleInfo: [{ DeviceName: call.params.DeviceName, ModuleName: module, ModuleVersion: versions.get(call.params.DeviceName) ?? '' }] },
     }),
+    // The default module's version only (FirmwareVersion); at most 100 names, unknown ones left out.
+    BatchQueryDeviceDetail: (call) => {
+      const names = list(call.params, 'DeviceName');
+      if (names.length > 100) return reply(400, { Success: false, Code: 'InvalidParameter', Message: 'at most 100 names' });
+      const known = names.filter((n) => versions.has(n));
+      return {
+        Success: true,
+        Data: { Data: known.map((n) => ({ DeviceName: n, ProductKey: 'pk-plug', FirmwareVersion: module === 'default' ? versions.get(n) : '0.9.0' })) },
+      };
+    },
     GenerateDeviceNameListURL: () => {
       const key = `ota/devices/${++serial}.csv`;
       return { Success: true, Data: { Key: key, Host: oss.url, Policy: 'cG9saWN5', AccessKeyId: 'oss-ak', Signature: 'c2ln', FileUrl: `${oss.url}${key}` } };

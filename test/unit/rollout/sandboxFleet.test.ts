@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AliyunDevices } from '../../../src/core/cloud/aliyun/devices';
 import { AliyunOtaClient } from '../../../src/core/cloud/aliyun/otaClient';
 import { AliyunRpcClient } from '../../../src/core/cloud/aliyun/rpcClient';
 import { SANDBOX_DEMO, fleetProfile, startSandbox, type Sandbox } from '../../../src/core/cloud/sandbox';
@@ -30,10 +31,11 @@ describe('rollout engine on the sandbox fleet', function () {
   let sandbox: Sandbox;
   let ctx: RolloutContext;
   let firmwareId: string;
+  let rpc: AliyunRpcClient;
 
   const open = async (): Promise<void> => {
     sandbox = await startSandbox({ dataDir: join(dir, 'sandbox'), tickMs: 0, qps: false, failureRate: 0, randomSeed: 3 });
-    const rpc = new AliyunRpcClient({
+    rpc = new AliyunRpcClient({
       accessKeyId: sandbox.credentials.accessKeyId,
       accessKeySecret: sandbox.credentials.accessKeySecret,
       regionId: sandbox.credentials.regionId,
@@ -151,5 +153,19 @@ describe('rollout engine on the sandbox fleet', function () {
     st = (await rolloutStatus(ctx)).state;
     const tasks = await collectTasks(ctx.cloud, st);
     for (const t of tasks.get(1)?.values() ?? []) assert.ok(['SUCCEEDED', 'FAILED', 'CANCELED'].includes(t.status), `${t.deviceName} ${t.status}`);
+  });
+
+  it('answers BatchQueryDeviceDetail with each known device’s default-module version, 100 names a call at most', async () => {
+    const devices = new AliyunDevices(rpc);
+    const names = [`${FLEET.devicePrefix}0001`, `${FLEET.devicePrefix}0002`, 'no-such-device'];
+    const versions = await devices.defaultModuleVersions(FLEET.productKey, names);
+    assert.equal(versions.size, 2, 'an unknown device is left out');
+    for (const v of versions.values()) assert.match(v, /^\d+\.\d+\.\d+/);
+    const many = Array.from({ length: 250 }, (_, i) => `${FLEET.devicePrefix}${String(i + 1).padStart(4, '0')}`);
+    assert.equal((await devices.defaultModuleVersions(FLEET.productKey, many)).size, 250, 'the client batches by 100');
+    await assert.rejects(
+      rpc.call('BatchQueryDeviceDetail', { ProductKey: FLEET.productKey, DeviceName: many.slice(0, 101) }),
+      /DeviceName/,
+    );
   });
 });

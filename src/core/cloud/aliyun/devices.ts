@@ -1,6 +1,7 @@
 // Device listings of Alibaba Cloud IoT, for rollouts: a product's devices (QueryDevice: at most 50 a page, and past
-// 10,000 devices only by NextToken), a group's devices (QueryDeviceListByDeviceGroup) and the versions one device
-// reported per OTA module (ListOTAModuleVersionsByDevice).
+// 10,000 devices only by NextToken), a group's devices (QueryDeviceListByDeviceGroup), the default module's version
+// of up to 100 devices a call (BatchQueryDeviceDetail's FirmwareVersion) and the versions one device reported per
+// OTA module (ListOTAModuleVersionsByDevice).
 import { OtaError } from '../../errors';
 import { listAt, num, text, type JsonObject } from './normalize';
 import type { AliyunRpcClient } from './rpcClient';
@@ -10,6 +11,8 @@ export const DEVICE_PAGE_SIZE = 50;
 /** Past CurrentPage x PageSize = 10,000 QueryDevice needs the NextToken of the page before. */
 const QUERY_DEVICE_WINDOW = 10_000;
 const GROUP_PAGE_SIZE = 100;
+/** BatchQueryDeviceDetail takes at most 100 device names a call. */
+export const DEVICE_DETAIL_BATCH = 100;
 /** QueryDevice answers at most a million devices. */
 const MAX_DEVICES = 1_000_000;
 
@@ -67,6 +70,25 @@ export class AliyunDevices {
       out.push(...items);
       const total = num(res, 'Total');
       if (items.length < GROUP_PAGE_SIZE || (total !== null && out.length >= total)) break;
+    }
+    return out;
+  }
+
+  /**
+   * The version each device reported for its default OTA module, 100 devices a call (BatchQueryDeviceDetail's
+   * FirmwareVersion). A device that has reported none, or that the service does not know, is absent.
+   */
+  async defaultModuleVersions(productKey: string, deviceNames: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < deviceNames.length; i += DEVICE_DETAIL_BATCH) {
+      const batch = deviceNames.slice(i, i + DEVICE_DETAIL_BATCH);
+      const res = await this.rpc.call('BatchQueryDeviceDetail', { ProductKey: productKey, DeviceName: batch }, { signal: options.signal });
+      const wanted = new Set(batch);
+      for (const r of listAt(res, 'Data', 'Data')) {
+        const name = text(r, 'DeviceName');
+        const version = text(r, 'FirmwareVersion');
+        if (name && version && wanted.has(name)) out.set(name, version);
+      }
     }
     return out;
   }

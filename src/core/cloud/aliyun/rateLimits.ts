@@ -29,6 +29,7 @@ export const OTA_QPS: Readonly<Record<string, number>> = {
   QueryDevice: 50,
   QueryDeviceListByDeviceGroup: 5,
   ListOTAModuleVersionsByDevice: 10,
+  BatchQueryDeviceDetail: 5,
 };
 
 /** For operations without a documented limit. */

@@ -1,5 +1,6 @@
 // Device operations for rollouts: QueryDevice (a product's devices, at most 50 a page; past 10,000 only with the
-// NextToken of the page before), QueryDeviceListByDeviceGroup, ListOTAModuleVersionsByDevice, and
+// NextToken of the page before), QueryDeviceListByDeviceGroup, BatchQueryDeviceDetail (up to 100 named devices of
+// one product, with their default module's FirmwareVersion), ListOTAModuleVersionsByDevice, and
 // GenerateDeviceNameListURL (an OSS upload policy for a device-list CSV that CreateOTAStaticUpgradeJob reads
 // through DnListFileUrl).
 import { businessError, invalidParameter, missingParameter, productNotFound } from './apiError';
@@ -97,6 +98,23 @@ export function listOTAModuleVersionsByDevice(ctx: SandboxContext, p: Params): O
   }));
   const { slice, Total, PageCount } = paginate(modules, currentPage, pageSize);
   return { Total, PageCount, PageSize: pageSize, CurrentPage: currentPage, Data: { SimpleOTAModuleInfo: slice } };
+}
+
+export function batchQueryDeviceDetail(ctx: SandboxContext, p: Params): OperationResult {
+  const productKey = p.string('ProductKey');
+  if (!ctx.store.products.has(productKey)) throw productNotFound(productKey);
+  const names = p.list('DeviceName', { min: 1, max: 64, maxItems: 100 });
+  if (names.length === 0) throw missingParameter('DeviceName.1');
+  // Devices the service does not know are left out, as the service does.
+  const found = names.map((n) => ctx.store.device(productKey, n)).filter((d): d is DeviceRecord => d !== undefined);
+  return {
+    Data: {
+      Data: found.map((d) => {
+        const info = deviceInfo(ctx, d);
+        return { ...info, Status: info.DeviceStatus, FirmwareVersion: d.versions.default ?? null };
+      }),
+    },
+  };
 }
 
 /** Where device-list files go in the sandbox's bucket. */

@@ -22,7 +22,13 @@ import {
   listOTATaskByJob,
   reupgradeOTATask,
 } from './taskOps';
-import { generateDeviceNameListURL, listOTAModuleVersionsByDevice, queryDevice, queryDeviceListByDeviceGroup } from './deviceOps';
+import {
+  batchQueryDeviceDetail,
+  generateDeviceNameListURL,
+  listOTAModuleVersionsByDevice,
+  queryDevice,
+  queryDeviceListByDeviceGroup,
+} from './deviceOps';
 import type { SandboxContext } from '../context';
 import type { Params } from './validation';
 
@@ -52,5 +58,6 @@ export const OPERATIONS: Readonly<Record<string, OperationDef>> = {
   QueryDevice: { run: queryDevice },
   QueryDeviceListByDeviceGroup: { run: queryDeviceListByDeviceGroup },
   ListOTAModuleVersionsByDevice: { run: listOTAModuleVersionsByDevice },
+  BatchQueryDeviceDetail: { run: batchQueryDeviceDetail },
   GenerateDeviceNameListURL: { run: generateDeviceNameListURL },
 };
