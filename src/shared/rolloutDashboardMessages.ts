@@ -31,7 +31,8 @@ export function viewStates(confirmedByDevices: boolean): DashboardState[] {
 export type WaveColumn = 'n' | 'label' | 'status' | 'devices' | DashboardState | 'success' | 'failure' | 'gate';
 
 export function waveColumns(confirmedByDevices: boolean): WaveColumn[] {
-  return ['n', 'label', 'status', 'devices', ...viewStates(confirmedByDevices), 'success', 'failure', 'gate'];
+  const states: WaveColumn[] = confirmedByDevices ? ['succeeded', 'failed', 'inProgress', 'queued', 'canceled'] : ['deployed', 'failed', 'queued', 'canceled'];
+  return ['n', 'label', 'status', 'devices', ...states, 'success', 'failure', 'gate'];
 }
 
 export type Counts = Record<DashboardState, number>;

@@ -30,8 +30,8 @@ function waveHeaders(t: Translate, confirmedByDevices: boolean): string {
     inProgress: t('In progress'),
     queued: t('Queued'),
     canceled: t('Cancelled'),
-    success: confirmedByDevices ? t('Success') : t('Deployed'),
-    failure: confirmedByDevices ? t('Failure') : t('Refused'),
+    success: confirmedByDevices ? t('Success') : t('Deployed share'),
+    failure: confirmedByDevices ? t('Failure') : t('Refused share'),
     gate: t('Gate'),
   };
   return waveColumns(confirmedByDevices)
