@@ -27,6 +27,8 @@ export interface OtaErrorDetails {
   httpStatus?: number;
   /** What the user can do about it. */
   hint?: string;
+  /** The service's own message, as it answered (secrets redacted), e.g. IoTaaP's "No such device". */
+  serviceMessage?: string;
   cause?: unknown;
 }
 
@@ -36,6 +38,7 @@ export class OtaError extends Error {
   readonly requestId: string | undefined;
   readonly httpStatus: number | undefined;
   readonly hint: string | undefined;
+  readonly serviceMessage: string | undefined;
 
   constructor(kind: OtaErrorKind, message: string, details: OtaErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -45,6 +48,7 @@ export class OtaError extends Error {
     this.requestId = details.requestId;
     this.httpStatus = details.httpStatus;
     this.hint = details.hint;
+    this.serviceMessage = details.serviceMessage;
   }
 
   /** One line for a person: the message, the hint, and the service's code and request id for support. */

@@ -6,16 +6,34 @@ export type RolloutAction = 'advance' | 'pause' | 'resume' | 'abort' | 'retry';
 export const ROLLOUT_ACTIONS: readonly RolloutAction[] = ['advance', 'pause', 'resume', 'abort', 'retry'];
 
 /** Task states as the dashboard shows them, in the order the chart stacks them from the bottom. */
-export const DASHBOARD_STATES = ['succeeded', 'failed', 'canceled', 'inProgress', 'queued'] as const;
+export const DASHBOARD_STATES = ['succeeded', 'deployed', 'failed', 'canceled', 'inProgress', 'queued'] as const;
 export type DashboardState = (typeof DASHBOARD_STATES)[number];
 
+/** The states' words in English; the host puts them, translated, in DashboardView.stateText. */
 export const STATE_TEXT: Readonly<Record<DashboardState, string>> = {
   succeeded: 'Succeeded',
+  deployed: 'Deployed (not confirmed)',
   failed: 'Failed',
   canceled: 'Cancelled',
   inProgress: 'In progress',
   queued: 'Queued',
 };
+
+/**
+ * The states a view shows. A cloud that confirms installs (Alibaba) has no "deployed"; one that only delivers
+ * (IoTaaP) has nothing in progress and nothing that ever succeeds.
+ */
+export function viewStates(confirmedByDevices: boolean): DashboardState[] {
+  return confirmedByDevices ? ['succeeded', 'failed', 'canceled', 'inProgress', 'queued'] : ['deployed', 'failed', 'canceled', 'queued'];
+}
+
+/** The columns of the waves table, the same for the page's header (host) and its rows (webview). */
+export type WaveColumn = 'n' | 'label' | 'status' | 'devices' | DashboardState | 'success' | 'failure' | 'gate';
+
+export function waveColumns(confirmedByDevices: boolean): WaveColumn[] {
+  const states: WaveColumn[] = confirmedByDevices ? ['succeeded', 'failed', 'inProgress', 'queued', 'canceled'] : ['deployed', 'failed', 'queued', 'canceled'];
+  return ['n', 'label', 'status', 'devices', ...states, 'success', 'failure', 'gate'];
+}
 
 export type Counts = Record<DashboardState, number>;
 
@@ -29,6 +47,8 @@ export interface WaveView {
   tasks: number;
   counts: Counts;
   successPercent: number;
+  /** Deployed devices of those with a task (a cloud that only delivers). */
+  deployedPercent: number;
   failurePercent: number;
   finishedPercent: number;
   startedAt: string | null;
@@ -72,6 +92,7 @@ export interface TaskColumns {
   wave: number[];
   /** Index into DASHBOARD_STATES. */
   state: number[];
+  /** 0-100, or -1 where the cloud reports none (IoTaaP). */
   progress: number[];
   /** Index into `reasons`, -1 for none. */
   reason: number[];
@@ -92,6 +113,14 @@ export interface DashboardView {
   chart: ChartData;
   markers: ChartMarker[];
   tasks: TaskColumns;
+  /** False for a cloud that only says it accepted each deploy (IoTaaP): the view says "deployed", never "succeeded". */
+  confirmedByDevices: boolean;
+  /** The states shown (viewStates), bottom of the chart first. */
+  states: DashboardState[];
+  /** Each state's words, in the display language. */
+  stateText: Record<DashboardState, string>;
+  /** What the reader must know about the counts (that "deployed" is not "installed"), or null. */
+  notice: string | null;
   actions: Record<RolloutAction, boolean>;
   updatedAt: string;
   /** The last refresh failed: why, in words (the view still shows what was known). */

@@ -81,6 +81,7 @@ function fixture(): { plan: ReturnType<typeof parsePlan>; state: RolloutState; t
     queued: Math.max(0, 5000 - i * 8),
     inProgress: 200,
     succeeded: i * 8,
+    deployed: 0,
     failed: Math.floor(i / 5),
     canceled: 0,
   }));
@@ -226,7 +227,7 @@ async function main(): Promise<number> {
         t.description = t.status === 'FAILED' ? REASONS[k % REASONS.length] : null;
       }
       clock += 30_000;
-      state.history.push({ at: new Date(clock).toISOString(), queued: 900, inProgress: 200, succeeded: 8000 + u, failed: 300, canceled: 0 });
+      state.history.push({ at: new Date(clock).toISOString(), queued: 900, inProgress: 200, succeeded: 8000 + u, deployed: 0, failed: 300, canceled: 0 });
       const [a, b] = await post({ type: 'update', view: build() }, 'update');
       inside.push(a);
       outside.push(b);

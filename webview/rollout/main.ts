@@ -9,14 +9,15 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import uPlot from 'uplot';
 import {
   DASHBOARD_STATES,
-  STATE_TEXT,
   ROLLOUT_ACTIONS,
   percentText,
+  waveColumns,
   type ChartMarker,
   type DashboardHostMessage,
   type DashboardPanelMessage,
   type DashboardState,
   type DashboardView,
+  type WaveColumn,
   type WaveView,
 } from '../../src/shared/rolloutDashboardMessages';
 import { unhandled } from '../../src/shared/exhaustive';
@@ -52,6 +53,8 @@ const STATUS_ICON: Record<string, string> = {
 
 const STATE_COLOR_VAR: Record<DashboardState, [string, string]> = {
   succeeded: ['--vscode-charts-green', '#388a34'],
+  // Accepted by the service, not confirmed by the device: not the green of a success.
+  deployed: ['--vscode-charts-purple', '#652d90'],
   failed: ['--vscode-charts-red', '#e51400'],
   canceled: ['--vscode-disabledForeground', '#8b8b8b'],
   inProgress: ['--vscode-charts-blue', '#1a85ff'],
@@ -111,19 +114,19 @@ let plot: uPlot | null = null;
 let raw: Record<DashboardState, number[]> | null = null;
 let markers: ChartMarker[] = [];
 /** Series order in the plot: the top of the stack first, so each lower area is painted over the one above. */
-const TOP_FIRST = [...DASHBOARD_STATES].reverse();
+let topFirst: DashboardState[] = [...DASHBOARD_STATES].reverse();
 
 function chartData(v: DashboardView): uPlot.AlignedData {
   const n = v.chart.t.length;
   const stacked: Record<string, number[]> = {};
   let acc = new Array<number>(n).fill(0);
-  for (const s of DASHBOARD_STATES) {
-    const col = v.chart.counts[s];
+  for (const s of v.states) {
+    const col = v.chart.counts[s] ?? [];
     acc = acc.map((a, i) => a + (col[i] ?? 0));
     stacked[s] = acc;
   }
   raw = v.chart.counts;
-  return [v.chart.t, ...TOP_FIRST.map((s) => stacked[s])];
+  return [v.chart.t, ...topFirst.map((s) => stacked[s])];
 }
 
 function drawMarkers(u: uPlot): void {
@@ -152,17 +155,18 @@ function drawMarkers(u: uPlot): void {
 
 function makePlot(v: DashboardView): uPlot {
   const box = el('chart');
+  topFirst = [...v.states].reverse();
   const series: uPlot.Series[] = [
     {},
-    ...TOP_FIRST.map((s): uPlot.Series => {
+    ...topFirst.map((s): uPlot.Series => {
       const color = opaque(themeColor(STATE_COLOR_VAR[s]));
       return {
-        label: STATE_TEXT[s],
+        label: v.stateText[s],
         stroke: color,
         fill: color,
         width: 1,
         points: { show: false },
-        value: (_u, _v, _si, idx) => (idx === null || !raw ? '—' : String(raw[s][idx] ?? 0)),
+        value: (_u, _v, _si, idx) => (idx === null || !raw ? '—' : String(raw[s]?.[idx] ?? 0)),
       };
     }),
   ];
@@ -213,6 +217,7 @@ function renderHeader(v: DashboardView): void {
   setText(el('status-text'), v.status);
   el('status-icon').setAttribute('name', STATUS_ICON[v.status] ?? 'info');
   setText(el('summary'), v.summary);
+  setText(el('notice'), v.notice ?? '');
   setText(el('error'), v.error ?? '');
   setText(el('updated'), `updated ${time(v.updatedAt)}`);
   for (const a of ROLLOUT_ACTIONS) {
@@ -232,41 +237,42 @@ for (const a of ROLLOUT_ACTIONS) {
 
 // ---- waves ---------------------------------------------------------------------------------------------------------
 
-const WAVE_COLUMNS = ['n', 'label', 'status', 'devices', 'succeeded', 'failed', 'inProgress', 'queued', 'canceled', 'success', 'failure', 'gate'] as const;
-
-function waveCells(w: WaveView): Record<(typeof WAVE_COLUMNS)[number], string> {
+function waveCells(w: WaveView, confirmed: boolean): Record<WaveColumn, string> {
   const decision = w.decision ? `${w.decision.result === 'pass' ? 'passed' : 'failed'} ${time(w.decision.at)}: ${w.decision.reason}` : w.gate;
   const soak = w.status === 'soaking' && w.soakUntil ? ` (until ${time(w.soakUntil)})` : '';
+  const finished = w.counts.succeeded + (w.counts.deployed ?? 0) + w.counts.failed;
   return {
     n: String(w.index + 1),
     label: w.label,
     status: `${w.status}${soak}${w.left ? `, ${w.left} left` : ''}`,
     devices: w.tasks && w.tasks !== w.devices ? `${w.tasks} of ${w.devices}` : String(w.devices),
     succeeded: String(w.counts.succeeded),
+    deployed: String(w.counts.deployed ?? 0),
     failed: String(w.counts.failed),
     inProgress: String(w.counts.inProgress),
     queued: String(w.counts.queued),
     canceled: String(w.counts.canceled),
-    success: w.tasks ? percentText(w.successPercent) : '—',
-    failure: w.counts.succeeded + w.counts.failed ? percentText(w.failurePercent) : '—',
+    success: w.tasks ? percentText(confirmed ? w.successPercent : w.deployedPercent) : '—',
+    failure: finished ? percentText(w.failurePercent) : '—',
     gate: decision,
   };
 }
 
 function renderWaves(v: DashboardView): void {
+  const columns = waveColumns(v.confirmedByDevices);
   const body = el('waves-body');
   while (body.childElementCount > v.waves.length) body.lastElementChild?.remove();
   v.waves.forEach((w, i) => {
     let row = body.children[i] as HTMLTableRowElement | undefined;
     if (!row) {
       row = make('tr');
-      for (const c of WAVE_COLUMNS) row.append(make('td', `c-${c}`));
+      for (const c of columns) row.append(make('td', `c-${c}`));
       body.append(row);
     }
     row.dataset.status = w.status;
     row.dataset.decision = w.decision?.result ?? '';
-    const cells = waveCells(w);
-    WAVE_COLUMNS.forEach((c, j) => setText(row.children[j], cells[c]));
+    const cells = waveCells(w, v.confirmedByDevices);
+    columns.forEach((c, j) => setText(row.children[j], cells[c]));
   });
 }
 
@@ -322,7 +328,7 @@ function renderDevices(): void {
     lowerNames = t.devices.map((d) => d.toLowerCase());
   }
   const q = search.trim().toLowerCase();
-  const stateFilter = DASHBOARD_STATES.findIndex((s) => STATE_TEXT[s].toLowerCase() === q || s.toLowerCase() === q);
+  const stateFilter = DASHBOARD_STATES.findIndex((s) => view?.stateText[s].toLowerCase() === q || s.toLowerCase() === q);
   const matches: number[] = [];
   let total = 0;
   for (let i = 0; i < lowerNames.length; i++) {
@@ -353,8 +359,8 @@ function renderDevices(): void {
     row.dataset.state = state;
     setText(row.children[0], t.devices[i]);
     setText(row.children[1], String(t.wave[i] + 1));
-    setText(row.children[2], STATE_TEXT[state]);
-    setText(row.children[3], `${t.progress[i]} %`);
+    setText(row.children[2], view.stateText[state]);
+    setText(row.children[3], t.progress[i] < 0 ? '—' : `${t.progress[i]} %`);
     setText(row.children[4], t.reason[i] >= 0 ? t.reasons[t.reason[i]] : '');
   }
 }
@@ -404,5 +410,6 @@ window.addEventListener('message', (event: MessageEvent<DashboardHostMessage>) =
 });
 
 const saved = vscode.getState() as { view?: DashboardView } | undefined;
-if (saved?.view) render(saved.view, 'init');
+// A view kept by an older version of the page may lack fields this one reads: the host sends a whole one anyway.
+if (saved?.view && Array.isArray(saved.view.states)) render(saved.view, 'init');
 vscode.postMessage({ type: 'ready' });

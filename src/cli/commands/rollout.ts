@@ -2,10 +2,15 @@
 // workspace (.ota/rollouts/<name>.json), the cloud holding the task states. Each command prints what it did in the
 // cloud, then where the rollout stands, and exits with the rollout's status so that a scheduled CI job can tell:
 // 0 done, 3 running (run advance again later), 4 paused (a person or a gate stopped it), 5 aborted.
+// The plan's provider picks the cloud: Alibaba Cloud (SPECIFIC jobs) or IoTaaP (one deploy a device, its device
+// tokens from the plan's deviceTokensFile or OTA_IOTAAP_DEVICE_TOKENS_FILE); --provider sandbox plays either.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { OtaError } from '../../core/errors';
 import { AliyunRolloutCloud } from '../../core/rollout/aliyunCloud';
+import { DEVICE_TOKENS_ENV, fileTokens, firstTokens, planFileTokens, type DeviceTokens } from '../../core/rollout/deviceTokens';
+import { IotaapRolloutCloud } from '../../core/rollout/iotaapCloud';
+import { confirmedByDevices } from '../../core/rollout/plan';
 import {
   EXIT_FOR_STATUS,
   abortRollout,
@@ -19,10 +24,10 @@ import {
   type ActionReport,
   type RolloutContext,
 } from '../../core/rollout/engine';
-import { rolloutPath } from '../../core/rollout/planFile';
-import { countTasks } from '../../core/rollout/state';
+import { readRolloutFile, rolloutPath } from '../../core/rollout/planFile';
+import { countTasks, type StateCounts } from '../../core/rollout/state';
 import type { CommandContext, CommandSpec, OptionSpec } from '../support/command';
-import { withAliyun } from '../support/connect';
+import { withAliyun, withIotaap } from '../support/connect';
 import { UsageError } from '../support/io';
 import { writeJson } from '../support/json';
 import { flag, integerOption, nonEmptyOption, positionals } from '../support/options';
@@ -40,7 +45,41 @@ function workspaceOf(ctx: CommandContext): string {
   return resolve(nonEmptyOption(ctx, 'workspace') ?? process.cwd());
 }
 
-async function withRollout<T>(ctx: CommandContext, path: string, baseDir: string, use: (rc: RolloutContext) => Promise<T>): Promise<T> {
+type PlanProvider = 'aliyun' | 'iotaap';
+
+/**
+ * The provider of a rollout: its plan's; a plan without one takes --provider iotaap at create. --provider aliyun or
+ * iotaap against a plan of the other is refused; --provider sandbox plays the plan's.
+ */
+function rolloutProvider(ctx: CommandContext, name: string, written: unknown, creating: boolean): PlanProvider {
+  const given = nonEmptyOption(ctx, 'provider');
+  if (written === undefined && creating && given === 'iotaap') return 'iotaap';
+  const plan: PlanProvider = written === 'iotaap' ? 'iotaap' : 'aliyun';
+  if (given === 'iotaap' && plan === 'aliyun') {
+    throw new UsageError(
+      `the rollout ${name} is for Alibaba Cloud (its plan has no "provider": "iotaap"): use --provider aliyun or sandbox, or give an IoTaaP plan ("provider": "iotaap", "image", "version").`,
+    );
+  }
+  if (given === 'aliyun' && plan === 'iotaap') throw new UsageError(`the rollout ${name} is for IoTaaP (its plan says "provider": "iotaap"): use --provider iotaap or sandbox.`);
+  return plan;
+}
+
+/** Device tokens for the CLI: the file OTA_IOTAAP_DEVICE_TOKENS_FILE names first, then the plan's deviceTokensFile. */
+function cliTokens(ctx: CommandContext): DeviceTokens {
+  const named = ctx.io.env[DEVICE_TOKENS_ENV]?.trim();
+  return named ? firstTokens(fileTokens(resolve(named), `$${DEVICE_TOKENS_ENV}`), planFileTokens) : planFileTokens;
+}
+
+async function withRollout<T>(
+  ctx: CommandContext,
+  provider: PlanProvider,
+  path: string,
+  baseDir: string,
+  use: (rc: RolloutContext) => Promise<T>,
+): Promise<T> {
+  if (provider === 'iotaap') {
+    return withIotaap(ctx, (client) => use({ cloud: new IotaapRolloutCloud({ client, tokens: cliTokens(ctx) }), path, baseDir, signal: ctx.signal }));
+  }
   return withAliyun(ctx, async (session) => {
     // A sandbox started just for this command has no clock of its own: let its devices take one step first.
     await session.advance?.();
@@ -70,18 +109,37 @@ async function create(ctx: CommandContext): Promise<number> {
   if (!name) throw new OtaError('invalid-input', `The plan ${file} has no "name": add one (it names the rollout and its file).`);
   const path = rolloutPath(workspaceOf(ctx), name);
   const start = !flag(ctx, 'no-start');
-  const r = await withRollout(ctx, path, dirname(resolve(file)), (rc) => createRollout(rc, json, { start }));
+  const written = (json as { provider?: unknown }).provider;
+  const provider = rolloutProvider(ctx, name, written, true);
+  // Recorded in the rollout file, so that the later steps know it without --provider.
+  if (written === undefined && provider === 'iotaap') (json as { provider?: string }).provider = 'iotaap';
+  const r = await withRollout(ctx, provider, path, dirname(resolve(file)), (rc) => createRollout(rc, json, { start }));
   if (!flag(ctx, 'json')) ctx.io.stdout.write(`Rollout file: ${path}\n`);
   return printReport(ctx, r);
+}
+
+/** The provider of an existing rollout, from its file. */
+async function fileProvider(ctx: CommandContext, name: string, path: string): Promise<PlanProvider> {
+  const file = await readRolloutFile(path);
+  return rolloutProvider(ctx, name, file.plan.provider, false);
+}
+
+/** The counts --json shows: an IoTaaP rollout's say deployed, and have no succeeded (nothing confirms an install). */
+function countsJson(c: StateCounts, confirmed: boolean): Record<string, number> {
+  return confirmed
+    ? { queued: c.queued, inProgress: c.inProgress, succeeded: c.succeeded, failed: c.failed, canceled: c.canceled }
+    : { deployed: c.deployed ?? 0, failed: c.failed, queued: c.queued, canceled: c.canceled };
 }
 
 async function status(ctx: CommandContext): Promise<number> {
   const [name] = positionals(ctx, ['NAME']);
   const path = rolloutPath(workspaceOf(ctx), name);
-  const { plan, state, report, live } = await withRollout(ctx, path, workspaceOf(ctx), async (rc) => {
+  const provider = await fileProvider(ctx, name, path);
+  const { plan, state, report, live } = await withRollout(ctx, provider, path, workspaceOf(ctx), async (rc) => {
     const s = await rolloutStatus(rc);
     return { ...s, live: await collectTasks(rc.cloud, s.state, ctx.signal) };
   });
+  const confirmed = confirmedByDevices(plan);
   const waves = state.waves.map((w) => {
     const tasks = live.get(w.index);
     const counts = tasks ? countTasks(tasks.values()) : w.counts;
@@ -90,18 +148,50 @@ async function status(ctx: CommandContext): Promise<number> {
   if (flag(ctx, 'json')) {
     writeJson(ctx.io, {
       name: plan.name,
+      provider: plan.provider,
+      confirmedByDevices: confirmed,
       status: state.status,
       pausedBy: state.pausedBy,
       reason: state.reason,
       summary: report.summary,
       populationSize: state.populationSize,
       seed: state.seed,
-      waves,
+      waves: waves.map((w) => ({ ...w, counts: countsJson(w.counts, confirmed) })),
       exitCode: EXIT_FOR_STATUS[state.status],
     });
     return EXIT_FOR_STATUS[state.status];
   }
   ctx.io.stdout.write(`${report.summary}\n\n`);
+  if (!confirmed) {
+    ctx.io.stdout.write(
+      formatTable(
+        [
+          { header: '#', align: 'right' },
+          { header: 'WAVE' },
+          { header: 'STATUS' },
+          { header: 'DEVICES', align: 'right' },
+          { header: 'DEPLOYED', align: 'right' },
+          { header: 'FAILED', align: 'right' },
+          { header: 'QUEUED', align: 'right' },
+          { header: 'CANCELLED', align: 'right' },
+          { header: 'GATE' },
+        ],
+        waves.map((w) => [
+          String(w.index),
+          w.label,
+          w.status + (w.left ? ` (${w.left} left)` : ''),
+          String(w.devices),
+          String(w.counts.deployed ?? 0),
+          String(w.counts.failed),
+          String(w.counts.queued),
+          String(w.counts.canceled),
+          w.decision ? `${w.decision.result}: ${w.decision.reason}` : '',
+        ]),
+      ),
+    );
+    ctx.io.stdout.write('DEPLOYED: IoTaaP accepted the image for the device; IoTaaP does not report whether the device installed it.\n');
+    return EXIT_FOR_STATUS[state.status];
+  }
   ctx.io.stdout.write(
     formatTable(
       [
@@ -137,7 +227,8 @@ function action(run: (rc: RolloutContext, ctx: CommandContext) => Promise<Action
   return async (ctx: CommandContext): Promise<number> => {
     const [name] = positionals(ctx, ['NAME']);
     const path = rolloutPath(workspaceOf(ctx), name);
-    return printReport(ctx, await withRollout(ctx, path, workspaceOf(ctx), (rc) => run(rc, ctx)));
+    const provider = await fileProvider(ctx, name, path);
+    return printReport(ctx, await withRollout(ctx, provider, path, workspaceOf(ctx), (rc) => run(rc, ctx)));
   };
 }
 
@@ -145,7 +236,8 @@ function action(run: (rc: RolloutContext, ctx: CommandContext) => Promise<Action
 export const rolloutCreateCommand: CommandSpec = {
   words: ['rollout', 'create'],
   positionals: 'PLAN.json',
-  summary: 'Start a staged rollout from a plan: sample its waves (recorded in .ota/rollouts/<name>.json) and start the first.',
+  summary:
+    'Start a staged rollout from a plan: sample its waves (recorded in .ota/rollouts/<name>.json) and start the first. An IoTaaP plan ("provider": "iotaap") deploys its image to each device with the token from its deviceTokensFile or $OTA_IOTAAP_DEVICE_TOKENS_FILE.',
   options: {
     ...WORKSPACE,
     'no-start': { type: 'boolean', usage: '--no-start', description: 'Record the plan and its waves, but start no wave yet.' },

@@ -1,9 +1,9 @@
 // Rollouts on Alibaba Cloud IoT (and the sandbox, and Alibaba-compatible endpoints): waves are static SPECIFIC jobs.
 // Up to 200 devices are named in the call (TargetDeviceName); a larger wave goes into a device-list file
 // (GenerateDeviceNameListURL, an OSS PostObject of a CSV of names, then DnListFileUrl), at most 10,000 names a file.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { AliyunDevices, type DeviceSummary } from '../cloud/aliyun/devices';
 import { AliyunOtaClient } from '../cloud/aliyun/otaClient';
 import { AliyunOtaWrites, type StaticUpgradeJobInput } from '../cloud/aliyun/otaWrites';
@@ -13,13 +13,23 @@ import { postObject } from '../deploy/ossPost';
 import { OtaError } from '../errors';
 import type { Task } from '../model';
 import { mapPool } from '../net/pool';
-import type { CreateJobInput, RolloutCloud } from './cloud';
-import type { RolloutPlan } from './plan';
+import type { CreatedJob, CreateJobInput, RolloutCloud } from './cloud';
+import { planPath, readDeviceList } from './deviceList';
+import type { AliyunRolloutPlan, RolloutPlan } from './plan';
+import type { WaveJob } from './state';
 
 /** Names one device-list file may hold. */
 export const DEVICE_LIST_MAX = 10_000;
 
+function aliyunPlan(plan: RolloutPlan): AliyunRolloutPlan {
+  if (plan.provider !== 'aliyun') {
+    throw new OtaError('invalid-input', `The rollout ${plan.name} is for ${plan.provider}, not Alibaba Cloud: follow it with an account of that provider.`);
+  }
+  return plan;
+}
+
 export class AliyunRolloutCloud implements RolloutCloud {
+  readonly reports = 'installs';
   readonly maxDevicesPerJob = DEVICE_LIST_MAX;
   private readonly reads: AliyunOtaClient;
   private readonly writes: AliyunOtaWrites;
@@ -31,11 +41,12 @@ export class AliyunRolloutCloud implements RolloutCloud {
     this.devices = new AliyunDevices(rpc);
   }
 
-  async listPopulation(plan: RolloutPlan, options: { baseDir: string; signal?: AbortSignal }): Promise<string[]> {
+  async listPopulation(anyPlan: RolloutPlan, options: { baseDir: string; signal?: AbortSignal }): Promise<string[]> {
+    const plan = aliyunPlan(anyPlan);
     const pop = plan.population;
     let names: string[];
     if (pop.devices) names = pop.devices;
-    else if (pop.deviceListFile) names = await readDeviceList(isAbsolute(pop.deviceListFile) ? pop.deviceListFile : join(options.baseDir, pop.deviceListFile));
+    else if (pop.deviceListFile) names = await readDeviceList(planPath(options.baseDir, pop.deviceListFile));
     else {
       const listed: DeviceSummary[] = pop.groupId
         ? await this.devices.listGroupDevices(pop.groupId, options)
@@ -59,8 +70,9 @@ export class AliyunRolloutCloud implements RolloutCloud {
     });
   }
 
-  async createJob(input: CreateJobInput, signal?: AbortSignal): Promise<{ jobId: string; did: string }> {
-    const { plan, devices } = input;
+  async createJob(input: CreateJobInput, signal?: AbortSignal): Promise<CreatedJob> {
+    const { devices } = input;
+    const plan = aliyunPlan(input.plan);
     const base: StaticUpgradeJobInput = {
       firmwareId: plan.firmwareId,
       productKey: plan.productKey,
@@ -96,7 +108,8 @@ export class AliyunRolloutCloud implements RolloutCloud {
     };
   }
 
-  async findJob(plan: RolloutPlan, tag: string, since: string, signal?: AbortSignal): Promise<string | null> {
+  async findJob(anyPlan: RolloutPlan, tag: string, since: string, signal?: AbortSignal): Promise<string | null> {
+    const plan = aliyunPlan(anyPlan);
     const from = Date.parse(since) - 10 * 60_000;
     const jobs = await this.reads.listJobsByFirmware(plan.firmwareId, { signal });
     const recent = jobs.filter((j) => j.type !== 'VERIFY_FIRMWARE' && (j.createdAt === null || Date.parse(j.createdAt) >= from));
@@ -107,38 +120,22 @@ export class AliyunRolloutCloud implements RolloutCloud {
     return null;
   }
 
-  listTasks(jobId: string, signal?: AbortSignal): Promise<Task[]> {
-    return this.reads.listTasks(jobId, { signal });
+  listTasks(job: WaveJob, signal?: AbortSignal): Promise<Task[]> {
+    return this.reads.listTasks(job.jobId, { signal });
   }
 
-  async cancelQueued(jobId: string, signal?: AbortSignal): Promise<string> {
+  async cancelQueued({ jobId }: WaveJob, signal?: AbortSignal): Promise<string> {
     await this.writes.cancelTasksByJob(jobId, ['scheduled', 'confirm', 'queued'], { signal });
     return `Cancelled the scheduled, unconfirmed and queued tasks of job ${jobId} (CancelOTATaskByJob).`;
   }
 
-  async cancelUnfinished(jobId: string, signal?: AbortSignal): Promise<string> {
+  async cancelUnfinished({ jobId }: WaveJob, signal?: AbortSignal): Promise<string> {
     await this.writes.cancelTasksByJob(jobId, ['scheduled', 'confirm', 'queued', 'notified', 'in-progress'], { signal });
     return `Cancelled every unfinished task of job ${jobId}, in progress too (CancelOTATaskByJob).`;
   }
 
-  async retryTasks(jobId: string, taskIds: string[], signal?: AbortSignal): Promise<string> {
+  async retryTasks({ jobId }: WaveJob, taskIds: string[], signal?: AbortSignal): Promise<string> {
     await this.writes.reupgradeTasks(jobId, taskIds, { signal });
     return `Queued ${taskIds.length} task${taskIds.length === 1 ? '' : 's'} of job ${jobId} again (ReupgradeOTATask, ${Math.ceil(taskIds.length / 10)} call${taskIds.length > 10 ? 's' : ''}).`;
   }
-}
-
-/** One device name a line; blank lines and lines starting with # are skipped; a CSV's first column is taken. */
-export async function readDeviceList(file: string): Promise<string[]> {
-  let content: string;
-  try {
-    content = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new OtaError('invalid-input', `The device-list file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}): check the path in population.deviceListFile.`);
-  }
-  const names = content
-    .split(/\r?\n/)
-    .map((l) => l.split(',')[0].trim())
-    .filter((l) => l && !l.startsWith('#') && l.toLowerCase() !== 'devicename');
-  if (names.length === 0) throw new OtaError('invalid-input', `The device-list file ${file} names no device: put one device name on each line.`);
-  return [...new Set(names)];
 }

@@ -2,13 +2,25 @@
 // decides, acts, and writes the file after each act, so it can stop anywhere (a crash, a closed editor, a CI job
 // that ends) and the next step goes on from what the cloud shows: a job created just before a crash is found again
 // by the tag in its description. A step that finds nothing new changes nothing, not even the file.
+// On a cloud that only delivers (IoTaaP, see iotaapCloud.ts) the engine also sends each wave's devices itself
+// (`dispatch`), one at a time, the file written after each outcome and the gate judged after each, so a wave stops
+// deploying as soon as its gate fails.
 import { randomBytes } from 'node:crypto';
 import { OtaError } from '../errors';
 import type { Task } from '../model';
 import type { RolloutCloud } from './cloud';
-import { judgeWave, type GateVerdict } from './gates';
-import { gatesOf, parsePlan, waveLabel, type RolloutPlan } from './plan';
-import { readRolloutFile, serialize, withRolloutLock, writeRolloutFile } from './planFile';
+import { judgeWave, type CountsMean, type GateVerdict } from './gates';
+import { confirmedByDevices, gatesOf, parsePlan, waveLabel, type RolloutPlan } from './plan';
+import {
+  clearStopRequest,
+  readRolloutFile,
+  requestStop,
+  serialize,
+  stopRequested,
+  withRolloutLock,
+  workspaceOfRolloutFile,
+  writeRolloutFile,
+} from './planFile';
 import { assignWaves, seedOf } from './sampling';
 import {
   STATE_VERSION,
@@ -21,6 +33,7 @@ import {
   type RolloutEvent,
   type RolloutState,
   type RolloutStatus,
+  type WaveJob,
   type WaveState,
 } from './state';
 
@@ -28,7 +41,7 @@ export interface RolloutContext {
   cloud: RolloutCloud;
   /** The rollout file. */
   path: string;
-  /** Where relative paths of the plan (population.deviceListFile) start. */
+  /** Where relative paths of the plan (population.deviceListFile, image, deviceTokensFile) start, at create. */
   baseDir: string;
   now?: () => number;
   signal?: AbortSignal;
@@ -43,6 +56,8 @@ export interface ActionReport {
   did: string[];
   /** One sentence: where the rollout stands. */
   summary: string;
+  /** False when the cloud only says it accepted each deploy (IoTaaP): "deployed" is not "installed". */
+  confirmedByDevices: boolean;
 }
 
 /** Exit codes of `ota rollout` commands by the rollout's status. */
@@ -102,7 +117,21 @@ function report(s: Session, summary?: string): ActionReport {
     reason: st.reason,
     did: s.did,
     summary: summary ?? describe(s.plan, st),
+    confirmedByDevices: confirmedByDevices(s.plan),
   };
+}
+
+function meaning(plan: RolloutPlan): CountsMean {
+  return confirmedByDevices(plan) ? 'installs' : 'deliveries';
+}
+
+/** The rollout's plan and the cloud given to follow it must be of the same provider. */
+function checkCloud(plan: RolloutPlan, cloud: RolloutCloud, path: string): void {
+  const delivers = cloud.reports === 'deliveries';
+  if (delivers === confirmedByDevices(plan)) {
+    const want = plan.provider === 'iotaap' ? 'an IoTaaP account (or the sandbox)' : 'an Alibaba Cloud account (or the sandbox)';
+    throw new OtaError('invalid-input', `The rollout ${plan.name} (${path}) is for ${plan.provider === 'iotaap' ? 'IoTaaP ("provider": "iotaap")' : 'Alibaba Cloud'}: follow it with ${want}.`);
+  }
 }
 
 /** Where the rollout stands, in one sentence. */
@@ -111,8 +140,11 @@ export function describe(plan: RolloutPlan, state: RolloutState): string {
   const current = currentWave(state) ?? state.waves[total - 1];
   const n = current ? current.index + 1 : 0;
   switch (state.status) {
-    case 'done':
-      return `Rollout ${plan.name} is done: all ${total} waves passed.`;
+    case 'done': {
+      if (confirmedByDevices(plan)) return `Rollout ${plan.name} is done: all ${total} waves passed.`;
+      const deployed = state.waves.reduce((n, w) => n + (w.counts.deployed ?? 0), 0);
+      return `Rollout ${plan.name} is done: all ${total} waves passed; the image was deployed to ${deployed} devices (not confirmed by the devices).`;
+    }
     case 'aborted':
       return `Rollout ${plan.name} was aborted${state.reason ? `: ${state.reason}` : '.'}`;
     case 'paused':
@@ -121,7 +153,10 @@ export function describe(plan: RolloutPlan, state: RolloutState): string {
       if (!current) return `Rollout ${plan.name} is running.`;
       const c = current.counts;
       const what = current.status === 'soaking' ? `soaking until ${current.soakUntil}` : current.status;
-      return `Rollout ${plan.name}: wave ${n} of ${total} (${current.label}) ${what}; ${c.succeeded} succeeded, ${c.failed} failed, ${c.queued + c.inProgress} to go of ${current.tasks || current.devices.length}.`;
+      const done = confirmedByDevices(plan)
+        ? `${c.succeeded} succeeded, ${c.failed} failed`
+        : `${c.deployed ?? 0} deployed (not confirmed by the devices), ${c.failed} refused`;
+      return `Rollout ${plan.name}: wave ${n} of ${total} (${current.label}) ${what}; ${done}, ${c.queued + c.inProgress} to go of ${current.tasks || current.devices.length}.`;
     }
   }
 }
@@ -137,18 +172,39 @@ async function open(ctx: RolloutContext): Promise<Session> {
   if (file.state.version !== STATE_VERSION) {
     throw new OtaError('invalid-input', `The rollout file ${ctx.path} was written by another version of this tool (state version ${file.state.version}).`);
   }
+  checkCloud(file.plan, ctx.cloud, ctx.path);
   return new Session(ctx, file.raw, file.plan, file.state, serialize(file.raw, file.state));
 }
 
-function locked(ctx: RolloutContext, fn: (s: Session) => Promise<ActionReport>): Promise<ActionReport> {
-  return withRolloutLock(ctx.path, async () => {
-    const s = await open(ctx);
-    try {
-      return await fn(s);
-    } finally {
-      await s.save();
-    }
-  });
+function locked(ctx: RolloutContext, fn: (s: Session) => Promise<ActionReport>, options: { waitMs?: number } = {}): Promise<ActionReport> {
+  return withRolloutLock(
+    ctx.path,
+    async () => {
+      const s = await open(ctx);
+      try {
+        return await fn(s);
+      } finally {
+        await s.save();
+      }
+    },
+    options,
+  );
+}
+
+/** Longest a pause or abort waits for a step deploying device by device to finish its current deploy. */
+const STOP_WAIT_MS = 180_000;
+
+/**
+ * A pause or abort: asks a step that is deploying device by device (another process, or this one) to stop after its
+ * current deploy, then waits for the lock and acts.
+ */
+async function stopping(ctx: RolloutContext, action: 'pause' | 'abort', fn: (s: Session) => Promise<ActionReport>): Promise<ActionReport> {
+  if (ctx.cloud.dispatch) await requestStop(ctx.path, action);
+  try {
+    return await locked(ctx, fn, { waitMs: ctx.cloud.dispatch ? STOP_WAIT_MS : undefined });
+  } finally {
+    if (ctx.cloud.dispatch) await clearStopRequest(ctx.path);
+  }
 }
 
 /** Starts a rollout from a plan: lists the population, samples the waves (recorded), and starts the first wave. */
@@ -166,6 +222,8 @@ export async function createRollout(ctx: RolloutContext, planJson: unknown, opti
     if (existing?.state) {
       throw new OtaError('invalid-input', `The rollout ${plan.name} exists already (${ctx.path}): follow it with ota rollout advance ${plan.name}, or give the new plan another name.`);
     }
+    checkCloud(plan, ctx.cloud, ctx.path);
+    const delivery = await ctx.cloud.prepare?.(plan, { baseDir: ctx.baseDir, workspace: workspaceOfRolloutFile(ctx.path), signal: ctx.signal });
     const population = await ctx.cloud.listPopulation(plan, { baseDir: ctx.baseDir, signal: ctx.signal });
     if (population.length === 0) {
       throw new OtaError('invalid-input', `The population of ${plan.name} holds no device: check the product key, group, device list or source versions.`);
@@ -186,6 +244,7 @@ export async function createRollout(ctx: RolloutContext, planJson: unknown, opti
       events: [],
       history: [],
     };
+    if (delivery) state.delivery = delivery;
     const s = new Session(ctx, raw, plan, state, '');
     const sizes = assigned.map((d) => d.length).join(', ');
     s.event('created', null, `Created over ${state.populationSize} devices with seed ${state.seed}; waves of ${sizes} devices.`);
@@ -214,7 +273,7 @@ export async function rolloutStatus(ctx: RolloutContext): Promise<{ plan: Rollou
 }
 
 export function pauseRollout(ctx: RolloutContext): Promise<ActionReport> {
-  return locked(ctx, async (s) => {
+  return stopping(ctx, 'pause', async (s) => {
     const st = s.state;
     if (st.status !== 'running') return report(s, `Nothing to pause: the rollout is ${st.status}.`);
     const w = currentWave(st);
@@ -235,6 +294,8 @@ export function resumeRollout(ctx: RolloutContext): Promise<ActionReport> {
   return locked(ctx, async (s) => {
     const st = s.state;
     if (st.status !== 'paused') return report(s, `Nothing to resume: the rollout is ${st.status}.`);
+    // A pause that died before it let go of its request must not stop the deploys that follow.
+    await clearStopRequest(s.ctx.path);
     const w = currentWave(st);
     const by = st.pausedBy;
     st.status = 'running';
@@ -255,7 +316,7 @@ export function resumeRollout(ctx: RolloutContext): Promise<ActionReport> {
 }
 
 export function abortRollout(ctx: RolloutContext): Promise<ActionReport> {
-  return locked(ctx, async (s) => {
+  return stopping(ctx, 'abort', async (s) => {
     const st = s.state;
     if (st.status === 'aborted' || st.status === 'done') return report(s, `Nothing to abort: the rollout is ${st.status}.`);
     await abortAll(s, 'aborted by a person.');
@@ -278,7 +339,10 @@ export function retryRollout(ctx: RolloutContext, waveNumber?: number): Promise<
       if (t.status !== 'FAILED') continue;
       failedByJob.set(t.jobId, [...(failedByJob.get(t.jobId) ?? []), t.id]);
     }
-    for (const [jobId, ids] of failedByJob) s.did.push(await s.ctx.cloud.retryTasks(jobId, ids, s.ctx.signal));
+    for (const [jobId, ids] of failedByJob) {
+      const job = w.jobs.find((j) => j.jobId === jobId);
+      if (job) s.did.push(await s.ctx.cloud.retryTasks(job, ids, s.ctx.signal));
+    }
     if (w.status === 'stopped') {
       w.status = 'running';
       w.decision = null;
@@ -289,6 +353,8 @@ export function retryRollout(ctx: RolloutContext, waveNumber?: number): Promise<
       }
     }
     if (w.left.length) await restartLeft(s, w);
+    // A cloud that only delivers sends what the retry queued (and the restart listed) now.
+    await dispatchWave(s, w);
     const n = [...failedByJob.values()].reduce((a, b) => a + b.length, 0);
     s.event('retried', w.index, `Retried ${n} failed devices of wave ${w.index + 1}.`);
     if (s.did.length === 0) s.did.push(`Nothing to retry in the cloud: wave ${w.index + 1} has no failed device.`);
@@ -304,7 +370,7 @@ export async function collectTasks(cloud: RolloutCloud, state: RolloutState, sig
   for (const w of state.waves) {
     if (w.jobs.length === 0) continue;
     const lists: Task[][] = [];
-    for (const job of w.jobs) lists.push(await cloud.listTasks(job.jobId, signal));
+    for (const job of w.jobs) lists.push(await cloud.listTasks(job, signal));
     out.set(w.index, latestTasks(lists));
   }
   return out;
@@ -339,10 +405,12 @@ async function step(s: Session): Promise<void> {
       continue;
     }
     if (w.status === 'stopped' || w.status === 'aborted') break;
+    // A pause or abort waiting for the lock stopped the sending: leave the wave as it is for it.
+    if (w.status === 'running' && (await dispatchWave(s, w))) break;
     const tasks = await refreshWave(s, w);
     const settled = [...tasks.values()].every((t) => isFinal(t.status));
     const gates = gatesOf(s.plan, w.index);
-    const verdict = judgeWave(w.counts, w.tasks, gates, w.overridden, settled);
+    const verdict = judgeWave(w.counts, w.tasks, gates, w.overridden, settled, meaning(s.plan));
     if (verdict.kind === 'fail') {
       await stopWave(s, w, verdict);
       break;
@@ -392,6 +460,7 @@ async function createPendingJobs(s: Session, w: WaveState): Promise<void> {
   while (w.pendingJobs.length) {
     const p = w.pendingJobs[0];
     const since = w.startedAt ?? s.now();
+    let deliveries: WaveJob['deliveries'];
     let jobId = await cloud.findJob(s.plan, p.tag, since, signal);
     if (jobId) s.did.push(`Found job ${jobId} of wave ${w.index + 1}, created before an interruption.`);
     else {
@@ -401,8 +470,9 @@ async function createPendingJobs(s: Session, w: WaveState): Promise<void> {
       );
       jobId = created.jobId;
       s.did.push(created.did);
+      deliveries = created.deliveries;
     }
-    w.jobs.push({ jobId, tag: p.tag, devices: p.devices.length, createdAt: s.now() });
+    w.jobs.push({ jobId, tag: p.tag, devices: p.devices.length, createdAt: s.now(), ...(deliveries ? { deliveries } : {}) });
     w.pendingJobs.shift();
     await s.save();
   }
@@ -412,7 +482,7 @@ async function createPendingJobs(s: Session, w: WaveState): Promise<void> {
 /** Lists the wave's tasks (latest per device) and records its counts. */
 async function refreshWave(s: Session, w: WaveState): Promise<Map<string, Task>> {
   const lists: Task[][] = [];
-  for (const job of w.jobs) lists.push(await s.ctx.cloud.listTasks(job.jobId, s.ctx.signal));
+  for (const job of w.jobs) lists.push(await s.ctx.cloud.listTasks(job, s.ctx.signal));
   const tasks = latestTasks(lists);
   w.counts = countTasks(tasks.values());
   w.tasks = tasks.size;
@@ -423,13 +493,48 @@ async function refreshWave(s: Session, w: WaveState): Promise<Map<string, Task>>
 /** Cancels the wave's queued tasks and remembers whose tasks that cancelled. */
 async function cancelQueuedOf(s: Session, w: WaveState): Promise<void> {
   const before = await refreshWave(s, w);
-  const waiting = new Set([...before.values()].filter((t) => bucketOf(t.status) === 'queued' && t.status !== 'NOTIFIED').map((t) => t.deviceName));
+  const queued = [...before.values()].filter((t) => bucketOf(t.status) === 'queued' && t.status !== 'NOTIFIED');
+  const waiting = new Set(queued.map((t) => t.deviceName));
   if (waiting.size === 0) return;
-  for (const job of w.jobs) s.did.push(await s.ctx.cloud.cancelQueued(job.jobId, s.ctx.signal));
+  const jobs = new Set(queued.map((t) => t.jobId));
+  for (const job of w.jobs) if (jobs.has(job.jobId)) s.did.push(await s.ctx.cloud.cancelQueued(job, s.ctx.signal));
   const after = await refreshWave(s, w);
   const left = new Set(w.left);
   for (const name of waiting) if (after.get(name)?.status === 'CANCELED') left.add(name);
   w.left = [...left].sort();
+}
+
+/**
+ * A cloud that only delivers: sends the QUEUED devices of the wave's jobs, the file written after each outcome and
+ * the gate judged after each (a failed gate stops the sending; the step then stops the wave). Nothing for others.
+ * True when a pause or abort asked for the lock stopped it.
+ */
+async function dispatchWave(s: Session, w: WaveState): Promise<boolean> {
+  const cloud = s.ctx.cloud;
+  if (!cloud.dispatch) return false;
+  const gates = gatesOf(s.plan, w.index);
+  let asked: 'pause' | 'abort' | null = null;
+  for (const job of w.jobs) {
+    if (asked) break;
+    if (!job.deliveries?.some((d) => d.status === 'QUEUED')) continue;
+    const did = await cloud.dispatch(job, {
+      plan: s.plan,
+      delivery: s.state.delivery,
+      workspace: workspaceOfRolloutFile(s.ctx.path),
+      wave: w.index + 1,
+      signal: s.ctx.signal,
+      now: () => s.now(),
+      recorded: async () => {
+        await refreshWave(s, w);
+        await s.save();
+        if (judgeWave(w.counts, w.tasks, gates, w.overridden, false, meaning(s.plan)).kind === 'fail') return "the wave's gate failed";
+        asked = await stopRequested(s.ctx.path);
+        return asked ? `a${asked === 'abort' ? 'n abort' : ' pause'} was asked for` : null;
+      },
+    });
+    s.did.push(...did);
+  }
+  return asked !== null;
 }
 
 async function stopWave(s: Session, w: WaveState, verdict: GateVerdict): Promise<void> {
@@ -457,7 +562,7 @@ async function abortAll(s: Session, reason: string): Promise<void> {
   for (const w of s.state.waves) {
     if (w.status === 'starting') await createPendingJobs(s, w);
     if (ACTIVE.has(w.status) || (w.jobs.length && w.counts.queued + w.counts.inProgress > 0)) {
-      for (const job of w.jobs) s.did.push(await s.ctx.cloud.cancelUnfinished(job.jobId, s.ctx.signal));
+      for (const job of w.jobs) s.did.push(await s.ctx.cloud.cancelUnfinished(job, s.ctx.signal));
       await refreshWave(s, w);
       if (w.status !== 'passed') {
         w.status = 'aborted';

@@ -1,9 +1,13 @@
 // A wave's gate, judged from its task counts: stop as soon as too many finished devices failed, pass once enough
-// devices finished (and enough succeeded), else wait. Pure: the engine decides what to do with the verdict.
+// devices finished (and enough succeeded), else wait. Pure: the engine decides what to do with the verdict. On a
+// cloud that reports deliveries rather than installs (IoTaaP), "finished" is deployed or refused, and the words say so.
 import type { ResolvedGates } from './plan';
 import type { StateCounts } from './state';
 
 export type GateVerdict = { kind: 'wait' | 'pass' | 'fail'; reason: string };
+
+/** What the counts mean: devices that installed the firmware, or deploys the service accepted. */
+export type CountsMean = 'installs' | 'deliveries';
 
 function pct(part: number, whole: number): string {
   if (whole === 0) return '0 %';
@@ -16,17 +20,28 @@ function pct(part: number, whole: number): string {
  * @param overridden a person resumed the wave after its gate failed: failures and success rate no longer stop it
  * @param settled every task is final (nothing more will finish)
  */
-export function judgeWave(counts: StateCounts, tasks: number, gates: ResolvedGates, overridden: boolean, settled: boolean): GateVerdict {
+export function judgeWave(
+  counts: StateCounts,
+  tasks: number,
+  gates: ResolvedGates,
+  overridden: boolean,
+  settled: boolean,
+  mean: CountsMean = 'installs',
+): GateVerdict {
   if (tasks === 0) return { kind: 'pass', reason: 'No device of the wave needed the firmware.' };
-  const finished = counts.succeeded + counts.failed;
+  const deliveries = mean === 'deliveries';
+  const finished = counts.succeeded + (counts.deployed ?? 0) + counts.failed;
   const enough = Math.max(1, Math.min(gates.minFinished, tasks));
   const judged = finished >= enough;
   if (!overridden && judged && counts.failed * 100 > gates.maxFailurePercent * finished) {
     return {
       kind: 'fail',
-      reason: `${counts.failed} of ${finished} finished devices failed (${pct(counts.failed, finished)}), more than the ${gates.maxFailurePercent} % the gate allows.`,
+      reason: deliveries
+        ? `${counts.failed} of ${finished} deploys were refused (${pct(counts.failed, finished)}), more than the ${gates.maxFailurePercent} % the gate allows.`
+        : `${counts.failed} of ${finished} finished devices failed (${pct(counts.failed, finished)}), more than the ${gates.maxFailurePercent} % the gate allows.`,
     };
   }
+  const ended = deliveries ? 'were deployed to or refused' : 'finished';
   if (finished * 100 >= gates.minFinishedPercent * tasks && judged) {
     if (!overridden && counts.succeeded * 100 < gates.minSuccessPercent * tasks) {
       return {
@@ -36,18 +51,20 @@ export function judgeWave(counts: StateCounts, tasks: number, gates: ResolvedGat
     }
     return {
       kind: 'pass',
-      reason: `${finished} of ${tasks} devices finished (${pct(finished, tasks)}), ${counts.failed} failed (${pct(counts.failed, Math.max(1, finished))} of the finished).`,
+      reason: deliveries
+        ? `${finished} of ${tasks} devices ${ended} (${pct(finished, tasks)}): ${counts.deployed ?? 0} deployed, not confirmed by the devices; ${counts.failed} refused (${pct(counts.failed, Math.max(1, finished))} of the deploys).`
+        : `${finished} of ${tasks} devices finished (${pct(finished, tasks)}), ${counts.failed} failed (${pct(counts.failed, Math.max(1, finished))} of the finished).`,
     };
   }
   if (settled) {
-    if (overridden) return { kind: 'pass', reason: `Every task of the wave has ended (${finished} of ${tasks} finished); resumed by a person.` };
+    if (overridden) return { kind: 'pass', reason: `Every task of the wave has ended (${finished} of ${tasks} ${ended}); resumed by a person.` };
     return {
       kind: 'fail',
-      reason: `Every task has ended but only ${finished} of ${tasks} devices finished (${pct(finished, tasks)}); the gate needs ${gates.minFinishedPercent} %.`,
+      reason: `Every task has ended but only ${finished} of ${tasks} devices ${ended} (${pct(finished, tasks)}); the gate needs ${gates.minFinishedPercent} %.`,
     };
   }
   return {
     kind: 'wait',
-    reason: `${finished} of ${tasks} devices finished (${pct(finished, tasks)}); the gate needs ${gates.minFinishedPercent} %.`,
+    reason: `${finished} of ${tasks} devices ${ended} (${pct(finished, tasks)}); the gate needs ${gates.minFinishedPercent} %.`,
   };
 }

@@ -1,17 +1,18 @@
 // A rollout plan as people write it (`.ota/rollouts/<name>.json`): the firmware, the population and the waves with
 // their gates. parsePlan checks every field and says which one is wrong and what would be accepted; the engine keeps
 // its progress in the same file under `state` (see state.ts).
+import { validateSemver } from '../cloud/versionRules';
 import { OtaError } from '../errors';
 
 /** What a wave needs before the next one may start. Every field is optional; defaults in DEFAULT_GATES. */
 export interface Gates {
-  /** Share of the wave's devices that must have finished (succeeded or failed), 0-100. */
+  /** Share of the wave's devices that must have finished (succeeded or failed; on IoTaaP: deployed or refused), 0-100. */
   minFinishedPercent?: number;
   /** At least this many of the wave's devices (or all of a smaller wave) must have finished before its rates are judged. */
   minFinished?: number;
-  /** The wave stops as soon as more than this share of its finished devices failed, 0-100. */
+  /** The wave stops as soon as more than this share of its finished devices failed (on IoTaaP: deploys refused), 0-100. */
   maxFailurePercent?: number;
-  /** Share of the wave's devices that must have succeeded once it has finished, 0-100. */
+  /** Share of the wave's devices that must have succeeded once it has finished, 0-100. Not for IoTaaP, which reports no installs. */
   minSuccessPercent?: number;
   /** Minutes to wait after the gate passed before the next wave starts (failures still stop it meanwhile). */
   soakMinutes?: number;
@@ -39,11 +40,15 @@ export type WaveSpec =
   | { percent: number; gates?: Gates; label?: string };
 
 export interface Population {
-  /** Only devices on these versions (at most 10, as Alibaba's SrcVersion takes). */
+  /**
+   * Only devices on these versions. Alibaba: the version the device reports for the firmware's module (at most 10,
+   * as SrcVersion takes). IoTaaP: the version IoTaaP last deployed to the device (GET /ota/device), which is not
+   * necessarily what it runs; a device with no OTA there is left out.
+   */
   sourceVersions?: string[];
   /** Only the devices of this group (Alibaba GroupId). */
   groupId?: string;
-  /** A file with one device name a line (relative to the plan's folder's workspace, or absolute). */
+  /** A file with one device name (IoTaaP: device id) a line (relative to the plan's folder, or absolute). */
   deviceListFile?: string;
   /** The devices, named here. */
   devices?: string[];
@@ -57,18 +62,42 @@ export interface JobSettings {
   maximumPerMinute?: number;
 }
 
-export interface RolloutPlan {
+interface PlanBase {
   name: string;
-  /** aliyun (also the sandbox and Alibaba-compatible endpoints) or iotaap. */
-  provider?: 'aliyun' | 'iotaap';
-  firmwareId: string;
-  productKey: string;
   population: Population;
   waves: WaveSpec[];
   gates?: Gates;
   seed?: number;
-  job?: JobSettings;
   description?: string;
+}
+
+/** Alibaba Cloud IoT (also the sandbox and Alibaba-compatible endpoints): each wave is a SPECIFIC upgrade job. */
+export interface AliyunRolloutPlan extends PlanBase {
+  provider: 'aliyun';
+  firmwareId: string;
+  productKey: string;
+  job?: JobSettings;
+}
+
+/**
+ * IoTaaP: each wave is one deploy (POST /ota/device) per device of the image with the version. IoTaaP reports no
+ * installs, only whether it accepted a deploy: its devices end "deployed", never "succeeded".
+ */
+export interface IotaapRolloutPlan extends PlanBase {
+  provider: 'iotaap';
+  /** The firmware file (relative to the plan's folder, or absolute); its SHA-256 is recorded at create. */
+  image: string;
+  /** Semantic version, e.g. 1.4.0: a device updates only when it differs from the last one it was given. */
+  version: string;
+  /** A CSV file of `device,token` lines (relative to the plan's folder, or absolute); the tokens never go in the plan. */
+  deviceTokensFile?: string;
+}
+
+export type RolloutPlan = AliyunRolloutPlan | IotaapRolloutPlan;
+
+/** Whether the plan's cloud reports installs (Alibaba's tasks) or only accepted deploys (IoTaaP). */
+export function confirmedByDevices(plan: RolloutPlan): boolean {
+  return plan.provider !== 'iotaap';
 }
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -172,6 +201,13 @@ function parseWave(v: unknown, i: number, previousPercent: number): WaveSpec {
   return { percent: p, ...extra };
 }
 
+const IOTAAP_GATE_HINT =
+  'IoTaaP never reports whether a device installed an image, so no device of an iotaap rollout ever "succeeds": gate on refused deploys with maxFailurePercent, watch the devices for soakMinutes, and set "auto": false to start each next wave only when a person says so.';
+
+function refuseSuccessGate(g: Gates, where: string): void {
+  if ((g.minSuccessPercent ?? 0) > 0) throw invalid(`gates.minSuccessPercent${where} cannot be used with "provider": "iotaap". ${IOTAAP_GATE_HINT}`);
+}
+
 /** Checks a plan as read from JSON; the `state` the engine adds is ignored here. */
 export function parsePlan(raw: unknown): RolloutPlan {
   if (!isObject(raw)) throw invalid('A rollout plan must be a JSON object with name, firmwareId, productKey, population and waves.');
@@ -181,21 +217,43 @@ export function parsePlan(raw: unknown): RolloutPlan {
   }
   const provider = raw.provider ?? 'aliyun';
   if (provider !== 'aliyun' && provider !== 'iotaap') throw invalid(`"provider" must be "aliyun" or "iotaap", not ${JSON.stringify(provider)}.`);
-  const firmwareId = text(raw, 'firmwareId', '', true) as string;
-  const productKey = text(raw, 'productKey', '', true) as string;
+  const iotaap = provider === 'iotaap';
+  if (iotaap) {
+    for (const [key, why] of [
+      ['firmwareId', 'IoTaaP has no firmware packages: name the file with "image" and its "version"'],
+      ['productKey', 'IoTaaP has no products: name the devices in "population"'],
+      ['job', 'IoTaaP has no upgrade jobs, so no job settings'],
+    ] as const) {
+      if (raw[key] !== undefined) throw invalid(`"${key}" is an Alibaba Cloud field and does not apply to "provider": "iotaap": ${why}.`);
+    }
+  } else {
+    for (const key of ['image', 'version', 'deviceTokensFile']) {
+      if (raw[key] !== undefined) {
+        throw invalid(`"${key}" belongs to IoTaaP plans: add "provider": "iotaap" (with "image" and "version"), or use "firmwareId" and "productKey" for Alibaba Cloud.`);
+      }
+    }
+  }
   const popRaw = raw.population ?? {};
   if (!isObject(popRaw)) throw invalid('"population" must be an object, e.g. {"sourceVersions": ["1.3.0"]}.');
   const population: Population = {};
   if (popRaw.sourceVersions !== undefined) {
     const list = names(popRaw.sourceVersions, '"population.sourceVersions"');
-    if (list.length > SOURCE_VERSIONS_MAX) throw invalid(`"population.sourceVersions" lists ${list.length} versions: Alibaba Cloud takes at most ${SOURCE_VERSIONS_MAX}.`);
+    if (!iotaap && list.length > SOURCE_VERSIONS_MAX) throw invalid(`"population.sourceVersions" lists ${list.length} versions: Alibaba Cloud takes at most ${SOURCE_VERSIONS_MAX}.`);
     population.sourceVersions = list;
   }
-  if (popRaw.groupId !== undefined) population.groupId = text(popRaw, 'groupId', ' in population', true);
+  if (popRaw.groupId !== undefined) {
+    if (iotaap) {
+      throw invalid('"population.groupId" does not apply to "provider": "iotaap": its API cannot list the devices of a group. Name the devices in "population.devices" or a "population.deviceListFile".');
+    }
+    population.groupId = text(popRaw, 'groupId', ' in population', true);
+  }
   if (popRaw.deviceListFile !== undefined) population.deviceListFile = text(popRaw, 'deviceListFile', ' in population', true);
   if (popRaw.devices !== undefined) population.devices = names(popRaw.devices, '"population.devices"');
   const sources = ['groupId', 'deviceListFile', 'devices'].filter((k) => population[k as keyof Population] !== undefined);
   if (sources.length > 1) throw invalid(`"population" takes one of groupId, deviceListFile or devices, not ${sources.join(' and ')}.`);
+  if (iotaap && sources.length === 0) {
+    throw invalid('An iotaap plan names its devices: add "population.devices" (device ids) or "population.deviceListFile" (one device id a line). IoTaaP cannot list an account\'s devices.');
+  }
   if (!Array.isArray(raw.waves) || raw.waves.length === 0) {
     throw invalid('The plan has no "waves": add at least one, e.g. [{"count": 5}, {"percent": 100}].');
   }
@@ -204,12 +262,28 @@ export function parsePlan(raw: unknown): RolloutPlan {
   raw.waves.forEach((w: unknown, i: number) => {
     const wave = parseWave(w, i, lastPercent);
     if ('percent' in wave) lastPercent = wave.percent;
+    if (iotaap && wave.gates) refuseSuccessGate(wave.gates, ` of wave ${i + 1}`);
     waves.push(wave);
   });
-  const plan: RolloutPlan = { name, provider, firmwareId, productKey, population, waves };
-  if (raw.gates !== undefined) plan.gates = parseGates(raw.gates, ' of the plan');
-  if (raw.seed !== undefined) plan.seed = wholeNumber(raw.seed, '"seed"', 0, 0xffffffff);
-  if (raw.description !== undefined) plan.description = text(raw, 'description', '', true);
+  const base: PlanBase = { name, population, waves };
+  if (raw.gates !== undefined) {
+    base.gates = parseGates(raw.gates, ' of the plan');
+    if (iotaap) refuseSuccessGate(base.gates, ' of the plan');
+  }
+  if (raw.seed !== undefined) base.seed = wholeNumber(raw.seed, '"seed"', 0, 0xffffffff);
+  if (raw.description !== undefined) base.description = text(raw, 'description', '', true);
+  if (iotaap) {
+    const image = text(raw, 'image', '', true) as string;
+    const version = text(raw, 'version', '', true) as string;
+    const problem = validateSemver(version);
+    if (problem) throw invalid(`"version": ${problem}`);
+    const plan: IotaapRolloutPlan = { ...base, provider: 'iotaap', image, version };
+    if (raw.deviceTokensFile !== undefined) plan.deviceTokensFile = text(raw, 'deviceTokensFile', '', true);
+    return plan;
+  }
+  const firmwareId = text(raw, 'firmwareId', '', true) as string;
+  const productKey = text(raw, 'productKey', '', true) as string;
+  const plan: AliyunRolloutPlan = { ...base, provider: 'aliyun', firmwareId, productKey };
   if (raw.job !== undefined) {
     if (!isObject(raw.job)) throw invalid('"job" must be an object, e.g. {"timeoutInMinutes": 30}.');
     const job: JobSettings = {};

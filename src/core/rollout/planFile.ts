@@ -23,6 +23,11 @@ export function rolloutsDir(workspace: string): string {
   return join(workspace, ROLLOUTS_DIR);
 }
 
+/** The workspace of a rollout file (the folder holding its .ota/rollouts). */
+export function workspaceOfRolloutFile(path: string): string {
+  return dirname(dirname(dirname(path)));
+}
+
 export function rolloutPath(workspace: string, name: string): string {
   if (!NAME_PATTERN.test(name)) {
     throw new OtaError('invalid-input', `"${name}" is not a rollout name: names hold only letters, digits, ".", "_" and "-".`);
@@ -94,9 +99,13 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Runs `fn` holding `<file>.lock`; a lock of a dead process on this machine, or a stale one, is taken over. */
-export async function withRolloutLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` holding `<file>.lock`; a lock of a dead process on this machine, or a stale one, is taken over. Waits
+ * `waitMs` (default 5 s) for another holder to let go.
+ */
+export async function withRolloutLock<T>(path: string, fn: () => Promise<T>, options: { waitMs?: number } = {}): Promise<T> {
   const lock = `${path}.lock`;
+  const attempts = Math.max(1, Math.ceil((options.waitMs ?? 5_000) / 100));
   await mkdir(dirname(path), { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
@@ -119,7 +128,7 @@ export async function withRolloutLock<T>(path: string, fn: () => Promise<T>): Pr
         await rm(lock, { force: true });
         continue;
       }
-      if (attempt >= 50) {
+      if (attempt >= attempts) {
         throw new OtaError('failed', `The rollout ${path} is being changed by another process (pid ${owner.pid ?? '?'}): try again in a moment.`);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -129,6 +138,35 @@ export async function withRolloutLock<T>(path: string, fn: () => Promise<T>): Pr
     return await fn();
   } finally {
     await rm(lock, { force: true });
+  }
+}
+
+/**
+ * A pause or abort asked for while another step holds the lock (a wave being deployed device by device): the step
+ * sees `<file>.stop` after its current deploy and stops sending, so the pause can take the lock and act.
+ */
+export async function requestStop(path: string, action: 'pause' | 'abort'): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(`${path}.stop`, JSON.stringify({ action, pid: process.pid, at: new Date().toISOString() }));
+}
+
+export async function clearStopRequest(path: string): Promise<void> {
+  await rm(`${path}.stop`, { force: true });
+}
+
+/** Whether a pause or abort is waiting; a request older than a stale lock (its asker is gone) is dropped. */
+export async function stopRequested(path: string): Promise<'pause' | 'abort' | null> {
+  try {
+    const file = `${path}.stop`;
+    const age = Date.now() - (await stat(file)).mtimeMs;
+    if (age > STALE_LOCK_MS) {
+      await rm(file, { force: true });
+      return null;
+    }
+    const { action } = JSON.parse(await readFile(file, 'utf8')) as { action?: unknown };
+    return action === 'abort' ? 'abort' : 'pause';
+  } catch {
+    return null;
   }
 }
 

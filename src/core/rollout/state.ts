@@ -1,6 +1,7 @@
 // The progress of a rollout, kept in the plan file under `state`. The cloud stays the source of truth for task
 // states; the file records what the engine decided and did (which devices each wave holds, which jobs it created,
-// gate decisions, who was left out by a pause) and a short history of task counts for the dashboard's chart.
+// gate decisions, who was left out by a pause) and a short history of task counts for the dashboard's chart. A cloud
+// with no job API (IoTaaP) keeps its per-device deploy outcomes here too (WaveJob.deliveries).
 import type { Task } from '../model';
 
 export const STATE_VERSION = 1;
@@ -28,7 +29,13 @@ export type WaveStatus =
 export interface StateCounts {
   queued: number;
   inProgress: number;
+  /** The device reported the new firmware (Alibaba). */
   succeeded: number;
+  /**
+   * The service accepted the image for the device, which never says whether it installed it (IoTaaP): finished for
+   * the gates, never "succeeded". Absent from files written before IoTaaP rollouts existed (read as 0).
+   */
+  deployed: number;
   failed: number;
   canceled: number;
 }
@@ -39,6 +46,44 @@ export interface WaveJob {
   tag: string;
   devices: number;
   createdAt: string;
+  /**
+   * Clouds without a job API (IoTaaP) keep the job here instead: one entry per device, its outcome recorded after
+   * each deploy call. Absent for Alibaba jobs, whose tasks the cloud keeps.
+   */
+  deliveries?: DeviceDelivery[];
+}
+
+export type DeliveryStatus =
+  /** Not deployed yet. */
+  | 'QUEUED'
+  /** The service accepted the image for the device; whether the device installed it is not known. */
+  | 'DEPLOYED'
+  /** The service refused the deploy (unknown device, bad token...); `reason` holds its message. */
+  | 'FAILED'
+  /** Not deployed: a pause, a failed gate or an abort stopped the wave first. */
+  | 'CANCELED'
+  /** Not deployed: the service's last OTA for the device has the version already, so it would not update. */
+  | 'SKIPPED';
+
+export interface DeviceDelivery {
+  device: string;
+  status: DeliveryStatus;
+  /** When the outcome was recorded. */
+  at: string | null;
+  /** The service's message for a refused deploy, or why the device was skipped, cancelled or found deployed. */
+  reason: string | null;
+}
+
+/** What the cloud must find again at each step of a rollout that sends an image itself (IoTaaP). */
+export interface DeliveryRecord {
+  image: {
+    /** Relative to the workspace of the rollout file when inside it, else absolute. */
+    path: string;
+    sha256: string;
+    bytes: number;
+  };
+  /** The plan's device-tokens file as resolved at create (relative to the workspace when inside it), or null. */
+  deviceTokensFile: string | null;
 }
 
 /** A job the engine is about to create (recorded first, so a crash between the call and the write loses nothing). */
@@ -100,6 +145,8 @@ export interface RolloutState {
   waves: WaveState[];
   events: RolloutEvent[];
   history: HistorySample[];
+  /** Rollouts whose cloud takes the image with every deploy (IoTaaP): the image checked at create. */
+  delivery?: DeliveryRecord;
 }
 
 export const HISTORY_MAX = 2000;
@@ -126,7 +173,7 @@ export function pendingWave(index: number, label: string, devices: string[]): Wa
 }
 
 export function emptyCounts(): StateCounts {
-  return { queued: 0, inProgress: 0, succeeded: 0, failed: 0, canceled: 0 };
+  return { queued: 0, inProgress: 0, succeeded: 0, deployed: 0, failed: 0, canceled: 0 };
 }
 
 export type Bucket = keyof StateCounts;
@@ -137,6 +184,8 @@ export function bucketOf(status: string): Bucket {
       return 'inProgress';
     case 'SUCCEEDED':
       return 'succeeded';
+    case 'DEPLOYED':
+      return 'deployed';
     case 'FAILED':
       return 'failed';
     case 'CANCELED':
@@ -147,7 +196,7 @@ export function bucketOf(status: string): Bucket {
 }
 
 export function isFinal(status: string): boolean {
-  return status === 'SUCCEEDED' || status === 'FAILED' || status === 'CANCELED';
+  return status === 'SUCCEEDED' || status === 'DEPLOYED' || status === 'FAILED' || status === 'CANCELED';
 }
 
 /** One task per device: the one of the wave's latest job that has the device (a restart job replaces the first). */
@@ -168,13 +217,21 @@ export function addCounts(a: StateCounts, b: StateCounts): StateCounts {
     queued: a.queued + b.queued,
     inProgress: a.inProgress + b.inProgress,
     succeeded: a.succeeded + b.succeeded,
+    deployed: (a.deployed ?? 0) + (b.deployed ?? 0),
     failed: a.failed + b.failed,
     canceled: a.canceled + b.canceled,
   };
 }
 
 export function sameCounts(a: StateCounts, b: StateCounts): boolean {
-  return a.queued === b.queued && a.inProgress === b.inProgress && a.succeeded === b.succeeded && a.failed === b.failed && a.canceled === b.canceled;
+  return (
+    a.queued === b.queued &&
+    a.inProgress === b.inProgress &&
+    a.succeeded === b.succeeded &&
+    (a.deployed ?? 0) === (b.deployed ?? 0) &&
+    a.failed === b.failed &&
+    a.canceled === b.canceled
+  );
 }
 
 /** Appends a sample when the counts changed; thins the oldest half when the history grows past HISTORY_MAX. */

@@ -21,7 +21,8 @@ export interface IotaapDeployArgs {
   env?: string;
 }
 
-const tokenKey = (accountId: string, device: string) => `ota.iotaap/${accountId}/device/${device}/token`;
+/** Where SecretStorage keeps a device's token (also read by IoTaaP rollouts). */
+export const deviceTokenKey = (accountId: string, device: string): string => `ota.iotaap/${accountId}/device/${device}/token`;
 
 export async function iotaapDeploy(
   secrets: vscode.SecretStorage,
@@ -39,7 +40,7 @@ export async function iotaapDeploy(
     const picked = need(await vscode.window.showQuickPick([...items, { label: vscode.l10n.t('$(edit) Enter a device id…'), description: undefined }], { title: vscode.l10n.t('Deploy to which device?') }));
     device = picked.label.startsWith('$(') ? need(await vscode.window.showInputBox({ title: vscode.l10n.t('Device id'), validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the device id')) })).trim() : picked.label;
   }
-  let token = args.deviceToken ?? (await secrets.get(tokenKey(account.id, device)));
+  let token = args.deviceToken ?? (await secrets.get(deviceTokenKey(account.id, device)));
   if (!token) {
     token = need(await vscode.window.showInputBox({ title: vscode.l10n.t('Device token of {0}', device), prompt: vscode.l10n.t('Kept in SecretStorage for next time'), password: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the device token')) })).trim();
   }
@@ -69,7 +70,7 @@ export async function iotaapDeploy(
       signal: abort.signal,
       onStep: (s) => progress.report({ message: s.message }),
     });
-    await secrets.store(tokenKey(account.id, device), token);
+    await secrets.store(deviceTokenKey(account.id, device), token);
     models.get(account.id).refresh();
     void vscode.window.showInformationMessage(`${result.message}: ${device} ${result.version}. ${result.note}`);
     return result;

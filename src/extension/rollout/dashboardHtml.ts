@@ -1,6 +1,7 @@
 // The rollout dashboard's page: a strict CSP (only the nonce'd script runs; styles, fonts and images only from the
 // extension through asWebviewUri), the elements the webview fills in, and nothing from the cloud: that arrives as
 // messages and is inserted as text. No vscode import, so the benchmark serves the very same page.
+import { waveColumns, type WaveColumn } from '../../shared/rolloutDashboardMessages';
 import { escapeHtml as esc, strictCsp } from '../common/webviewPage';
 import { english, type Translate } from './translate';
 
@@ -16,8 +17,33 @@ export interface DashboardAssets {
   css: string;
 }
 
-/** `t` gives the page's words in the display language (English without it). */
-export function dashboardHtml(a: DashboardAssets, title?: string, t: Translate = english): string {
+/** The waves table's headers: a rollout whose cloud only delivers (IoTaaP) counts deploys, not successes. */
+function waveHeaders(t: Translate, confirmedByDevices: boolean): string {
+  const text: Record<WaveColumn, string> = {
+    n: '#',
+    label: t('Wave'),
+    status: t('Status'),
+    devices: t('Devices'),
+    succeeded: t('Succeeded'),
+    deployed: t('Deployed (not confirmed)'),
+    failed: t('Failed'),
+    inProgress: t('In progress'),
+    queued: t('Queued'),
+    canceled: t('Cancelled'),
+    success: confirmedByDevices ? t('Success') : t('Deployed share'),
+    failure: confirmedByDevices ? t('Failure') : t('Refused share'),
+    gate: t('Gate'),
+  };
+  return waveColumns(confirmedByDevices)
+    .map((c) => `<th>${esc(text[c])}</th>`)
+    .join('');
+}
+
+/**
+ * `t` gives the page's words in the display language (English without it); `confirmedByDevices` false for a rollout
+ * whose cloud only says it accepted each deploy (IoTaaP).
+ */
+export function dashboardHtml(a: DashboardAssets, title?: string, t: Translate = english, confirmedByDevices = true): string {
   const csp = strictCsp(a.cspSource, a.nonce);
   return `<!DOCTYPE html>
 <html lang="${esc(a.lang ?? 'en')}">
@@ -30,7 +56,7 @@ export function dashboardHtml(a: DashboardAssets, title?: string, t: Translate =
 <link rel="stylesheet" href="${esc(a.css)}">
 <title>${esc(title ?? t('Rollout'))}</title>
 </head>
-<body data-status="">
+<body data-status="" data-confirmed="${confirmedByDevices}">
 <header>
 <vscode-icon name="rocket" size="22"></vscode-icon>
 <h1 id="title"></h1>
@@ -39,6 +65,7 @@ export function dashboardHtml(a: DashboardAssets, title?: string, t: Translate =
 </header>
 <div id="subtitle"></div>
 <div id="summary" role="status"></div>
+<div id="notice" role="note"></div>
 <div id="error" role="alert"></div>
 <div class="actions">
 <vscode-button id="act-advance" icon="debug-continue" disabled>${esc(t('Advance'))}</vscode-button>
@@ -57,7 +84,7 @@ export function dashboardHtml(a: DashboardAssets, title?: string, t: Translate =
 <h2>${esc(t('Waves'))}</h2>
 <div class="scroll">
 <table id="waves">
-<thead><tr><th>#</th><th>${esc(t('Wave'))}</th><th>${esc(t('Status'))}</th><th>${esc(t('Devices'))}</th><th>${esc(t('Succeeded'))}</th><th>${esc(t('Failed'))}</th><th>${esc(t('In progress'))}</th><th>${esc(t('Queued'))}</th><th>${esc(t('Cancelled'))}</th><th>${esc(t('Success'))}</th><th>${esc(t('Failure'))}</th><th>${esc(t('Gate'))}</th></tr></thead>
+<thead><tr>${waveHeaders(t, confirmedByDevices)}</tr></thead>
 <tbody id="waves-body"></tbody>
 </table>
 </div>

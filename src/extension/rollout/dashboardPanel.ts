@@ -56,6 +56,7 @@ export class DashboardPanel implements vscode.Disposable {
       },
       source.title,
       vscode.l10n.t,
+      source.current()?.confirmedByDevices ?? true,
     );
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => {

@@ -3,9 +3,11 @@
 // and every task as columns, as the plain data of src/shared/rolloutDashboardMessages.ts. No vscode import: the
 // benchmark and the unit tests build views in plain Node.
 import { english, type Translate } from './translate';
+import { basename } from 'node:path';
 import {
   DASHBOARD_STATES,
   FAILURE_DEVICES_SHOWN,
+  viewStates,
   type ChartData,
   type ChartMarker,
   type Counts,
@@ -17,7 +19,7 @@ import {
 } from '../../shared/rolloutDashboardMessages';
 import type { Job, Task } from '../../core/model';
 import { describe } from '../../core/rollout/engine';
-import { gatesOf, type ResolvedGates, type RolloutPlan } from '../../core/rollout/plan';
+import { confirmedByDevices, gatesOf, type ResolvedGates, type RolloutPlan } from '../../core/rollout/plan';
 import { bucketOf, countTasks, emptyCounts, type HistorySample, type RolloutState, type StateCounts } from '../../core/rollout/state';
 
 const STATE_INDEX: Record<DashboardState, number> = Object.fromEntries(DASHBOARD_STATES.map((s, i) => [s, i])) as Record<DashboardState, number>;
@@ -39,7 +41,7 @@ export function gateText(g: ResolvedGates): string {
 }
 
 function waveView(plan: RolloutPlan | null, w: RolloutState['waves'][number], counts: StateCounts, tasks: number): WaveView {
-  const finished = counts.succeeded + counts.failed;
+  const finished = counts.succeeded + (counts.deployed ?? 0) + counts.failed;
   return {
     index: w.index,
     label: w.label,
@@ -48,6 +50,7 @@ function waveView(plan: RolloutPlan | null, w: RolloutState['waves'][number], co
     tasks,
     counts,
     successPercent: pct(counts.succeeded, tasks),
+    deployedPercent: pct(counts.deployed ?? 0, tasks),
     failurePercent: pct(counts.failed, finished),
     finishedPercent: pct(finished, tasks),
     startedAt: w.startedAt,
@@ -102,7 +105,7 @@ function chartOf(history: readonly HistorySample[]): ChartData {
   const t: number[] = [];
   for (const h of history) {
     t.push(Date.parse(h.at) / 1000);
-    for (const s of DASHBOARD_STATES) counts[s].push(h[s]);
+    for (const s of DASHBOARD_STATES) counts[s].push(h[s] ?? 0);
   }
   return { t, counts };
 }
@@ -140,6 +143,18 @@ function markerLabel(e: RolloutState['events'][number]): string {
   }
 }
 
+/** The states' words in the display language. */
+export function stateTexts(t: Translate): Record<DashboardState, string> {
+  return {
+    succeeded: t('Succeeded'),
+    deployed: t('Deployed (not confirmed)'),
+    failed: t('Failed'),
+    canceled: t('Cancelled'),
+    inProgress: t('In progress'),
+    queued: t('Queued'),
+  };
+}
+
 export function rolloutView(
   plan: RolloutPlan,
   state: RolloutState,
@@ -159,11 +174,16 @@ export function rolloutView(
   }
   const hasFailures = waves.some((w) => w.counts.failed > 0 || w.left > 0);
   const live = state.status === 'running' || state.status === 'paused';
+  const confirmed = confirmedByDevices(plan);
+  if (!confirmed) tasks.progress = tasks.progress.map(() => -1);
   return {
     kind: 'rollout',
     name: plan.name,
     title: t('Rollout {0}', plan.name),
-    subtitle: t('firmware {0} · product {1} · {2} devices · seed {3}', plan.firmwareId, plan.productKey, state.populationSize, state.seed),
+    subtitle:
+      plan.provider === 'iotaap'
+        ? t('IoTaaP · image {0} · version {1} · {2} devices · seed {3}', basename(plan.image), plan.version, state.populationSize, state.seed)
+        : t('firmware {0} · product {1} · {2} devices · seed {3}', plan.firmwareId, plan.productKey, state.populationSize, state.seed),
     status: state.status,
     summary: describe(plan, state),
     populationSize: state.populationSize,
@@ -172,6 +192,12 @@ export function rolloutView(
     chart: withNow(chartOf(state.history), waves, (options.now ?? Date.now)()),
     markers,
     tasks,
+    confirmedByDevices: confirmed,
+    states: viewStates(confirmed),
+    stateText: stateTexts(t),
+    notice: confirmed
+      ? null
+      : t('IoTaaP does not report whether a device installed an image: "deployed" means IoTaaP accepted the image for the device, not that the device runs it.'),
     actions: {
       advance: state.status === 'running',
       pause: state.status === 'running',
@@ -241,6 +267,10 @@ export function jobView(job: Job, tasks: readonly Task[], history: readonly Hist
     chart: chartOf(history),
     markers,
     tasks: cols,
+    confirmedByDevices: true,
+    states: viewStates(true),
+    stateText: stateTexts(t),
+    notice: null,
     actions: { advance: false, pause: false, resume: false, abort: active, retry: counts.failed > 0 },
     updatedAt: new Date((options.now ?? Date.now)()).toISOString(),
     error: options.error ?? null,
@@ -248,5 +278,5 @@ export function jobView(job: Job, tasks: readonly Task[], history: readonly Hist
 }
 
 export function emptyCountsView(): Counts {
-  return { succeeded: 0, failed: 0, canceled: 0, inProgress: 0, queued: 0 };
+  return { succeeded: 0, deployed: 0, failed: 0, canceled: 0, inProgress: 0, queued: 0 };
 }

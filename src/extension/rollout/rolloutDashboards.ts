@@ -1,21 +1,27 @@
 // Staged rollouts in the editor: start one (a firmware, a wave preset and a failure limit, or a plan file), open the
 // dashboard of a rollout of the workspace (`.ota/rollouts/*.json`, the same files the CLI follows, and the sandbox's
 // demo rollouts) or of a plain job. One panel per rollout or job; opening it again reveals it. The commands that
-// call these live in ../commands/rollout.ts.
+// call these live in ../commands/rollout.ts. A plan with "provider": "iotaap" runs on an IoTaaP account (or the
+// sandbox), each device's token from SecretStorage (as "Deploy to an IoTaaP Device" keeps it), else from the plan's
+// deviceTokensFile.
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { AliyunOtaClient } from '../../core/cloud/aliyun';
 import type { Firmware } from '../../core/model';
 import { AliyunRolloutCloud } from '../../core/rollout/aliyunCloud';
+import type { RolloutCloud } from '../../core/rollout/cloud';
+import { firstTokens, planFileTokens, type DeviceTokens } from '../../core/rollout/deviceTokens';
+import { IotaapRolloutCloud } from '../../core/rollout/iotaapCloud';
 import { createRollout, type RolloutContext } from '../../core/rollout/engine';
 import { NAME_PATTERN } from '../../core/rollout/plan';
-import { listRollouts, readRolloutFile, rolloutPath } from '../../core/rollout/planFile';
+import { listRollouts, readRolloutFile, rolloutPath, workspaceOfRolloutFile } from '../../core/rollout/planFile';
 import type { CloudView } from '../cloud/registerCloudView';
 import type { FirmwareTarget, JobTarget } from '../cloud/targets';
 import { need } from '../common/errors';
 import type { Log } from '../common/log';
-import { chooseAliyunAccount } from '../deploy/accountChoice';
+import { chooseAliyunAccount, chooseIotaapAccount } from '../deploy/accountChoice';
+import { deviceTokenKey } from '../deploy/iotaapDeploy';
 import { SANDBOX_ACCOUNT_ID } from '../accounts/accountTypes';
 import type { SandboxHost } from '../sandbox/sandboxHost';
 import { DashboardPanel } from './dashboardPanel';
@@ -24,6 +30,17 @@ import { RolloutSource } from './rolloutSource';
 
 /** Where a workspace keeps its rollouts (a path, the same in every language). */
 const ROLLOUTS_FOLDER = '.ota/rollouts';
+
+async function readPlan(file: string): Promise<Record<string, unknown>> {
+  const text = await readFile(file, 'utf8');
+  try {
+    const json = JSON.parse(text) as unknown;
+    if (typeof json === 'object' && json !== null && !Array.isArray(json)) return json as Record<string, unknown>;
+  } catch {
+    /* said below */
+  }
+  throw new Error(vscode.l10n.t('The rollout plan {0} is not a JSON object.', file));
+}
 
 const PRESETS = () => [
   { label: vscode.l10n.t('Canary {0}', '5 → 10 % → 50 % → 100 %'), waves: [{ count: 5 }, { percent: 10 }, { percent: 50 }, { percent: 100 }] },
@@ -109,9 +126,31 @@ export class RolloutDashboards implements vscode.Disposable {
     private readonly sandbox: SandboxHost,
   ) {}
 
-  private async clientForFile(raw: Record<string, unknown>): Promise<AliyunOtaClient> {
-    const accountId = typeof raw.account === 'string' ? raw.account : undefined;
-    return (await chooseAliyunAccount(this.cloud.models, accountId)).client;
+  /** The cloud a plan runs on: its "provider", with its "account" (or the one the user picks). */
+  private async cloudForPlan(raw: Record<string, unknown>): Promise<{ cloud: RolloutCloud; accountId: string }> {
+    const given = typeof raw.account === 'string' ? raw.account : undefined;
+    if (raw.provider === 'iotaap') {
+      const account = await chooseIotaapAccount(this.cloud.models, given);
+      return { cloud: new IotaapRolloutCloud({ client: account.client, tokens: firstTokens(this.secretTokens(account.id), planFileTokens) }), accountId: account.id };
+    }
+    const account = await chooseAliyunAccount(this.cloud.models, given);
+    return { cloud: new AliyunRolloutCloud(account.client.rpc), accountId: account.id };
+  }
+
+  /** Device tokens kept in SecretStorage for an IoTaaP account (the deploy command stores each one it is given). */
+  private secretTokens(accountId: string): DeviceTokens {
+    const secrets = this.context.secrets;
+    return {
+      async lookup(devices) {
+        const out = new Map<string, string>();
+        for (const d of devices) {
+          const token = (await secrets.get(deviceTokenKey(accountId, d))) ?? (await secrets.get(deviceTokenKey(accountId, d.toLowerCase())));
+          if (token) out.set(d, token);
+        }
+        return out;
+      },
+      where: () => vscode.l10n.t('the device token in SecretStorage: deploy to the device once with "OTA: Deploy Firmware to an IoTaaP Device", which keeps it'),
+    };
   }
 
   private show(key: string, make: () => DashboardPanel): DashboardPanel {
@@ -132,8 +171,8 @@ export class RolloutDashboards implements vscode.Disposable {
     const open = this.panels.get(key);
     if (open) return this.show(key, () => open);
     const file = await readRolloutFile(path);
-    const client = await this.clientForFile(file.raw);
-    const ctx: RolloutContext = { cloud: new AliyunRolloutCloud(client.rpc), path, baseDir: dirname(dirname(dirname(path))) };
+    const { cloud } = await this.cloudForPlan({ ...file.raw, provider: file.plan.provider });
+    const ctx: RolloutContext = { cloud, path, baseDir: workspaceOfRolloutFile(path) };
     const source = new RolloutSource(file.plan.name, ctx, this.log, intervalMs);
     await source.start();
     return this.show(key, () => new DashboardPanel(this.context.extensionUri, source));
@@ -166,18 +205,23 @@ export class RolloutDashboards implements vscode.Disposable {
   /** Starts a rollout of a plan file, of a firmware of the Cloud view, or of one the user picks; opens its dashboard. */
   async start(arg?: string | FirmwareTarget): Promise<DashboardPanel> {
     const root = workspaceRoot();
-    let planJson: Record<string, unknown>;
-    let client: AliyunOtaClient;
-    if (typeof arg === 'object') {
-      const account = await chooseAliyunAccount(this.cloud.models, arg.accountId);
-      client = account.client;
-      planJson = await askNewPlan(client, account.id, arg.firmware);
-    } else if (typeof arg === 'string') {
-      planJson = JSON.parse(await readFile(arg, 'utf8')) as Record<string, unknown>;
-      client = await this.clientForFile(planJson);
-    } else {
-      const account = await chooseAliyunAccount(this.cloud.models);
-      client = account.client;
+    type Started = { planJson: Record<string, unknown>; cloud: RolloutCloud; baseDir: string };
+    const newPlan = async (accountId?: string, firmware?: Firmware): Promise<Started> => {
+      const account = await chooseAliyunAccount(this.cloud.models, accountId);
+      return { planJson: await askNewPlan(account.client, account.id, firmware), cloud: new AliyunRolloutCloud(account.client.rpc), baseDir: root };
+    };
+    // Relative paths of a plan file (devices, image, tokens) start at its folder, as for `ota rollout create`.
+    const fromFile = async (file: string): Promise<Started> => {
+      const planJson = await readPlan(file);
+      const { cloud, accountId } = await this.cloudForPlan(planJson);
+      // The dashboard opened later (or after a restart) finds the same account.
+      planJson.account ??= accountId;
+      return { planJson, cloud, baseDir: dirname(file) };
+    };
+    let started: Started;
+    if (typeof arg === 'object') started = await newPlan(arg.accountId, arg.firmware);
+    else if (typeof arg === 'string') started = await fromFile(arg);
+    else {
       const from = need(
         await vscode.window.showQuickPick(
           [
@@ -189,13 +233,13 @@ export class RolloutDashboards implements vscode.Disposable {
       );
       if (from.id === 'file') {
         const uri = need((await vscode.window.showOpenDialog({ title: vscode.l10n.t('Rollout plan'), filters: { [vscode.l10n.t('Rollout plan')]: ['json'] }, defaultUri: vscode.Uri.file(root) }))?.[0]);
-        planJson = JSON.parse(await readFile(uri.fsPath, 'utf8')) as Record<string, unknown>;
-        planJson.account ??= account.id;
-      } else planJson = await askNewPlan(client, account.id);
+        started = await fromFile(uri.fsPath);
+      } else started = await newPlan();
     }
+    const { planJson, cloud, baseDir } = started;
     const name = typeof planJson.name === 'string' ? planJson.name : '';
     const path = rolloutPath(root, name);
-    const ctx: RolloutContext = { cloud: new AliyunRolloutCloud(client.rpc), path, baseDir: root };
+    const ctx: RolloutContext = { cloud, path, baseDir };
     const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting rollout {0}…', name) }, () =>
       createRollout(ctx, planJson),
     );

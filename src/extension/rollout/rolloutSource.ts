@@ -136,7 +136,8 @@ export class RolloutSource implements DashboardSource {
       }
     }
     try {
-      await this.running;
+      // A pause or abort does not wait for a refresh deploying a wave device by device: it asks that one to stop.
+      if (action !== 'pause' && action !== 'abort') await this.running;
       const r = await ACTIONS[action](this.ctx);
       for (const d of r.did) this.log.info(`Rollout ${this.name}: ${d}`);
       panel.post({ type: 'actionResult', action, ok: true, text: [...r.did, r.summary].join('\n') });

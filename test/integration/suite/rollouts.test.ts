@@ -1,8 +1,12 @@
 // Rollout dashboards inside the real VS Code: the sandbox's demo rollout (stopped by its failure gate) opens with its
 // waves, failure reasons and history; closed and opened again (as after a restart) it shows the same from the
-// rollout file and the cloud; a plain job of the Cloud view opens as a one-wave dashboard.
+// rollout file and the cloud; a plain job of the Cloud view opens as a one-wave dashboard; an IoTaaP plan file runs
+// on the sandbox's IoTaaP, its device tokens from SecretStorage and from the plan's tokens file.
 import * as assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { SANDBOX_IOTAAP_DEVICES } from '../../../src/core/cloud/sandbox/constants';
 import { rolloutPath } from '../../../src/core/rollout/planFile';
 import type { CloudNode } from '../../../src/extension/cloud/nodes/node';
 import type { DashboardPanel } from '../../../src/extension/rollout/dashboardPanel';
@@ -68,6 +72,57 @@ describe('rollout dashboards', function () {
     assert.equal(view.tasks.devices.length, 300);
     assert.ok(view.failures.length > 0, 'the 1.2.0 rollout has failed devices, grouped by reason');
     assert.equal(rollouts.panels.size, 1);
+    panel.dispose();
+  });
+
+  it('starts an IoTaaP plan file on the sandbox: one deploy a device, tokens from SecretStorage or the plan\'s file; the dashboard says deployed', async () => {
+    const { cloud } = await api();
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'the suite opens a workspace');
+    const spare = SANDBOX_IOTAAP_DEVICES.find((d) => d.name === 'spare-board');
+    const garage = SANDBOX_IOTAAP_DEVICES.find((d) => d.name === 'garage-door');
+    assert.ok(spare && garage);
+    // Deploying once to the spare board keeps its token in SecretStorage; the garage door's is in the plan's file.
+    const first = await vscode.commands.executeCommand('ota.iotaap.deploy', { accountId: 'sandbox', device: spare.id, deviceToken: spare.token, version: '0.1.0', file: join(folder, 'README.md') });
+    assert.ok(first, 'the first deploy failed (see the OTA log)');
+    const dir = join(folder, 'iotaap-rollout');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'firmware.bin'), Buffer.from('garage and spare 4.0.0 '.repeat(100)));
+    await writeFile(join(dir, 'tokens.csv'), `device,token\n${garage.id},${garage.token}\n`);
+    const plan = join(dir, 'plan.json');
+    await writeFile(
+      plan,
+      JSON.stringify({
+        name: 'iotaap-4.0',
+        provider: 'iotaap',
+        account: 'sandbox',
+        image: 'firmware.bin',
+        version: '4.0.0',
+        deviceTokensFile: 'tokens.csv',
+        population: { devices: [spare.id, garage.id] },
+        waves: [{ devices: [spare.id] }, { percent: 100 }],
+        gates: { soakMinutes: 0 },
+      }),
+    );
+    const panel = await vscode.commands.executeCommand<DashboardPanel | undefined>('ota.rollout.start', plan);
+    assert.ok(panel, 'the command opened a panel');
+    const view = panel.source.current();
+    assert.ok(view);
+    assert.equal(view.error, null);
+    assert.equal(view.status, 'done');
+    assert.equal(view.confirmedByDevices, false);
+    assert.deepEqual(view.states, ['deployed', 'failed', 'canceled', 'queued']);
+    assert.deepEqual(view.waves.map((w) => [w.counts.deployed, w.counts.succeeded, w.counts.failed]), [
+      [1, 0, 0],
+      [1, 0, 0],
+    ]);
+    assert.ok(view.notice, 'the dashboard says deployed is not installed');
+    const session = await cloud.sessions.get('sandbox');
+    assert.ok(session.iotaap);
+    const otas = await session.iotaap.listAllDeviceOtas();
+    for (const d of [spare, garage]) assert.equal(otas.find((o) => o.device === d.id)?.version, '4.0.0', d.name);
+    const file = await readFile(join(folder, '.ota', 'rollouts', 'iotaap-4.0.json'), 'utf8');
+    for (const d of SANDBOX_IOTAAP_DEVICES) assert.ok(!file.includes(d.token), `the token of ${d.name} is in the rollout file`);
     panel.dispose();
   });
 });

@@ -1,5 +1,6 @@
 // The strings the extension shows through vscode.l10n: the first argument of every `vscode.l10n.t('…')` in
-// src/extension, plus the flash panel's words (translated by the host for the webview).
+// src/extension, the rollout dashboard's `t('…')` (vscode.l10n.t passed in), plus the flash panel's words (translated
+// by the host for the webview).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FLASH_PANEL_STRINGS } from '../../../src/shared/flashPanelStrings';
@@ -29,6 +30,10 @@ export function l10nKeys(): Map<string, string> {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/vscode\.l10n\.t\(\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)")/g)) {
       keys.set(unescape(m[1] ?? m[2] ?? ''), file.slice(repo.length + 1));
+    }
+    // The rollout dashboard's page and view are built without VS Code: they take vscode.l10n.t as `t`.
+    if (/[\\/]rollout[\\/]dashboard(View|Html)\.ts$/.test(file)) {
+      for (const m of text.matchAll(/(?<![\w.])t\(\s*'((?:[^'\\\n]|\\.)*)'/g)) keys.set(unescape(m[1]), file.slice(repo.length + 1));
     }
   }
   for (const v of Object.values(FLASH_PANEL_STRINGS)) keys.set(v, 'src/shared/flashPanelStrings.ts');

@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { newNonce, strictCsp } from '../../../src/extension/common/webviewPage';
 import { dashboardHtml } from '../../../src/extension/rollout/dashboardHtml';
+import { waveColumns } from '../../../src/shared/rolloutDashboardMessages';
 
 describe('rollout dashboard page', () => {
   const assets = {
@@ -28,6 +29,17 @@ describe('rollout dashboard page', () => {
     assert.deepEqual(urls.sort(), [assets.script, assets.codicons, assets.uplotCss, assets.css].sort());
     assert.ok(html.includes('<title>plug &lt;1.4&gt; &amp; &quot;more&quot;</title>'));
     assert.ok(html.includes('<html lang="zh-cn">'));
+  });
+
+  it('heads the waves table with the columns the webview fills: deployed, not succeeded, for a rollout that is not confirmed by its devices', () => {
+    const headers = (html: string): string[] => [...(/<table id="waves">\s*<thead><tr>(.*?)<\/tr>/s.exec(html)?.[1] ?? '').matchAll(/<th>([^<]*)<\/th>/g)].map((m) => m[1]);
+    const aliyun = headers(dashboardHtml(assets));
+    assert.deepEqual(aliyun, ['#', 'Wave', 'Status', 'Devices', 'Succeeded', 'Failed', 'In progress', 'Queued', 'Cancelled', 'Success', 'Failure', 'Gate']);
+    assert.equal(aliyun.length, waveColumns(true).length);
+    const iotaap = headers(dashboardHtml(assets, 'r', undefined, false));
+    assert.deepEqual(iotaap, ['#', 'Wave', 'Status', 'Devices', 'Deployed (not confirmed)', 'Failed', 'Queued', 'Cancelled', 'Deployed share', 'Refused share', 'Gate']);
+    assert.equal(iotaap.length, waveColumns(false).length);
+    assert.ok(!iotaap.includes('Succeeded'));
   });
 
   it('a new nonce each page', () => {

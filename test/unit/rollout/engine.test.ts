@@ -284,6 +284,7 @@ describe('rollout engine (loopback Alibaba endpoint)', function () {
     fleet.settle(() => 'SUCCEEDED');
     const real = ctx.cloud;
     const crashing: RolloutCloud = {
+      reports: real.reports,
       maxDevicesPerJob: real.maxDevicesPerJob,
       listPopulation: (p, o) => real.listPopulation(p, o),
       findJob: (p, t, s, sig) => real.findJob(p, t, s, sig),

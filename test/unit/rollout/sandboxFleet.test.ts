@@ -144,7 +144,7 @@ describe('rollout engine on the sandbox fleet', function () {
     let st = (await rolloutStatus(ctx)).state;
     assert.equal(st.waves[1].jobs.length, 2);
     assert.equal(st.waves[1].overridden, true);
-    const restart = await ctx.cloud.listTasks(st.waves[1].jobs[1].jobId);
+    const restart = await ctx.cloud.listTasks(st.waves[1].jobs[1]);
     assert.deepEqual(restart.map((t) => t.deviceName).sort(), left);
 
     await sandbox.tick();

@@ -72,5 +72,5 @@ export function iotaapError(f: IotaapFailure): OtaError {
     default:
       text = `IoTaaP could not ${f.operation}: HTTP ${f.status}, ${message}`;
   }
-  return new OtaError(kind, text, { httpStatus: f.status, hint });
+  return new OtaError(kind, text, { httpStatus: f.status, hint, serviceMessage: parsed.message ? message : undefined });
 }
