@@ -42,10 +42,12 @@ for (const [title, cmd, args] of prep) {
   }
 }
 
-// --exit: the tiers end when their tests have reported, even if a test left a handle open (seen: the unit tier
-// sat idle after '745 passing' in 1 run of 3); the stats are written synchronously on 'end', before the exit.
+// The unit tier ends by itself: its root hooks (test/support/unitTier.ts) fail it, naming the handle, when a test
+// leaves one open, and stop a process that would hang; they also run it in a temporary folder of its own and fail it
+// when a test leaves something there.
+// --exit (e2e): the tier ends when its tests have reported; the stats are written synchronously on 'end', before it.
 const commands = {
-  unit: [process.execPath, [mocha, '--reporter', reporter, '--timeout', '20000', '--exit', 'out/test/unit/**/*.test.js']],
+  unit: [process.execPath, [mocha, '--reporter', reporter, '--timeout', '20000', '--require', join(root, 'out', 'test', 'support', 'unitTier.js'), 'out/test/unit/**/*.test.js']],
   integration: [process.execPath, [join(root, 'out', 'test', 'harness', 'runIntegration.js')]],
   e2e: [process.execPath, [mocha, '--reporter', reporter, '--timeout', '240000', '--bail', '--exit', 'out/test/e2e/**/*.e2e.js']],
 };
