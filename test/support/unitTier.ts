@@ -10,6 +10,8 @@ import { SerialPort } from 'serialport';
 
 const runTemp = mkdtempSync(join(tmpdir(), 'ota-unit-tier-'));
 for (const name of ['TMPDIR', 'TMP', 'TEMP']) process.env[name] = runTemp;
+// Also when mocha ends without running the hooks (no test files, an error while loading them).
+process.once('exit', () => rmSync(runTemp, { recursive: true, force: true }));
 
 /** How long the handles of the last tests get to close after it (servers closing, children exiting). */
 const SETTLE_MS = 5000;
@@ -45,13 +47,12 @@ for (const name of ['setTimeout', 'setInterval'] as const) globalTimers[name] = 
 // list: ports opened and not closed are listed here.
 
 const ports = new Map<SerialPort, string>();
-const openPort: (this: SerialPort, callback: (err: Error | null) => void) => void = Reflect.get(SerialPort.prototype, 'open');
-SerialPort.prototype.open = function (this: SerialPort, callback?: (err: Error | null) => void): void {
+type Open = SerialPort['open'];
+const openPort: (this: SerialPort, ...args: Parameters<Open>) => void = Reflect.get(SerialPort.prototype, 'open');
+SerialPort.prototype.open = function (this: SerialPort, ...args: Parameters<Open>): void {
   const opener = currentTest;
-  openPort.call(this, (err: Error | null) => {
-    if (!err) ports.set(this, `serial port ${this.path} opened in "${opener}"`);
-    callback?.(err);
-  });
+  this.once('open', () => ports.set(this, `serial port ${this.path} opened in "${opener}"`));
+  openPort.apply(this, args);
 };
 
 function openPorts(): string[] {
