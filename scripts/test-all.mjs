@@ -45,9 +45,11 @@ for (const [title, cmd, args] of prep) {
   }
 }
 
-// --exit: the tiers end when their tests have reported, even if a test left a handle open (seen: the unit tier
-// sat idle after '745 passing' in 1 run of 3); the stats are written synchronously on 'end', before the exit.
-const unit = [process.execPath, [mocha, '--reporter', reporter, '--timeout', '20000', '--exit', 'out/test/unit/**/*.test.js']];
+// The unit tier ends by itself: its root hooks (test/support/unitTier.ts) fail it, naming the handle, when a test
+// leaves one open, and stop a process that would hang; they also run it in a temporary folder of its own and fail it
+// when a test leaves something there. The load tier is the same tests with every core busy.
+// --exit (e2e): the tier ends when its tests have reported; the stats are written synchronously on 'end', before it.
+const unit = [process.execPath, [mocha, '--reporter', reporter, '--timeout', '20000', '--require', join(root, 'out', 'test', 'support', 'unitTier.js'), 'out/test/unit/**/*.test.js']];
 const commands = {
   unit,
   load: unit,

@@ -5,9 +5,9 @@ import type { Firmware } from '../core/model';
 import type { FlashResult } from '../core/serial/sessionTypes';
 import { AccountStore } from './accounts/accountStore';
 import { registerCloudView } from './cloud/registerCloudView';
-import { registerCommands } from './commands/command';
+import { registerCommands, type ShownError } from './commands/command';
 import { commandTable } from './commands';
-import { Log } from './common/log';
+import { Log, logFile } from './common/log';
 import { cloudImageSource } from './images/cloudImages';
 import { DeployService } from './deploy/deployService';
 import { registerPlatformio } from './platformio/registerPlatformio';
@@ -43,7 +43,9 @@ export function activate(context: vscode.ExtensionContext): OtaApi {
   const rollouts = new RolloutDashboards(context, log, cloud, sandbox);
   context.subscriptions.push(deploy, rollouts);
   const milestones = registerWalkthrough(context, store, cloud, deploy, serial.controller);
-  registerCommands(context, log, commandTable({ context, log, store, cloud, deploy, pio, serial, milestones, rollouts }));
+  const testing = underTest(context);
+  const errorsShown: ShownError[] = [];
+  registerCommands(context, log, commandTable({ context, log, store, cloud, deploy, pio, serial, milestones, rollouts }), testing ? errorsShown : undefined);
   const { version } = context.extension.packageJSON as { version: string };
   log.info(`Firmware OTA ${version} activated`);
 
@@ -62,7 +64,9 @@ export function activate(context: vscode.ExtensionContext): OtaApi {
       return out;
     },
   };
-  return underTest(context) ? { ...api, testing: { cloud, sandbox, platformio: pio, serial, rollouts } } : api;
+  return testing
+    ? { ...api, testing: { cloud, sandbox, platformio: pio, serial, rollouts, log: { file: logFile(context), errorsShown } } }
+    : api;
 }
 
 /** Everything else is disposed through context.subscriptions; the sandbox is awaited so its state is saved. */

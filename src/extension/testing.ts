@@ -3,6 +3,7 @@
 // VS Code's test mode, or OTA_TEST_SEAM=1 (the code-server harness sets it).
 import * as vscode from 'vscode';
 import type { CloudView } from './cloud/registerCloudView';
+import type { ShownError } from './commands/command';
 import type { Platformio } from './platformio/registerPlatformio';
 import type { RolloutDashboards } from './rollout/rolloutDashboards';
 import type { SandboxHost } from './sandbox/sandboxHost';
@@ -16,6 +17,8 @@ export interface OtaTesting {
   platformio: Platformio;
   serial: SerialView;
   rollouts: RolloutDashboards;
+  /** The OTA log's file (what the channel wrote), and the error messages the command wrapper showed. */
+  log: { file: vscode.Uri; errorsShown: readonly ShownError[] };
 }
 
 export function underTest(context: vscode.ExtensionContext): boolean {

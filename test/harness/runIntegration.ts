@@ -57,6 +57,9 @@ async function main(): Promise<number> {
   cpSync(join(repoRoot, 'test', 'fixtures', 'pio', 'blink'), join(workspace, 'blink'), { recursive: true });
   cpSync(join(repoRoot, 'test', 'fixtures', 'pio', 'broken'), join(workspace, 'broken'), { recursive: true });
   const done = join(work, 'done.json');
+  // The extension host's temporary folder: what the suites leave there (ota-*) fails the run.
+  const suiteTemp = join(work, 'tmp');
+  mkdirSync(suiteTemp);
   const server = await startCodeServer(codeServerDir, {
     workspace,
     extensionsDir,
@@ -72,6 +75,9 @@ async function main(): Promise<number> {
       OTA_TEST_SEAM: '1',
       OTA_TEST_STATS: statsFile,
       OTA_SERIALPORT_MODULE: join(repoRoot, 'node_modules', 'serialport'),
+      TMPDIR: suiteTemp,
+      TMP: suiteTemp,
+      TEMP: suiteTemp,
     },
   });
   const browser = await launchBrowser();
@@ -86,7 +92,9 @@ async function main(): Promise<number> {
     for (const f of stats.failures) console.log(`\n  FAILED ${f.title}\n${f.error}`);
     if (stats.failed) console.log(`\n--- the extension's log ---\n${extensionLog(server.userDataDir)}`);
     console.log(`\n  ${stats.passed} passing, ${stats.failed} failing`);
-    return stats.failed === 0 && stats.passed > 0 ? 0 : 1;
+    const left = readdirSync(suiteTemp).filter((n) => n.startsWith('ota-'));
+    if (left.length) console.log(`\n  FAILED the suites left ${left.length} entries in the temporary folder (each removes what it makes): ${left.sort().join(', ')}`);
+    return stats.failed === 0 && stats.passed > 0 && !left.length ? 0 : 1;
   } catch (e) {
     console.error(`integration: ${e instanceof Error ? e.message : String(e)}\n--- code-server log ---\n${server.log()}`);
     writeFileSync(statsFile, JSON.stringify({ passed: 0, failed: 1, tests: [], failures: [{ title: 'integration harness', error: String(e) }] }));

@@ -49,8 +49,22 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export async function startEspPtyBoard(options: EspBoardOptions = {}): Promise<EspPtyBoard> {
   const dir = await mkdtemp(join(tmpdir(), 'ota-esp-'));
+  // What was started so far, undone should the board not come up.
+  const undo: (() => unknown)[] = [() => rm(dir, { recursive: true, force: true })];
+  try {
+    return await start(dir, options, undo);
+  } catch (e) {
+    for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function start(dir: string, options: EspBoardOptions, undo: (() => unknown)[]): Promise<EspPtyBoard> {
   const flashFile = join(dir, 'flash.bin');
   const pairs: PtyPair[] = [];
+  undo.push(async () => {
+    for (const p of pairs) await p.close();
+  });
   const host = await openPtyPair();
   pairs.push(host);
   const dev = await openPtyPair();
@@ -59,17 +73,22 @@ export async function startEspPtyBoard(options: EspBoardOptions = {}): Promise<E
   let relayProcess: ReturnType<typeof spawn> | null = null;
   const relayOpt = options.relay ?? {};
   if ('process' in relayOpt) {
-    relayProcess = spawn(process.execPath, [join(__dirname, 'relay.js'), '--a', host.b, '--b', dev.b, '--baud', String(relayOpt.process)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(__dirname, 'relay.js'), '--a', host.b, '--b', dev.b, '--baud', String(relayOpt.process)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    relayProcess = child;
+    undo.push(() => child.kill('SIGKILL'));
     let text = '';
     relayProcess.stderr!.setEncoding('utf8').on('data', (t: string) => (text += t));
     for (let i = 0; i < 250 && !/ready/.test(text); i++) await sleep(20);
     if (!/ready/.test(text)) throw new Error(`the relay did not start: ${text}`);
   } else {
-    relay = await Relay.open(host.b, dev.b, relayOpt);
+    const opened = await Relay.open(host.b, dev.b, relayOpt);
+    relay = opened;
+    undo.push(() => opened.close());
   }
   const sim = spawn(process.execPath, [join(__dirname, 'espRomProcess.js'), '--port', dev.a, '--flash-file', flashFile, ...(options.simArgs ?? []), ...(options.verbose ? ['--verbose'] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  undo.push(() => sim.kill('SIGKILL'));
   let stdout = '';
   let stderr = '';
   sim.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));

@@ -3,7 +3,7 @@
 // extension is registered through registerCommands, from the one table of ./index.ts.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
-import type { Log } from '../common/log';
+import { redact, type Log } from '../common/log';
 import { actionsFor, Dismissed } from '../common/errors';
 
 export interface OtaCommand {
@@ -21,14 +21,24 @@ const TITLES: Record<ReturnType<typeof actionsFor>[number], () => string> = {
   'Show Problems': () => vscode.l10n.t('Show Problems'),
 };
 
-/** Runs a command; a failure is logged and shown once, a dismissal returns undefined without a word. */
-export async function runCommand(log: Log, command: OtaCommand, args: unknown[]): Promise<unknown> {
+/** An error message the wrapper showed; kept for the integration tests (the test seam, ../testing.ts). */
+export interface ShownError {
+  command: string;
+  message: string;
+}
+
+/**
+ * Runs a command; a failure is logged and shown once, a dismissal returns undefined without a word. The message
+ * shown passes through the log's redaction too: no secret in a notification either.
+ */
+export async function runCommand(log: Log, command: OtaCommand, args: unknown[], shown?: ShownError[]): Promise<unknown> {
   try {
     return await command.run(...args);
   } catch (e) {
     if (e instanceof Dismissed) return undefined;
-    const message = errorMessage(e);
+    const message = redact(errorMessage(e));
     log.error(`${command.id}: ${message}`);
+    shown?.push({ command: command.id, message });
     const actions = actionsFor(e).map((a) => ({ title: TITLES[a](), command: ACTIONS[a] }));
     void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
       if (choice) void vscode.commands.executeCommand(choice.command);
@@ -37,8 +47,9 @@ export async function runCommand(log: Log, command: OtaCommand, args: unknown[])
   }
 }
 
-export function registerCommands(context: vscode.ExtensionContext, log: Log, commands: readonly OtaCommand[]): void {
+/** `shown`: where to keep the error messages shown (under tests only). */
+export function registerCommands(context: vscode.ExtensionContext, log: Log, commands: readonly OtaCommand[], shown?: ShownError[]): void {
   for (const command of commands) {
-    context.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: unknown[]) => runCommand(log, command, args)));
+    context.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: unknown[]) => runCommand(log, command, args, shown)));
   }
 }

@@ -15,11 +15,21 @@ export function redact(text: string): string {
   return redactSecrets(text, secrets);
 }
 
+/**
+ * The file VS Code writes the channel to: an extension's LogOutputChannel "<name>" goes to `<logUri>/<name>.log`
+ * (VS Code 1.100: the extension host's output service, in the extension's own log folder).
+ */
+export function logFile(context: vscode.ExtensionContext): vscode.Uri {
+  return vscode.Uri.joinPath(context.logUri, `${CHANNEL}.log`);
+}
+
+const CHANNEL = 'OTA';
+
 export class Log implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
 
   constructor() {
-    this.channel = vscode.window.createOutputChannel('OTA', { log: true });
+    this.channel = vscode.window.createOutputChannel(CHANNEL, { log: true });
   }
 
   info(message: string): void {

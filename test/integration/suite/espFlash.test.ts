@@ -3,13 +3,13 @@
 // view carries the chip, and two boards flashed at once get a row each.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FlashResult } from '../../../src/core/serial/sessionTypes';
 import { startEspPtyBoard, type EspPtyBoard } from '../../sims/espBoard';
 import { ota as api } from '../support/ota';
+import { removeTempFolders, tempFolder } from '../support/temp';
 
 function blinkProject(): string {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -19,6 +19,7 @@ function blinkProject(): string {
 
 describe('ESP flash from VS Code (simulated ESP32 on a pseudo-terminal)', function () {
   this.timeout(120_000);
+  after(removeTempFolders);
   let boards: EspPtyBoard[] = [];
 
   afterEach(async () => {
@@ -55,7 +56,7 @@ describe('ESP flash from VS Code (simulated ESP32 on a pseudo-terminal)', functi
     const good = await startEspPtyBoard();
     const bad = await startEspPtyBoard({ simArgs: ['--never-sync'] });
     boards.push(good, bad);
-    const file = join(mkdtempSync(join(tmpdir(), 'ota-esp-')), 'app.bin');
+    const file = join(tempFolder('esp'), 'app.bin');
     const bytes = Buffer.alloc(60_000);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 13 + (i >> 7)) & 0xff;
     writeFileSync(file, bytes);

@@ -2,14 +2,14 @@
 // the cloud's size and MD5; and in-progress jobs refreshed on their own.
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { OtaTesting } from '../../../src/extension/testing';
 import { ota } from '../support/ota';
 import type { CloudNode } from '../../../src/extension/cloud/nodes/node';
 import type { FirmwareNode } from '../../../src/extension/cloud/nodes/firmwareNode';
+import { removeTempFolders, tempFolder } from '../support/temp';
 
 const api = ota;
 
@@ -29,6 +29,7 @@ async function find(p: OtaTesting['cloud']['provider'], path: RegExp[]): Promise
 
 describe('firmware actions and job refresh', function () {
   this.timeout(60_000);
+  after(removeTempFolders);
 
   it('shows every field of a firmware in a read-only JSON document', async () => {
     const { cloud } = await api();
@@ -58,7 +59,7 @@ describe('firmware actions and job refresh', function () {
   it('downloads a firmware and verifies its size and MD5 before saving it', async () => {
     const { cloud } = await api();
     const node = (await find(cloud.provider, [/^Sandbox$/, /^Smart Plug$/, /^plug-main 1\.2\.0$/])) as FirmwareNode;
-    const dest = join(mkdtempSync(join(tmpdir(), 'ota-dl-')), 'plug-main-1.2.0.bin');
+    const dest = join(tempFolder('dl'), 'plug-main-1.2.0.bin');
     const result = await vscode.commands.executeCommand<{ size: number; md5: string; verified: string[] }>(
       'ota.firmware.download',
       node,

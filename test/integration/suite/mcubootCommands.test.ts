@@ -1,19 +1,20 @@
 // MCUboot in VS Code with no board: the Serial view's virtual MCUboot board takes a signed image through the flash
 // command, and the port's SMP commands (image state, echo, reset) answer from the same board.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { buildMcubootImage } from '../../../src/core/serial/protocols/mcuboot/imageFormat';
 import type { SmpCommandResult } from '../../../src/core/serial/protocols/mcuboot/smpCommands';
 import type { FlashResult } from '../../../src/core/serial/sessionTypes';
 import type { OtaApi } from '../../../src/extension/extension';
+import { removeTempFolders, tempFolder } from '../support/temp';
 
 const PORT = 'virtual:mcuboot-board';
 
 describe('MCUboot flash and SMP commands on the virtual board', function () {
   this.timeout(60_000);
+  after(removeTempFolders);
 
   before(async () => {
     const ext = vscode.extensions.getExtension<OtaApi>('otaworks.firmware-ota');
@@ -22,7 +23,7 @@ describe('MCUboot flash and SMP commands on the virtual board', function () {
   });
 
   it('flashes and confirms a signed image, then the board lists it as running and confirmed', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ota-mcuboot-')), 'zephyr.signed.bin');
+    const file = join(tempFolder('mcuboot'), 'zephyr.signed.bin');
     writeFileSync(file, buildMcubootImage(new Uint8Array(24_000).fill(9), { version: { major: 4, minor: 2, revision: 0 } }));
     const result = await vscode.commands.executeCommand<FlashResult | undefined>('ota.serial.flash', {
       image: file,

@@ -1,13 +1,14 @@
 // What another extension gets from activating this one: flash an image, list the accounts' firmware; nothing else
 // (the internals go to this suite only, through the test seam).
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { publicApi } from '../support/ota';
+import { removeTempFolders, tempFolder } from '../support/temp';
 
 describe('public API', function () {
   this.timeout(60_000);
+  after(removeTempFolders);
 
   it('offers exactly flash and listFirmware (and the seam while under test)', async () => {
     const api = await publicApi();
@@ -22,7 +23,7 @@ describe('public API', function () {
   });
 
   it('flashes an image to a simulated device', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ota-api-')), 'app.bin');
+    const file = join(tempFolder('api'), 'app.bin');
     writeFileSync(file, Buffer.alloc(8192, 0x5a));
     const result = await (await publicApi()).flash({ image: file, port: 'virtual:ymodem-bootloader', protocol: 'ymodem', baud: 921600 });
     assert.ok(result);

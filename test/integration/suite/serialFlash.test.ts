@@ -1,17 +1,17 @@
 // Flashing from VS Code with no board: the Serial view offers the simulated devices, and a flash to each of them
 // (Quectel MCU OTA flow, YMODEM bootloader) ends with the device holding the whole image.
 import * as assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FlashResult } from '../../../src/core/serial/sessionTypes';
 import { ota } from '../support/ota';
+import { removeTempFolders, tempFolder } from '../support/temp';
 
 const api = ota;
 
 function image(size: number): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'ota-img-')), 'app.bin');
+  const file = join(tempFolder('img'), 'app.bin');
   const bytes = Buffer.alloc(size);
   for (let i = 0; i < size; i++) bytes[i] = (i * 7 + 3) & 0xff;
   writeFileSync(file, bytes);
@@ -20,6 +20,7 @@ function image(size: number): string {
 
 describe('serial flash to the simulated devices', function () {
   this.timeout(60_000);
+  after(removeTempFolders);
 
   it('lists the simulated devices in the Serial view', async () => {
     const { serial } = await api();
@@ -53,7 +54,7 @@ describe('serial flash to the simulated devices', function () {
   }
 
   it('refuses an empty image before opening any port', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ota-img-')), 'empty.bin');
+    const file = join(tempFolder('img'), 'empty.bin');
     writeFileSync(file, Buffer.alloc(0));
     const result = await vscode.commands.executeCommand('ota.serial.flash', { image: file, port: 'virtual:quecthing-mcu', protocol: 'quecthing' });
     assert.equal(result, undefined);

@@ -2,13 +2,13 @@
 // real pseudo-terminal) is stopped for the flash and started again afterwards; when that is not allowed, the flash
 // fails with a message that says the port is busy and what to do, never a bare error.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FlashResult } from '../../../src/core/serial/sessionTypes';
 import { startMcuProcess } from '../../sims/processes';
 import { openPtyPair, type PtyPair } from '../../sims/ptyPair';
+import { removeTempFolders, tempFolder } from '../support/temp';
 
 interface StandIn {
   getApi(version: 0): {
@@ -19,13 +19,14 @@ interface StandIn {
 }
 
 function image(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'ota-img-')), 'app.bin');
+  const file = join(tempFolder('img'), 'app.bin');
   writeFileSync(file, Buffer.alloc(8192, 0x5a));
   return file;
 }
 
 describe('a port held by the Serial Monitor', function () {
   this.timeout(60_000);
+  after(removeTempFolders);
   let pty: PtyPair;
   let monitor: StandIn;
 

@@ -4,15 +4,21 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundle, childEnv, collect, spawnBundle, tempDir } from './helpers';
 
 describe('cli with its output pipes closed early', function () {
   this.timeout(60_000);
 
+  const homes: string[] = [];
+  afterEach(async () => {
+    for (const home of homes.splice(0)) await rm(home, { recursive: true, force: true });
+  });
+
   async function setup() {
     const home = await tempDir('ota-epipe-');
+    homes.push(home);
     const data = join(home, 'sandbox');
     const fw = join(home, 'fw.bin');
     await writeFile(fw, Buffer.alloc(3 << 20, 5));

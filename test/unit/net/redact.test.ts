@@ -4,36 +4,11 @@ import assert from 'node:assert/strict';
 import { IotaapClient } from '../../../src/core/cloud/iotaap/client';
 import { OtaError } from '../../../src/core/errors';
 import { excerpt, redact, secretForms } from '../../../src/core/net/redact';
+import { escapeHtml, leakedPieces as leaks, spellings } from '../../support/secretSpellings';
 import { startLoopback, type Loopback } from './loopback';
 
 /** A password with everything that gets escaped somewhere: quote, backslash, tab, a tag, &, /, +, space, non-ASCII. */
 const NASTY = 'p"a\\s\ts<b>w&o/r+d ü\'';
-
-const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-
-/** The spellings a server may echo a secret in. */
-function spellings(secret: string): Record<string, string> {
-  return {
-    raw: secret,
-    uri: encodeURIComponent(secret),
-    'uri lower-case hex': encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
-    form: new URLSearchParams({ p: secret }).toString().slice(2),
-    json: JSON.stringify(secret).slice(1, -1),
-    'json as PHP': JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/').replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
-    html: escapeHtml(secret),
-    'html numeric': secret.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
-    'json in html': escapeHtml(JSON.stringify(secret).slice(1, -1)),
-    'json in json': JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1),
-    'whitespace reformatted': secret.replace(/\s+/g, '   '),
-    'whitespace folded': secret.replace(/\s+/g, ' '),
-  };
-}
-
-/** Pieces of the secret long enough to matter, that must not survive. */
-function leaks(text: string, secret: string): string[] {
-  const pieces = secret.split(/[\s"\\<>&/'+]+/).filter((p) => p.length >= 2);
-  return pieces.filter((p) => text.includes(p));
-}
 
 describe('net/redact: every spelling of every secret', () => {
   for (const [name, form] of Object.entries(spellings(NASTY))) {

@@ -3,23 +3,18 @@
 // nearly where it was; an upload over the policy's size is refused while it streams, and a refused or interrupted
 // upload leaves no temporary file behind.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, readdirSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { createHmac } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { once } from 'node:events';
 import { request } from 'undici';
 import type { UploadTicket as ClientTicket } from '../../../src/core/cloud/aliyun/otaWrites';
-import type { Sandbox } from '../../../src/core/cloud/sandbox';
 import { SANDBOX_OSS_ACCESS_KEY_ID, SANDBOX_OSS_ACCESS_KEY_SECRET } from '../../../src/core/cloud/sandbox/constants';
 import { postObject } from '../../../src/core/deploy/ossPost';
 import { OtaError } from '../../../src/core/errors';
 import { openSandbox, tempDir, uploadTicket, type TestSandbox, type UploadTicket } from './helpers';
-
-const MB = 1024 * 1024;
+import { MB, startMeasuredSandbox, storedMd5, tempFiles, until, writeImage } from './uploadHelpers';
 
 function clientTicket(t: UploadTicket): ClientTicket {
   return {
@@ -33,44 +28,6 @@ function clientTicket(t: UploadTicket): ClientTicket {
   };
 }
 
-/** Writes `size` bytes that differ in every megabyte; returns their MD5. */
-async function writeImage(file: string, size: number): Promise<string> {
-  const block = randomBytes(MB);
-  const md5 = createHash('md5');
-  const out = createWriteStream(file);
-  for (let offset = 0; offset < size; offset += MB) {
-    const chunk = Buffer.from(block.subarray(0, Math.min(MB, size - offset)));
-    chunk.writeUInt32LE(offset / MB, 0);
-    md5.update(chunk);
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-  return md5.digest('hex');
-}
-
-function tempFiles(dir: string): string[] {
-  return readdirSync(join(dir, 'objects')).filter((n) => n.endsWith('.tmp'));
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** The MD5 of the bytes stored for `key` (read back from the data folder) and the one the sandbox recorded. */
-async function storedMd5(dataDir: string, key: string): Promise<{ onDisk: string; recorded: string }> {
-  const records = JSON.parse(await readFile(join(dataDir, 'objects.json'), 'utf8')) as { key: string; md5: string; file: string }[];
-  const record = records.find((r) => r.key === key);
-  assert.ok(record, `no object recorded for ${key}`);
-  const md5 = createHash('md5');
-  for await (const chunk of createReadStream(join(dataDir, 'objects', record.file))) md5.update(chunk as Buffer);
-  return { onDisk: md5.digest('hex'), recorded: record.md5 };
-}
-
 describe('sandbox: streamed OSS uploads', function () {
   this.timeout(60_000);
 
@@ -78,32 +35,23 @@ describe('sandbox: streamed OSS uploads', function () {
     const size = 200 * MB;
     const dir = await tempDir();
     const image = join(dir, 'big.bin');
-    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [join(__dirname, 'uploadMemoryChild.js'), join(dir, 'data'), String(256 * MB)], {
-      stdio: ['pipe', 'pipe', 'pipe'],
+    let md5 = '';
+    const measured = await startMeasuredSandbox(join(dir, 'data'), 256 * MB, writeImage(image, size).then((m) => (md5 = m))).catch(async (e: unknown) => {
+      await rm(dir, { recursive: true, force: true });
+      throw e;
     });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    const next = async (): Promise<Record<string, unknown>> => {
-      const line = await lines.next();
-      assert.ok(!line.done, `the sandbox process ended: ${stderr}`);
-      return JSON.parse(line.value) as Record<string, unknown>;
-    };
     try {
-      const [md5, started] = await Promise.all([writeImage(image, size), next()]);
-      const sandbox = started as unknown as Sandbox;
-      const ticket = await uploadTicket(sandbox);
+      const ticket = await uploadTicket(measured.sandbox);
       let sent = 0;
       await postObject(clientTicket(ticket), { path: image, size }, { fileName: 'big.bin', onProgress: (n) => (sent = n) });
       assert.equal(sent, size);
       assert.deepEqual(await storedMd5(join(dir, 'data'), ticket.Key), { onDisk: md5, recorded: md5 }, 'the stored object differs from the file uploaded');
-      child.stdin.write('report\n');
-      const { peak, vmHwm } = (await next()) as { peak: number; vmHwm: number };
-      const growth = Math.max(peak, vmHwm) - (started.baseline as number);
+      const { peak, vmHwm } = await measured.report();
+      const growth = Math.max(peak, vmHwm) - measured.baseline;
       assert.ok(growth < 64 * MB, `the sandbox grew by ${(growth / MB).toFixed(1)} MB for a ${size / MB} MB upload`);
       assert.deepEqual(tempFiles(join(dir, 'data')), []);
     } finally {
-      child.kill();
+      measured.kill();
       await rm(dir, { recursive: true, force: true });
     }
   });

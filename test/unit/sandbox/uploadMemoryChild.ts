@@ -22,7 +22,14 @@ async function main(): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 5);
   process.stdout.write(
-    `${JSON.stringify({ url: sandbox.url, aliyunEndpoint: sandbox.aliyunEndpoint, ossHost: sandbox.ossHost, credentials: sandbox.credentials, baseline })}\n`,
+    `${JSON.stringify({
+      url: sandbox.url,
+      aliyunEndpoint: sandbox.aliyunEndpoint,
+      ossHost: sandbox.ossHost,
+      iotaapBaseUrl: sandbox.iotaapBaseUrl,
+      credentials: sandbox.credentials,
+      baseline,
+    })}\n`,
   );
   let input = '';
   process.stdin.setEncoding('utf8');

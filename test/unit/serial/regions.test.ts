@@ -1,7 +1,7 @@
 // What is flashed, as regions: Intel HEX files become regions at their addresses, single-image protocols refuse what
 // they cannot place, and a session reports a verified result only when the protocol's device proved it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import MemoryMap from 'nrf-intel-hex';
@@ -46,17 +46,21 @@ describe('flash regions', () => {
     const b = bytes(40, 7);
     const map = new MemoryMap([[0x08000000, a], [0x08004000, b]]);
     const dir = mkdtempSync(join(tmpdir(), 'ota-hex-'));
-    writeFileSync(join(dir, 'app.hex'), map.asHexString());
-    writeFileSync(join(dir, 'app.bin'), a);
-    const regions = await readFlashImage(join(dir, 'app.hex'));
-    assert.deepEqual(regions.map((r) => [r.address, r.data.length, r.name]), [
-      [0x08000000, 300, 'app.hex @0x08000000'],
-      [0x08004000, 40, 'app.hex @0x08004000'],
-    ]);
-    assert.deepEqual(Buffer.from(regions[0].data), Buffer.from(a));
-    assert.deepEqual(Buffer.from(regions[1].data), Buffer.from(b));
-    const bin = await readFlashImage(join(dir, 'app.bin'));
-    assert.deepEqual(bin.map((r) => [r.address, r.data.length]), [[null, 300]]);
+    try {
+      writeFileSync(join(dir, 'app.hex'), map.asHexString());
+      writeFileSync(join(dir, 'app.bin'), a);
+      const regions = await readFlashImage(join(dir, 'app.hex'));
+      assert.deepEqual(regions.map((r) => [r.address, r.data.length, r.name]), [
+        [0x08000000, 300, 'app.hex @0x08000000'],
+        [0x08004000, 40, 'app.hex @0x08004000'],
+      ]);
+      assert.deepEqual(Buffer.from(regions[0].data), Buffer.from(a));
+      assert.deepEqual(Buffer.from(regions[1].data), Buffer.from(b));
+      const bin = await readFlashImage(join(dir, 'app.bin'));
+      assert.deepEqual(bin.map((r) => [r.address, r.data.length]), [[null, 300]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a malformed or empty Intel HEX file with a message naming it', () => {

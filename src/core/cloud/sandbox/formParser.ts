@@ -1,6 +1,8 @@
 // A push parser for multipart/form-data (RFC 7578) that works on the bytes as they arrive: it reports each part's
 // headers, then its body in pieces, then its end, and never holds more than one chunk plus a boundary's length, so
 // an upload of any size goes through in bounded memory.
+import type { IncomingMessage } from 'node:http';
+import { headerValue } from './http';
 
 export class MalformedFormError extends Error {}
 
@@ -20,6 +22,10 @@ export type FormEvent =
 const HEADER_END = Buffer.from('\r\n\r\n');
 /** Headers of one part larger than this are not a form a client sends. */
 const MAX_HEADER_BYTES = 16 * 1024;
+
+export function isMultipart(req: IncomingMessage): boolean {
+  return /^multipart\/form-data\s*;/i.test(headerValue(req, 'content-type') ?? '');
+}
 
 /** The boundary of a `multipart/form-data; boundary=...` content type; undefined when there is none. */
 export function boundaryOf(contentType: string): string | undefined {

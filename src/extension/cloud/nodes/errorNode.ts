@@ -2,6 +2,7 @@
 // of a storm of pop-ups.
 import * as vscode from 'vscode';
 import { errorMessage, isOtaError } from '../../../core/errors';
+import { redact } from '../../common/log';
 import { CloudNode } from './node';
 
 export class ErrorNode extends CloudNode {
@@ -17,7 +18,8 @@ export class ErrorNode extends CloudNode {
   ) {
     super(parent);
     this.id = `${parent.id}/error`;
-    this.message = typeof error === 'string' ? error : errorMessage(error);
+    // Through the log's redaction as well: the tree never shows a secret an error text may have picked up.
+    this.message = redact(typeof error === 'string' ? error : errorMessage(error));
     this.credentials = isOtaError(error) ? error.kind === 'credentials' : typeof error === 'string';
   }
 

@@ -1,13 +1,14 @@
-// IoTaaP emulation: `/iotaap/v1` (login, device and group OTA listings, multipart deploys) with the response bodies
-// IoTaaP documents, and the device-side `/iotaap/ota/device/latest/:deviceId`.
+// IoTaaP emulation: `/iotaap/v1` (login, device and group OTA listings, multipart deploys streamed to disk) with the
+// response bodies IoTaaP documents, and the device-side `/iotaap/ota/device/latest/:deviceId`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LIMITS } from '../constants';
 import { countError, type SandboxContext } from '../context';
-import { BodyTooLargeError, drain, headerValue, readBody, sendJson } from '../http';
-import { MalformedFormError, isFile, isMultipart, readForm, type FormEntry } from '../multipart';
-import { putObject } from '../oss/objects';
+import { MalformedFormError, isMultipart } from '../formParser';
+import { drain, headerValue, readBody, sendJson } from '../http';
+import { recordObject } from '../oss/objects';
 import { objectId } from '../random';
 import type { IotaapOtaRecord, IotaapUser } from '../state/records';
+import { FormTooLargeError, readDeployForm, type DeployEntry, type DeployForm } from './deployForm';
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
@@ -147,37 +148,28 @@ function listOtas(
   });
 }
 
-function textField(entries: FormEntry[], name: string): string | undefined {
+function textField(entries: DeployEntry[], name: string): string | undefined {
   const entry = entries.find(([n]) => n === name);
   return entry && typeof entry[1] === 'string' && entry[1].trim() !== '' ? entry[1].trim() : undefined;
 }
 
-async function deploy(
-  ctx: SandboxContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-  user: IotaapUser,
-  kind: 'device' | 'group',
-): Promise<void> {
-  let entries: FormEntry[] = [];
-  if (isMultipart(req)) {
-    try {
-      entries = await readForm(req, ctx.maxUploadBytes + 1024 * 1024);
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) throw new IotaapError(500, 'Error when uploading firmware file', 'File too large');
-      if (e instanceof MalformedFormError) throw new IotaapError(400, 'No file uploaded');
-      throw e;
-    }
-  }
-  const required = kind === 'device' ? ['device', 'token', 'version'] : ['group', 'version'];
-  for (const name of required) {
+const requiredFields = (kind: 'device' | 'group'): string[] => (kind === 'device' ? ['device', 'token', 'version'] : ['group', 'version']);
+
+/**
+ * Checks a deploy's form in the order IoTaaP answers; returns where its image goes. `fileBytes` undefined: the image
+ * has not arrived yet, and what is checked is only what does not depend on it.
+ */
+function checkDeploy(ctx: SandboxContext, user: IotaapUser, kind: 'device' | 'group', entries: DeployEntry[], fileBytes?: number): { path: string; target: string; version: string } {
+  for (const name of requiredFields(kind)) {
     if (textField(entries, name) === undefined) throw new IotaapError(400, `${name} is a mandatory field`);
   }
   const target = textField(entries, kind) as string;
   const version = textField(entries, 'version') as string;
   if (!OBJECT_ID.test(target)) throw new IotaapError(400, kind === 'device' ? 'Device ID is not valid' : 'Group ID is not valid');
-  const file = entries.find(([n]) => n === 'firmware')?.[1];
-  if (!isFile(file) || file.size === 0) throw new IotaapError(400, 'No file uploaded');
+  if (fileBytes !== undefined) {
+    const file = entries.find(([n]) => n === 'firmware')?.[1];
+    if (typeof file !== 'object' || fileBytes === 0) throw new IotaapError(400, 'No file uploaded');
+  }
   let path: string;
   if (kind === 'device') {
     const device = ctx.store.iotaap.devices.find((d) => d._id === target.toLowerCase() && d.owner === user.id);
@@ -190,25 +182,73 @@ async function deploy(
     path = `ota/group/${group._id}/firmware.bin`;
   }
   if (!SEMVER.test(version)) throw new IotaapError(400, 'version must be a semantic version, e.g. 1.5.7');
-  const now = ctx.now();
-  await putObject(ctx.store, 'iotaap', path, new Uint8Array(await file.arrayBuffer()), 'application/octet-stream', now);
-  const otas = ctx.store.iotaap.otas;
-  const existing = otas.find((o) => o.kind === kind && o.target === target.toLowerCase());
-  const record: IotaapOtaRecord = {
-    _id: existing?._id ?? objectId(ctx.ids),
-    target: target.toLowerCase(),
-    kind,
-    owner: user.id,
-    path,
-    version,
-    lastUpdated: now,
-    objectKey: path,
-  };
-  if (existing) otas.splice(otas.indexOf(existing), 1, record);
-  else otas.push(record);
+  return { path, target, version };
+}
+
+/** The fields before the image refuse the deploy whatever the image is (the first of each name counts). */
+function refusedBeforeImage(ctx: SandboxContext, user: IotaapUser, kind: 'device' | 'group', entries: DeployEntry[]): boolean {
+  // A missing field may still come after the image.
+  if (requiredFields(kind).some((name) => !entries.some(([n]) => n === name))) return false;
+  try {
+    checkDeploy(ctx, user, kind, entries);
+    return false;
+  } catch (e) {
+    if (e instanceof IotaapError) return true;
+    throw e;
+  }
+}
+
+async function deploy(
+  ctx: SandboxContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  user: IotaapUser,
+  kind: 'device' | 'group',
+): Promise<void> {
+  let form: DeployForm = { entries: [], fileBytes: 0 };
+  if (isMultipart(req)) {
+    try {
+      form = await readDeployForm(ctx, req, (entries) => refusedBeforeImage(ctx, user, kind, entries));
+    } catch (e) {
+      if (e instanceof FormTooLargeError) throw new IotaapError(500, 'Error when uploading firmware file', 'File too large');
+      if (e instanceof MalformedFormError) throw new IotaapError(400, 'No file uploaded');
+      if (req.destroyed && !req.complete) {
+        // The client went away (or the connection broke) mid-form: there is no one to answer.
+        ctx.log('debug', `IoTaaP: a deploy to a ${kind} ended before its form did (${(e as Error).message}); nothing was stored`);
+        return;
+      }
+      throw e;
+    }
+  }
+  const { upload } = form;
+  let record: IotaapOtaRecord;
+  try {
+    const { path, target, version } = checkDeploy(ctx, user, kind, form.entries, form.fileBytes);
+    if (!upload) throw new Error('the image of the deploy was not stored');
+    const now = ctx.now();
+    const stored = await upload.commit(ctx.store.objectFile('iotaap', path));
+    recordObject(ctx.store, 'iotaap', path, stored, 'application/octet-stream', now);
+    const otas = ctx.store.iotaap.otas;
+    const existing = otas.find((o) => o.kind === kind && o.target === target.toLowerCase());
+    record = {
+      _id: existing?._id ?? objectId(ctx.ids),
+      target: target.toLowerCase(),
+      kind,
+      owner: user.id,
+      path,
+      version,
+      lastUpdated: now,
+      objectKey: path,
+    };
+    if (existing) otas.splice(otas.indexOf(existing), 1, record);
+    else otas.push(record);
+  } catch (e) {
+    await upload?.discard();
+    throw e;
+  }
   ctx.store.touchIotaap();
   await ctx.store.flush();
-  ctx.log('info', `IoTaaP: ${kind} ${target} gets version ${version}`);
+  ctx.log('info', `IoTaaP: ${kind} ${record.target} gets version ${record.version}`);
   sendJson(res, 201, { message: 'Firmware successfully deployed' });
 }
 

@@ -50,8 +50,11 @@ export class ObjectUpload {
     }
   }
 
-  /** Makes the bytes durable and puts them at `target`. */
-  async commit(): Promise<ReceivedObject> {
+  /**
+   * Makes the bytes durable and puts them at `target` (by default the one it was opened for; another one in the same
+   * folder when the form said where only after the file, as an IoTaaP deploy may).
+   */
+  async commit(target: string = this.target): Promise<ReceivedObject> {
     if (!this.handle) throw new Error('the upload is closed');
     const handle = this.handle;
     this.handle = undefined;
@@ -60,7 +63,7 @@ export class ObjectUpload {
     } finally {
       await handle.close();
     }
-    await commitTempFile(this.temp, this.target);
+    await commitTempFile(this.temp, target);
     this.finished = true;
     return { size: this.size, md5: this.md5.digest('hex'), sha256: this.sha256.digest('hex') };
   }

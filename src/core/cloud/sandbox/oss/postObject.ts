@@ -4,9 +4,8 @@
 // the service refuses is refused with its error document; nothing of a refused or broken upload stays on disk.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SandboxContext } from '../context';
-import { FormParser, MalformedFormError, boundaryOf, type PartHeaders } from '../formParser';
+import { FormParser, MalformedFormError, boundaryOf, isMultipart, type PartHeaders } from '../formParser';
 import { BodyTooLargeError, escapeXml, headerValue, limitedBody, requestId, sendXml } from '../http';
-import { isMultipart } from '../multipart';
 import { ObjectUpload } from './objectUpload';
 import { recordObject } from './objects';
 import { OssError } from './ossError';

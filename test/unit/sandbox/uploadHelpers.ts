@@ -1,0 +1,91 @@
+// What the streamed-upload tests share (OSS PostObject and IoTaaP deploys): large images that differ in every
+// megabyte, the sandbox in a process of its own whose memory is measured (uploadMemoryChild.ts), the temporary files
+// of the objects folder, and the MD5 of what was stored.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Sandbox } from '../../../src/core/cloud/sandbox';
+
+export const MB = 1024 * 1024;
+
+/** Writes `size` bytes that differ in every megabyte; returns their MD5. */
+export async function writeImage(file: string, size: number): Promise<string> {
+  const block = randomBytes(MB);
+  const md5 = createHash('md5');
+  const out = createWriteStream(file);
+  for (let offset = 0; offset < size; offset += MB) {
+    const chunk = Buffer.from(block.subarray(0, Math.min(MB, size - offset)));
+    chunk.writeUInt32LE(offset / MB, 0);
+    md5.update(chunk);
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return md5.digest('hex');
+}
+
+/** The temporary files of uploads under way in a sandbox's data folder. */
+export function tempFiles(dir: string): string[] {
+  return readdirSync(join(dir, 'objects')).filter((n) => n.endsWith('.tmp'));
+}
+
+export async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The MD5 of the bytes stored for `key` (read back from the data folder) and the one the sandbox recorded. */
+export async function storedMd5(dataDir: string, key: string): Promise<{ onDisk: string; recorded: string }> {
+  const records = JSON.parse(await readFile(join(dataDir, 'objects.json'), 'utf8')) as { key: string; md5: string; file: string }[];
+  const record = records.find((r) => r.key === key);
+  assert.ok(record, `no object recorded for ${key}`);
+  const md5 = createHash('md5');
+  for await (const chunk of createReadStream(join(dataDir, 'objects', record.file))) md5.update(chunk as Buffer);
+  return { onDisk: md5.digest('hex'), recorded: record.md5 };
+}
+
+export interface MeasuredSandbox {
+  /** How to reach it (as `Sandbox`), once started. */
+  sandbox: Sandbox;
+  /** Its resident memory once started. */
+  baseline: number;
+  /** Its peak resident memory so far (the sampled peak and the kernel's high-water mark); then it closes. */
+  report(): Promise<{ peak: number; vmHwm: number }>;
+  kill(): void;
+}
+
+/** A sandbox on `dataDir` in a process of its own; `ready` runs meanwhile (say, writing the image). */
+export async function startMeasuredSandbox(dataDir: string, maxUploadBytes: number, ready?: Promise<unknown>): Promise<MeasuredSandbox> {
+  const child = spawn(process.execPath, [join(__dirname, 'uploadMemoryChild.js'), dataDir, String(maxUploadBytes)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const line = await lines.next();
+    assert.ok(!line.done, `the sandbox process ended: ${stderr}`);
+    return JSON.parse(line.value) as Record<string, unknown>;
+  };
+  try {
+    const [started] = await Promise.all([next(), ready]);
+    return {
+      sandbox: started as unknown as Sandbox,
+      baseline: started.baseline as number,
+      report: async () => {
+        child.stdin.write('report\n');
+        return (await next()) as { peak: number; vmHwm: number };
+      },
+      kill: () => child.kill(),
+    };
+  } catch (e) {
+    child.kill();
+    throw e;
+  }
+}
