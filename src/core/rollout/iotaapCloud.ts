@@ -11,12 +11,12 @@
 // Before a wave sends anything, the image must still be the one recorded at create (SHA-256) and every device must
 // have a token. A step that died mid-wave is made good by the listing: a queued device whose last OTA has the plan's
 // version since its job was made was deployed by that step, and is not deployed again.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { IotaapClient } from '../cloud/iotaap/client';
 import { firmwareFileSize } from '../deploy/fileDigest';
 import { OtaError } from '../errors';
+import { sha256Hex as sha256 } from '../serial/checksums';
 import type { DeviceOta, Task } from '../model';
 import { throwIfAborted } from '../net/clock';
 import type { CreatedJob, CreateJobInput, DispatchRun, RolloutCloud } from './cloud';
@@ -42,10 +42,6 @@ function iotaapPlan(plan: RolloutPlan): IotaapRolloutPlan {
     throw new OtaError('invalid-input', `The rollout ${plan.name} is for Alibaba Cloud, not IoTaaP: follow it with an Alibaba Cloud account (or the sandbox).`);
   }
   return plan;
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function plural(n: number, word: string): string {
