@@ -162,64 +162,24 @@ async function status(ctx: CommandContext): Promise<number> {
     return EXIT_FOR_STATUS[state.status];
   }
   ctx.io.stdout.write(`${report.summary}\n\n`);
-  if (!confirmed) {
-    ctx.io.stdout.write(
-      formatTable(
-        [
-          { header: '#', align: 'right' },
-          { header: 'WAVE' },
-          { header: 'STATUS' },
-          { header: 'DEVICES', align: 'right' },
-          { header: 'DEPLOYED', align: 'right' },
-          { header: 'FAILED', align: 'right' },
-          { header: 'QUEUED', align: 'right' },
-          { header: 'CANCELLED', align: 'right' },
-          { header: 'GATE' },
-        ],
-        waves.map((w) => [
-          String(w.index),
-          w.label,
-          w.status + (w.left ? ` (${w.left} left)` : ''),
-          String(w.devices),
-          String(w.counts.deployed ?? 0),
-          String(w.counts.failed),
-          String(w.counts.queued),
-          String(w.counts.canceled),
-          w.decision ? `${w.decision.result}: ${w.decision.reason}` : '',
-        ]),
-      ),
-    );
-    ctx.io.stdout.write('DEPLOYED: IoTaaP accepted the image for the device; IoTaaP does not report whether the device installed it.\n');
-    return EXIT_FOR_STATUS[state.status];
-  }
-  ctx.io.stdout.write(
-    formatTable(
-      [
-        { header: '#', align: 'right' },
-        { header: 'WAVE' },
-        { header: 'STATUS' },
-        { header: 'DEVICES', align: 'right' },
-        { header: 'SUCCEEDED', align: 'right' },
-        { header: 'FAILED', align: 'right' },
-        { header: 'IN PROGRESS', align: 'right' },
-        { header: 'QUEUED', align: 'right' },
-        { header: 'CANCELLED', align: 'right' },
-        { header: 'GATE' },
-      ],
-      waves.map((w) => [
-        String(w.index),
-        w.label,
-        w.status + (w.left ? ` (${w.left} left)` : ''),
-        String(w.devices),
-        String(w.counts.succeeded),
-        String(w.counts.failed),
-        String(w.counts.inProgress),
-        String(w.counts.queued),
-        String(w.counts.canceled),
-        w.decision ? `${w.decision.result}: ${w.decision.reason}` : '',
-      ]),
-    ),
-  );
+  type Wave = (typeof waves)[number];
+  const count = (header: string, cell: (w: Wave) => number | undefined) => ({ header, align: 'right' as const, cell: (w: Wave) => String(cell(w) ?? 0) });
+  // A cloud that only delivers (IoTaaP) has deployed devices where the other has succeeded and in-progress ones.
+  const outcome = confirmed
+    ? [count('SUCCEEDED', (w) => w.counts.succeeded), count('FAILED', (w) => w.counts.failed), count('IN PROGRESS', (w) => w.counts.inProgress)]
+    : [count('DEPLOYED', (w) => w.counts.deployed), count('FAILED', (w) => w.counts.failed)];
+  const columns = [
+    { header: '#', align: 'right' as const, cell: (w: Wave) => String(w.index) },
+    { header: 'WAVE', cell: (w: Wave) => w.label },
+    { header: 'STATUS', cell: (w: Wave) => w.status + (w.left ? ` (${w.left} left)` : '') },
+    count('DEVICES', (w) => w.devices),
+    ...outcome,
+    count('QUEUED', (w) => w.counts.queued),
+    count('CANCELLED', (w) => w.counts.canceled),
+    { header: 'GATE', cell: (w: Wave) => (w.decision ? `${w.decision.result}: ${w.decision.reason}` : '') },
+  ];
+  ctx.io.stdout.write(formatTable(columns, waves.map((w) => columns.map((c) => c.cell(w)))));
+  if (!confirmed) ctx.io.stdout.write('DEPLOYED: IoTaaP accepted the image for the device; IoTaaP does not report whether the device installed it.\n');
   return EXIT_FOR_STATUS[state.status];
 }
 
