@@ -13,7 +13,7 @@ import { IotaapClient } from '../../../src/core/cloud/iotaap/client';
 import { SANDBOX_IOTAAP_DEVICES, SANDBOX_IOTAAP_GROUP_ID, type Sandbox } from '../../../src/core/cloud/sandbox';
 import { OtaError } from '../../../src/core/errors';
 import { openSandbox, tempDir, type TestSandbox } from './helpers';
-import { MB, startMeasuredSandbox, storedMd5, tempFiles, until, writeImage } from './uploadHelpers';
+import { MB, measureUpload, storedMd5, tempFiles, until, writeImage } from './uploadHelpers';
 
 const [GREENHOUSE, , , , , SPARE] = SANDBOX_IOTAAP_DEVICES;
 
@@ -30,16 +30,9 @@ describe('sandbox: streamed IoTaaP deploys', function () {
 
   it('stores a 160 MB image byte for byte while its memory grows by less than 64 MB', async () => {
     const size = 160 * MB;
-    const dir = await tempDir();
-    const image = join(dir, 'big.bin');
-    let md5 = '';
-    const measured = await startMeasuredSandbox(join(dir, 'data'), 256 * MB, writeImage(image, size).then((m) => (md5 = m))).catch(async (e: unknown) => {
-      await rm(dir, { recursive: true, force: true });
-      throw e;
-    });
-    try {
+    const growth = await measureUpload(size, async ({ sandbox, dataDir, image, md5 }) => {
       let sent = 0;
-      const answer = await client(measured.sandbox).deployToDevice({
+      const answer = await client(sandbox).deployToDevice({
         device: SPARE.id,
         deviceToken: SPARE.token,
         version: '9.0.0',
@@ -48,15 +41,9 @@ describe('sandbox: streamed IoTaaP deploys', function () {
       });
       assert.equal(answer.message, 'Firmware successfully deployed');
       assert.ok(sent > size, `sent ${sent} of a ${size}-byte image`);
-      assert.deepEqual(await storedMd5(join(dir, 'data'), deviceKey(SPARE)), { onDisk: md5, recorded: md5 }, 'the stored image differs from the file deployed');
-      const { peak, vmHwm } = await measured.report();
-      const growth = Math.max(peak, vmHwm) - measured.baseline;
-      assert.ok(growth < 64 * MB, `the sandbox grew by ${(growth / MB).toFixed(1)} MB for a ${size / MB} MB deploy`);
-      assert.deepEqual(tempFiles(join(dir, 'data')), []);
-    } finally {
-      measured.kill();
-      await rm(dir, { recursive: true, force: true });
-    }
+      assert.deepEqual(await storedMd5(dataDir, deviceKey(SPARE)), { onDisk: md5, recorded: md5 }, 'the stored image differs from the file deployed');
+    });
+    assert.ok(growth < 64 * MB, `the sandbox grew by ${(growth / MB).toFixed(1)} MB for a ${size / MB} MB deploy`);
   });
 
   describe('refused and interrupted deploys', () => {

@@ -14,7 +14,7 @@ import { SANDBOX_OSS_ACCESS_KEY_ID, SANDBOX_OSS_ACCESS_KEY_SECRET } from '../../
 import { postObject } from '../../../src/core/deploy/ossPost';
 import { OtaError } from '../../../src/core/errors';
 import { openSandbox, tempDir, uploadTicket, type TestSandbox, type UploadTicket } from './helpers';
-import { MB, startMeasuredSandbox, storedMd5, tempFiles, until, writeImage } from './uploadHelpers';
+import { MB, measureUpload, storedMd5, tempFiles, until, writeImage } from './uploadHelpers';
 
 function clientTicket(t: UploadTicket): ClientTicket {
   return {
@@ -33,27 +33,14 @@ describe('sandbox: streamed OSS uploads', function () {
 
   it('stores a 200 MB upload byte for byte while its memory grows by less than 64 MB', async () => {
     const size = 200 * MB;
-    const dir = await tempDir();
-    const image = join(dir, 'big.bin');
-    let md5 = '';
-    const measured = await startMeasuredSandbox(join(dir, 'data'), 256 * MB, writeImage(image, size).then((m) => (md5 = m))).catch(async (e: unknown) => {
-      await rm(dir, { recursive: true, force: true });
-      throw e;
-    });
-    try {
-      const ticket = await uploadTicket(measured.sandbox);
+    const growth = await measureUpload(size, async ({ sandbox, dataDir, image, md5 }) => {
+      const ticket = await uploadTicket(sandbox);
       let sent = 0;
       await postObject(clientTicket(ticket), { path: image, size }, { fileName: 'big.bin', onProgress: (n) => (sent = n) });
       assert.equal(sent, size);
-      assert.deepEqual(await storedMd5(join(dir, 'data'), ticket.Key), { onDisk: md5, recorded: md5 }, 'the stored object differs from the file uploaded');
-      const { peak, vmHwm } = await measured.report();
-      const growth = Math.max(peak, vmHwm) - measured.baseline;
-      assert.ok(growth < 64 * MB, `the sandbox grew by ${(growth / MB).toFixed(1)} MB for a ${size / MB} MB upload`);
-      assert.deepEqual(tempFiles(join(dir, 'data')), []);
-    } finally {
-      measured.kill();
-      await rm(dir, { recursive: true, force: true });
-    }
+      assert.deepEqual(await storedMd5(dataDir, ticket.Key), { onDisk: md5, recorded: md5 }, 'the stored object differs from the file uploaded');
+    });
+    assert.ok(growth < 64 * MB, `the sandbox grew by ${(growth / MB).toFixed(1)} MB for a ${size / MB} MB upload`);
   });
 
   describe('refused and interrupted uploads', () => {

@@ -6,10 +6,11 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Sandbox } from '../../../src/core/cloud/sandbox';
+import { tempDir } from './helpers';
 
 export const MB = 1024 * 1024;
 
@@ -87,5 +88,38 @@ export async function startMeasuredSandbox(dataDir: string, maxUploadBytes: numb
   } catch (e) {
     child.kill();
     throw e;
+  }
+}
+
+export interface MeasuredUpload {
+  sandbox: Sandbox;
+  dataDir: string;
+  /** A `size`-byte image beside the sandbox, and its MD5. */
+  image: string;
+  md5: string;
+}
+
+/**
+ * One measured upload: a sandbox in a process of its own (uploads up to 256 MB), a `size`-byte image written
+ * meanwhile, `upload` run with them; then checks that no temporary file was left, and removes everything.
+ * Resolves with how much the sandbox's memory grew over its start.
+ */
+export async function measureUpload(size: number, upload: (u: MeasuredUpload) => Promise<void>): Promise<number> {
+  const dir = await tempDir();
+  const dataDir = join(dir, 'data');
+  const image = join(dir, 'big.bin');
+  try {
+    let md5 = '';
+    const measured = await startMeasuredSandbox(dataDir, 256 * MB, writeImage(image, size).then((m) => (md5 = m)));
+    try {
+      await upload({ sandbox: measured.sandbox, dataDir, image, md5 });
+      const { peak, vmHwm } = await measured.report();
+      assert.deepEqual(tempFiles(dataDir), []);
+      return Math.max(peak, vmHwm) - measured.baseline;
+    } finally {
+      measured.kill();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
