@@ -10,6 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Sandbox } from '../../../src/core/cloud/sandbox';
+import { OtaError } from '../../../src/core/errors';
 import { tempDir } from './helpers';
 
 export const MB = 1024 * 1024;
@@ -122,4 +123,27 @@ export async function measureUpload(size: number, upload: (u: MeasuredUpload) =>
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Starts an upload (`start` gets the signal and progress listener to pass on), abandons it once 4 MB are sent and its
+ * temporary file is seen in `dataDir`, and checks that it failed and that the temporary file goes.
+ */
+export async function abandonMidway(
+  dataDir: string,
+  what: string,
+  start: (signal: AbortSignal, onProgress: (sent: number) => void) => Promise<unknown>,
+): Promise<void> {
+  const abort = new AbortController();
+  let sawTemp = false;
+  const upload = start(abort.signal, (sent) => {
+    if (sent < 4 * MB || abort.signal.aborted) return;
+    if (tempFiles(dataDir).length > 0) {
+      sawTemp = true;
+      abort.abort();
+    }
+  });
+  await assert.rejects(upload, (e: unknown) => e instanceof OtaError || (e instanceof Error && e.name === 'AbortError'));
+  assert.ok(sawTemp, `the ${what} was never seen going to a temporary file`);
+  await until('the temporary file is removed', () => tempFiles(dataDir).length === 0);
 }
