@@ -42,6 +42,13 @@ export function say(parts: TemplateStringsArray, ...values: readonly (string | n
   return text;
 }
 
+/** Several things said one after another, `a, b, c`: each is retold in turn (the list itself has no words). */
+export function sayList(items: readonly string[]): string {
+  const text = items.join(', ');
+  remember(text, { template: items.map((_, i) => `{${i}}`).join(', '), values: [...items] });
+  return text;
+}
+
 /** How the core made this text, when it said it recently. */
 export function saidAs(text: string): Said | undefined {
   return recent.get(text);
@@ -50,20 +57,57 @@ export function saidAs(text: string): Said | undefined {
 /** A translator in the form of vscode.l10n.t: a template and the values for its numbered places. */
 export type Translate = (template: string, ...values: string[]) => string;
 
+/** Finds how a text was made when it was not said in this process (read from a file, or said too long ago). */
+export type Recognise = (text: string) => Said | undefined;
+
 /**
- * The text in the translator's language: a sentence the core said is rebuilt from its translated template and its
- * values, each retold in turn when the core said it too (other values are data: ports, numbers, names); any other
- * text is looked up whole (a fixed sentence stored before it was said here, such as a reason read back from a
- * rollout's state file) and otherwise comes back unchanged.
+ * A recogniser for texts made from these templates: a text that a template's words frame exactly gives that
+ * template and the values in its places. Templates with fewer than six letters of their own ('{0} {1}') frame
+ * anything and are left out; where several match, the one with the most words of its own wins.
  */
-export function retell(text: string, translate: Translate): string {
-  const said = recent.get(text);
-  if (said) return translate(said.template, ...said.values.map((v) => retellValue(v, translate, 1)));
+export function recogniser(templates: Iterable<string>): Recognise {
+  const known: { template: string; re: RegExp; letters: number; order: number[] }[] = [];
+  for (const template of templates) {
+    const parts = template.split(/\{\d+\}/);
+    if (parts.length < 2) continue;
+    const letters = parts.join('').replace(/[^\p{L}]/gu, '').length;
+    if (letters < 6) continue;
+    const order = [...template.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1]));
+    const body = parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('([\\s\\S]+?)');
+    known.push({ template, re: new RegExp(`^${body}$`), letters, order });
+  }
+  known.sort((a, b) => b.letters - a.letters);
+  const seen = new Map<string, Said | null>();
+  return (text) => {
+    const hit = seen.get(text);
+    if (hit !== undefined) return hit ?? undefined;
+    let found: Said | null = null;
+    for (const k of known) {
+      const m = k.re.exec(text);
+      if (!m) continue;
+      const values: string[] = [];
+      k.order.forEach((place, i) => (values[place] = m[i + 1]));
+      found = { template: k.template, values };
+      break;
+    }
+    if (seen.size >= 2000) seen.clear();
+    seen.set(text, found);
+    return found ?? undefined;
+  };
+}
+
+/**
+ * The text in the translator's language: a sentence the core said (or one `recognise` knows) is rebuilt from its
+ * translated template and its values, each retold in turn when it is a sentence too (other values are data: ports,
+ * numbers, names); any other text is looked up whole and otherwise comes back unchanged.
+ */
+export function retell(text: string, translate: Translate, recognise?: Recognise): string {
+  const said = recent.get(text) ?? recognise?.(text);
+  if (said) return translate(said.template, ...said.values.map((v) => retellValue(v, translate, recognise, 1)));
   return text === '' || /\{\d+\}/.test(text) ? text : translate(text);
 }
 
-/** A value inside a sentence: retold when the core said it, otherwise data (a port, a number, a name) left alone. */
-function retellValue(value: string, translate: Translate, depth: number): string {
-  const said = depth < 8 ? recent.get(value) : undefined;
-  return said ? translate(said.template, ...said.values.map((v) => retellValue(v, translate, depth + 1))) : value;
+function retellValue(value: string, translate: Translate, recognise: Recognise | undefined, depth: number): string {
+  const said = depth < 8 ? (recent.get(value) ?? recognise?.(value)) : undefined;
+  return said ? translate(said.template, ...said.values.map((v) => retellValue(v, translate, recognise, depth + 1))) : value;
 }

@@ -20,6 +20,60 @@ export const STATE_TEXT: Readonly<Record<DashboardState, string>> = {
 };
 
 /**
+ * The page's own words in English, {0}, {1}… standing for what the page fills in; the host puts them, translated,
+ * in DashboardView.words, and the page falls back to these for a view saved before it had them.
+ */
+export const PAGE_WORDS = {
+  /** The chart's vertical axis. */
+  devicesAxis: 'devices',
+  /** {0} the time of the last refresh. */
+  updated: 'updated {0}',
+  /** A wave's gate decision: {0} when, {1} why. */
+  gatePassed: 'passed {0}: {1}',
+  gateFailed: 'failed {0}: {1}',
+  /** {0} a wave's status, {1} when its soak ends. */
+  soakingUntil: '{0} (until {1})',
+  /** {0} a wave's status, {1} devices left for resume. */
+  leftOver: '{0}, {1} left',
+  /** {0} tasks created, {1} devices of the wave. */
+  tasksOf: '{0} of {1}',
+  noFailure: 'No device has failed.',
+  /** {0} the waves a failure reason was seen in ("1, 3"). */
+  inWaves: 'wave {0}',
+  /** {0} a device name. */
+  showDevice: 'Show {0} in the device list',
+  /** {0} how many more devices share a failure reason. */
+  andMore: 'and {0} more',
+  /** {0} how many devices. */
+  deviceCount: '{0} devices',
+  oneMatch: '1 match',
+  /** {0} how many devices match the search. */
+  matches: '{0} matches',
+  /** {0} a count ("12000 devices"), {1} how many rows the list shows. */
+  firstShown: '{0}; the first {1} shown',
+} as const;
+
+export type PageWords = Record<keyof typeof PAGE_WORDS, string>;
+
+/** Rollout, wave and job statuses in English, as the page shows them; translated in DashboardView.statusText. */
+export const STATUS_WORDS: Readonly<Record<string, string>> = {
+  running: 'running',
+  paused: 'paused',
+  aborted: 'aborted',
+  done: 'done',
+  pending: 'pending',
+  starting: 'starting',
+  soaking: 'soaking',
+  passed: 'passed',
+  stopped: 'stopped',
+  skipped: 'skipped',
+  IN_PROGRESS: 'in progress',
+  COMPLETED: 'completed',
+  CANCELED: 'canceled',
+  PLANNED: 'planned',
+};
+
+/**
  * The states a view shows. A cloud that confirms installs (Alibaba) has no "deployed"; one that only delivers
  * (IoTaaP) has nothing in progress and nothing that ever succeeds.
  */
@@ -119,6 +173,10 @@ export interface DashboardView {
   states: DashboardState[];
   /** Each state's words, in the display language. */
   stateText: Record<DashboardState, string>;
+  /** The page's words (PAGE_WORDS) in the display language. */
+  words: PageWords;
+  /** Statuses (STATUS_WORDS) in the display language; a status missing here shows as it is. */
+  statusText: Record<string, string>;
   /** What the reader must know about the counts (that "deployed" is not "installed"), or null. */
   notice: string | null;
   actions: Record<RolloutAction, boolean>;

@@ -9,7 +9,9 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import uPlot from 'uplot';
 import {
   DASHBOARD_STATES,
+  PAGE_WORDS,
   ROLLOUT_ACTIONS,
+  STATUS_WORDS,
   percentText,
   waveColumns,
   type ChartMarker,
@@ -17,10 +19,12 @@ import {
   type DashboardPanelMessage,
   type DashboardState,
   type DashboardView,
+  type PageWords,
   type WaveColumn,
   type WaveView,
 } from '../../src/shared/rolloutDashboardMessages';
 import { unhandled } from '../../src/shared/exhaustive';
+import { fill } from '../../src/shared/flashPanelStrings';
 
 interface VsCodeApi {
   postMessage(message: DashboardPanelMessage): void;
@@ -107,6 +111,14 @@ function time(iso: string | null): string {
 
 let view: DashboardView | null = null;
 
+/** The page's words in the display language (English for a view saved before views carried them). */
+let W: PageWords = { ...PAGE_WORDS };
+let statusWords: Record<string, string> = { ...STATUS_WORDS };
+
+function statusText(status: string): string {
+  return statusWords[status] ?? status;
+}
+
 // ---- chart -------------------------------------------------------------------------------------------------------
 
 let plot: uPlot | null = null;
@@ -179,7 +191,7 @@ function makePlot(v: DashboardView): uPlot {
     scales: { x: { time: true } },
     axes: [
       { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
-      { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, label: 'devices' },
+      { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, label: W.devicesAxis },
     ],
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
@@ -214,12 +226,12 @@ function renderHeader(v: DashboardView): void {
   document.body.dataset.status = v.status;
   setText(el('title'), v.title);
   setText(el('subtitle'), v.subtitle);
-  setText(el('status-text'), v.status);
+  setText(el('status-text'), statusText(v.status));
   el('status-icon').setAttribute('name', STATUS_ICON[v.status] ?? 'info');
   setText(el('summary'), v.summary);
   setText(el('notice'), v.notice ?? '');
   setText(el('error'), v.error ?? '');
-  setText(el('updated'), `updated ${time(v.updatedAt)}`);
+  setText(el('updated'), fill(W.updated, time(v.updatedAt)));
   for (const a of ROLLOUT_ACTIONS) {
     const button = el<HTMLElement & { disabled: boolean }>(`act-${a}`);
     button.disabled = !v.actions[a];
@@ -238,14 +250,16 @@ for (const a of ROLLOUT_ACTIONS) {
 // ---- waves ---------------------------------------------------------------------------------------------------------
 
 function waveCells(w: WaveView, confirmed: boolean): Record<WaveColumn, string> {
-  const decision = w.decision ? `${w.decision.result === 'pass' ? 'passed' : 'failed'} ${time(w.decision.at)}: ${w.decision.reason}` : w.gate;
-  const soak = w.status === 'soaking' && w.soakUntil ? ` (until ${time(w.soakUntil)})` : '';
+  const decision = w.decision ? fill(w.decision.result === 'pass' ? W.gatePassed : W.gateFailed, time(w.decision.at), w.decision.reason) : w.gate;
+  let status = statusText(w.status);
+  if (w.status === 'soaking' && w.soakUntil) status = fill(W.soakingUntil, status, time(w.soakUntil));
+  if (w.left) status = fill(W.leftOver, status, w.left);
   const finished = w.counts.succeeded + (w.counts.deployed ?? 0) + w.counts.failed;
   return {
     n: String(w.index + 1),
     label: w.label,
-    status: `${w.status}${soak}${w.left ? `, ${w.left} left` : ''}`,
-    devices: w.tasks && w.tasks !== w.devices ? `${w.tasks} of ${w.devices}` : String(w.devices),
+    status,
+    devices: w.tasks && w.tasks !== w.devices ? fill(W.tasksOf, w.tasks, w.devices) : String(w.devices),
     succeeded: String(w.counts.succeeded),
     deployed: String(w.counts.deployed ?? 0),
     failed: String(w.counts.failed),
@@ -286,19 +300,19 @@ function renderFailures(v: DashboardView): void {
   failureKey = key;
   const box = el('failures');
   if (v.failures.length === 0) {
-    box.replaceChildren(make('div', 'empty', 'No device has failed.'));
+    box.replaceChildren(make('div', 'empty', W.noFailure));
     return;
   }
   box.replaceChildren(
     ...v.failures.map((f) => {
       const group = make('div', 'failure');
       const head = make('div', 'reason');
-      head.append(make('span', 'count', String(f.count)), make('span', 'text', f.reason), make('span', 'waves', `wave ${f.waves.join(', ')}`));
+      head.append(make('span', 'count', String(f.count)), make('span', 'text', f.reason), make('span', 'waves', fill(W.inWaves, f.waves.join(', '))));
       const chips = make('div', 'devices');
       for (const d of f.devices.slice(0, CHIPS)) {
         const chip = make('button', 'chip', d);
         chip.type = 'button';
-        chip.title = `Show ${d} in the device list`;
+        chip.title = fill(W.showDevice, d);
         chip.addEventListener('click', () => {
           const field = el<HTMLElement & { value: string }>('search');
           field.value = d;
@@ -307,7 +321,7 @@ function renderFailures(v: DashboardView): void {
         });
         chips.append(chip);
       }
-      if (f.count > CHIPS) chips.append(make('span', 'more', `and ${f.count - CHIPS} more`));
+      if (f.count > CHIPS) chips.append(make('span', 'more', fill(W.andMore, f.count - CHIPS)));
       group.append(head, chips);
       return group;
     }),
@@ -319,6 +333,11 @@ function renderFailures(v: DashboardView): void {
 let search = '';
 let lowerNames: string[] = [];
 let namesOf: string[] | null = null;
+
+/** A count, and that only the first ROWS are listed when there are more. */
+function firstShown(count: string, n: number): string {
+  return n > ROWS ? fill(W.firstShown, count, ROWS) : count;
+}
 
 function renderDevices(): void {
   if (!view) return;
@@ -339,7 +358,9 @@ function renderDevices(): void {
   }
   setText(
     el('search-count'),
-    q === '' ? `${lowerNames.length} devices${lowerNames.length > ROWS ? `; the first ${ROWS} shown` : ''}` : `${total} match${total === 1 ? '' : 'es'}${total > ROWS ? `; the first ${ROWS} shown` : ''}`,
+    q === ''
+      ? firstShown(fill(W.deviceCount, lowerNames.length), lowerNames.length)
+      : firstShown(total === 1 ? W.oneMatch : fill(W.matches, total), total),
   );
   const body = el('devices-body');
   for (let r = 0; r < ROWS; r++) {
@@ -377,6 +398,8 @@ el('search').addEventListener('input', (e) => {
 function render(v: DashboardView, phase: 'init' | 'update'): void {
   const started = performance.now();
   view = v;
+  W = { ...PAGE_WORDS, ...v.words };
+  statusWords = { ...STATUS_WORDS, ...v.statusText };
   renderHeader(v);
   renderChart(v);
   renderWaves(v);

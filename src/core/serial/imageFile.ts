@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import MemoryMap from 'nrf-intel-hex';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { hex32 } from './protocols/regions';
 import { type FlashRegion } from './protocols/types';
 
@@ -21,15 +22,15 @@ export function regionsFromIntelHex(text: string, name: string): FlashRegion[] {
     map = MemoryMap.fromHex(text);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new OtaError('invalid-input', `${name} is not a valid Intel HEX file: ${why}`, {
-      hint: 'Flash the .bin your build produced, or rebuild the .hex.',
+    throw new OtaError('invalid-input', say`${name} is not a valid Intel HEX file: ${why}`, {
+      hint: say`Flash the .bin your build produced, or rebuild the .hex.`,
     });
   }
   const regions: FlashRegion[] = [];
   for (const [address, data] of map.join()) {
     if (data.length > 0) regions.push({ address, data, name: `${name} @${hex32(address)}` });
   }
-  if (regions.length === 0) throw new OtaError('invalid-input', `${name} holds no data records: there is nothing to flash.`);
+  if (regions.length === 0) throw new OtaError('invalid-input', say`${name} holds no data records: there is nothing to flash.`);
   return regions;
 }
 

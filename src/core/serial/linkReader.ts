@@ -2,12 +2,13 @@
 // protocol's abort signal. Protocols are written as straight-line code on top of this.
 
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { type ByteLink } from './byteLink';
 
 /** A read did not complete in time. Protocols catch it to retry; it never reaches a user as is. */
 export class LinkTimeoutError extends Error {
   constructor(what: string, timeoutMs: number) {
-    super(`No ${what} within ${timeoutMs} ms`);
+    super(say`No ${what} within ${timeoutMs} ms`);
     this.name = 'LinkTimeoutError';
   }
 }
@@ -20,7 +21,7 @@ export function isLinkTimeout(e: unknown): e is LinkTimeoutError {
 export function abortError(signal: AbortSignal): OtaError {
   const reason: unknown = signal.reason;
   if (reason instanceof OtaError && reason.kind === 'cancelled') return reason;
-  const text = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'Cancelled.';
+  const text = reason instanceof Error && reason.name !== 'AbortError' ? reason.message : say`Cancelled.`;
   return new OtaError('cancelled', text);
 }
 
@@ -57,7 +58,7 @@ export class LinkReader {
       link.onData((chunk) => this.push(chunk)),
       link.onClose((error) => {
         this.closedError =
-          error ?? new OtaError('failed', `The connection to ${link.name} was closed.`, { code: 'link-closed' });
+          error ?? new OtaError('failed', say`The connection to ${link.name} was closed.`, { code: 'link-closed' });
         this.notify();
       }),
     ];
@@ -77,7 +78,7 @@ export class LinkReader {
   dispose(): void {
     for (const off of this.unsubscribe) off();
     this.unsubscribe.length = 0;
-    this.closedError ??= new OtaError('failed', `Stopped reading from ${this.link.name}.`, { code: 'link-closed' });
+    this.closedError ??= new OtaError('failed', say`Stopped reading from ${this.link.name}.`, { code: 'link-closed' });
     this.notify();
   }
 

@@ -7,6 +7,7 @@
 import { promises as fs, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { SerialPort } from 'serialport';
+import { say } from '../sentences';
 import { type ByteLink } from './byteLink';
 import { normalizeSerialSettings, openSerialLink, type SerialSettings } from './transport';
 
@@ -111,7 +112,7 @@ export async function listPorts(options: ListPortsOptions = {}): Promise<PortInf
     out.push({
       path: vp.path,
       label: vp.label,
-      description: vp.description ?? `virtual device · ${vp.path}`,
+      description: vp.description ?? say`virtual device · ${vp.path}`,
       kind: 'virtual',
       manufacturer: null,
       product: null,
@@ -156,7 +157,7 @@ function toPortInfo(p: RawPort, byIdPath: string | null): PortInfo {
   } else if (byIdPath) {
     label = nodePath.basename(byIdPath).replace(/^usb-/, '').replace(/-if\d+(-port\d+)?$/, '').replace(/_/g, ' ');
   } else {
-    label = { usb: 'USB serial port', platform: 'Built-in serial port', pty: 'Pseudo-terminal', virtual: 'Virtual device', other: 'Serial port' }[p.kind];
+    label = { usb: say`USB serial port`, platform: say`Built-in serial port`, pty: say`Pseudo-terminal`, virtual: say`Virtual device`, other: say`Serial port` }[p.kind];
   }
   const parts: string[] = [];
   if (p.vendorId && p.productId) parts.push(`${p.vendorId}:${p.productId}`);

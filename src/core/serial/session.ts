@@ -4,6 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { isOtaError, OtaError } from '../errors';
+import { say, sayList } from '../sentences';
 import { failedOutcome, userMessage } from './protocols/outcome';
 import { type ByteLink } from './byteLink';
 import { openPort, type VirtualPort } from './ports';
@@ -50,7 +51,7 @@ export interface FlashSessionOptions {
 type EventOf<T extends FlashSessionEventType> = Extract<FlashSessionEvent, { type: T }>;
 
 const EMPTY_IMAGE_MESSAGE =
-  'The image is empty (0 bytes): there is nothing to flash. Build the firmware first, or pick another file.';
+  say`The image is empty (0 bytes): there is nothing to flash. Build the firmware first, or pick another file.`;
 
 /**
  * Checks a request without touching any port: protocol known, image not empty, options and serial settings
@@ -63,7 +64,7 @@ export function checkFlashRequest(options: Pick<FlashSessionOptions, 'protocol' 
     throw new OtaError('invalid-input', EMPTY_IMAGE_MESSAGE, { code: 'empty-image' });
   }
   const empty = regions.find((r) => r.data.length === 0);
-  if (empty) throw new OtaError('invalid-input', `${empty.name} is empty (0 bytes): build it again or leave it out.`, { code: 'empty-image' });
+  if (empty) throw new OtaError('invalid-input', say`${empty.name} is empty (0 bytes): build it again or leave it out.`, { code: 'empty-image' });
   protocol.checkOptions(options.options ?? {}, joinRegions(regions), regions);
   normalizeSerialSettings(options.serial);
   return protocol;
@@ -101,7 +102,7 @@ export class FlashSession {
     this.protocolLabel = typeof opts.protocol === 'string' ? opts.protocol : opts.protocol.label;
     this.regions = toRegions(opts.image, this.imageName);
     this.image = joinRegions(this.regions);
-    this.status = `Ready to flash ${this.imageName} to ${opts.port}`;
+    this.status = say`Ready to flash ${this.imageName} to ${opts.port}`;
     const external = opts.signal;
     if (external) {
       if (external.aborted) this.cancel();
@@ -137,7 +138,7 @@ export class FlashSession {
   }
 
   /** Stops the session as soon as possible; the result will be `cancelled` (unless it had already ended). */
-  cancel(reason = 'Cancelled by the user.'): void {
+  cancel(reason = say`Cancelled by the user.`): void {
     if (!this.controller.signal.aborted) this.controller.abort(new OtaError('cancelled', reason));
   }
 
@@ -192,7 +193,7 @@ export class FlashSession {
     if (this.signal.aborted) return this.end(this.cancelledOutcome());
     const serial = { baudRate: DEFAULT_BAUD_RATE, ...protocol.serial, ...this.opts.serial };
     this.setPhase('waiting', `Opening ${this.opts.port}`);
-    this.log('info', `Flashing ${this.imageName} (${this.image.length} bytes) to ${this.opts.port} at ${serial.baudRate} baud with ${protocol.label}`);
+    this.log('info', say`Flashing ${this.imageName} (${this.image.length} bytes) to ${this.opts.port} at ${serial.baudRate} baud with ${protocol.label}`);
     let link: ByteLink;
     try {
       link = this.opts.connect ? await this.opts.connect() : await openPort(this.opts.port, serial, this.opts.virtualPorts);
@@ -227,7 +228,7 @@ export class FlashSession {
 
   private cancelledOutcome(): ProtocolOutcome {
     const reason: unknown = this.signal.reason;
-    return { result: 'cancelled', verified: false, message: reason instanceof Error ? reason.message : 'Cancelled.' };
+    return { result: 'cancelled', verified: false, message: reason instanceof Error ? reason.message : say`Cancelled.` };
   }
 
   private onProtocolEvent(event: ProtocolEvent): void {
@@ -249,7 +250,7 @@ export class FlashSession {
         break;
       case 'device':
         this.device = mergeFacts(this.device, event.facts);
-        this.log('info', `Device: ${event.facts.map((f) => `${f.label} ${f.value}`).join(', ')}`);
+        this.log('info', say`Device: ${sayList(event.facts.map((f) => say`${f.label} ${f.value}`))}`);
         this.emit({ type: 'device', sessionId: this.id, facts: [...this.device] });
         break;
       case 'stats':
@@ -325,7 +326,7 @@ export class FlashSession {
         result: 'failed',
         verified: false,
         errorCode: 'incomplete',
-        message: `The protocol reported success but only ${this.bytesDone} of ${total} bytes were delivered.`,
+        message: say`The protocol reported success but only ${this.bytesDone} of ${total} bytes were delivered.`,
       };
     }
     this.endedAt = Date.now();

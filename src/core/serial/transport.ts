@@ -6,6 +6,7 @@ import { constants as fsConstants, read as fsRead, readFileSync, readSync, write
 import { promisify } from 'node:util';
 import { SerialPort } from 'serialport';
 import { OtaError, errorMessage } from '../errors';
+import { say } from '../sentences';
 import { type ByteLink, type ControlSignals, LinkBase } from './byteLink';
 
 export type Parity = 'none' | 'even' | 'odd' | 'mark' | 'space';
@@ -43,16 +44,16 @@ export function normalizeSerialSettings(settings: Partial<SerialSettings> = {}):
     lock: settings.lock ?? true,
   };
   if (!Number.isInteger(s.baudRate) || s.baudRate <= 0) {
-    throw new OtaError('invalid-input', `Baud rate must be a positive whole number, not ${String(s.baudRate)}.`);
+    throw new OtaError('invalid-input', say`Baud rate must be a positive whole number, not ${String(s.baudRate)}.`);
   }
   if (!DATA_BITS.includes(s.dataBits)) {
-    throw new OtaError('invalid-input', `Data bits must be 5, 6, 7 or 8, not ${String(s.dataBits)}.`);
+    throw new OtaError('invalid-input', say`Data bits must be 5, 6, 7 or 8, not ${String(s.dataBits)}.`);
   }
   if (!STOP_BITS.includes(s.stopBits)) {
-    throw new OtaError('invalid-input', `Stop bits must be 1, 1.5 or 2, not ${String(s.stopBits)}.`);
+    throw new OtaError('invalid-input', say`Stop bits must be 1, 1.5 or 2, not ${String(s.stopBits)}.`);
   }
   if (!PARITIES.includes(s.parity)) {
-    throw new OtaError('invalid-input', `Parity must be one of ${PARITIES.join(', ')}, not ${String(s.parity)}.`);
+    throw new OtaError('invalid-input', say`Parity must be one of ${PARITIES.join(', ')}, not ${String(s.parity)}.`);
   }
   return s;
 }
@@ -73,17 +74,16 @@ export function describeOpenError(path: string, error: unknown, platform: NodeJS
   ) {
     return new OtaError(
       'failed',
-      `Serial port ${path} is busy: another program has it open. Close the serial monitor (or any terminal ` +
-        `program using the port), then try again.`,
+      say`Serial port ${path} is busy: another program has it open. Close the serial monitor (or any terminal program using the port), then try again.`,
       { code: 'port-busy', cause: error },
     );
   }
   if (has(/Permission denied|EACCES|EPERM|Operation not permitted/i)) {
     const what =
       platform === 'linux'
-        ? 'Add your user to the dialout group (sudo usermod -aG dialout $USER, then log in again).'
-        : 'Check that your user may use serial ports.';
-    return new OtaError('failed', `Permission denied opening serial port ${path}. ${what}`, {
+        ? say`Add your user to the dialout group (sudo usermod -aG dialout $USER, then log in again).`
+        : say`Check that your user may use serial ports.`;
+    return new OtaError('failed', say`Permission denied opening serial port ${path}. ${what}`, {
       code: 'port-permission',
       cause: error,
     });
@@ -91,24 +91,24 @@ export function describeOpenError(path: string, error: unknown, platform: NodeJS
   if (has(/No such file or directory|ENOENT|cannot find the file|File not found|No such device/i)) {
     return new OtaError(
       'not-found',
-      `There is no serial port ${path}. Check that the board is plugged in, then pick the port again.`,
+      say`There is no serial port ${path}. Check that the board is plugged in, then pick the port again.`,
       { code: 'port-not-found', cause: error },
     );
   }
   if (has(/baud rate .*not supported|Invalid argument/i)) {
-    return new OtaError('invalid-input', `Serial port ${path} does not accept these settings: ${raw}`, {
+    return new OtaError('invalid-input', say`Serial port ${path} does not accept these settings: ${raw}`, {
       code: 'port-settings',
       cause: error,
     });
   }
-  return new OtaError('failed', `Could not open serial port ${path}: ${raw}`, { code: 'port-open-failed', cause: error });
+  return new OtaError('failed', say`Could not open serial port ${path}: ${raw}`, { code: 'port-open-failed', cause: error });
 }
 
 /** The error for a port that went away under us. */
 export function disconnectedError(path: string, detail?: string): OtaError {
   return new OtaError(
     'failed',
-    `The device on ${path} was disconnected${detail ? ` (${detail})` : ''}. Plug it back in and try again.`,
+    say`The device on ${path} was disconnected${detail ? ` (${detail})` : ''}. Plug it back in and try again.`,
     { code: 'port-disconnected' },
   );
 }
@@ -238,7 +238,7 @@ export class SerialLink extends LinkBase {
 
   write(data: Uint8Array): Promise<void> {
     if (this.isClosed) {
-      return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
+      return Promise.reject(this.closeError ?? new OtaError('failed', say`Serial port ${this.name} is closed.`, { code: 'link-closed' }));
     }
     let chunk = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const written = this.writeDirect(chunk);
@@ -274,7 +274,7 @@ export class SerialLink extends LinkBase {
    * state (serialport's set() would put them back to its defaults, DTR and RTS on).
    */
   setSignals(signals: ControlSignals): Promise<void> {
-    if (this.isClosed) return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
+    if (this.isClosed) return Promise.reject(this.closeError ?? new OtaError('failed', say`Serial port ${this.name} is closed.`, { code: 'link-closed' }));
     const next = {
       dtr: signals.dtr ?? this.lines.dtr,
       rts: signals.rts ?? this.lines.rts,
@@ -284,9 +284,9 @@ export class SerialLink extends LinkBase {
       this.port.set(next, (err) => {
         if (err) {
           reject(
-            new OtaError('failed', `Serial port ${this.name} cannot set its DTR/RTS lines (${err.message}).`, {
+            new OtaError('failed', say`Serial port ${this.name} cannot set its DTR/RTS lines (${err.message}).`, {
               code: 'port-signals',
-              hint: 'Use an adapter with DTR/RTS, or put the board into its bootloader by hand when asked.',
+              hint: say`Use an adapter with DTR/RTS, or put the board into its bootloader by hand when asked.`,
               cause: err,
             }),
           );
@@ -301,7 +301,7 @@ export class SerialLink extends LinkBase {
   /** Note: serialport discards what is buffered both ways (tcflush) when it changes the rate. */
   setBaudRate(baudRate: number): Promise<void> {
     normalizeSerialSettings({ baudRate });
-    if (this.isClosed) return Promise.reject(this.closeError ?? new OtaError('failed', `Serial port ${this.name} is closed.`, { code: 'link-closed' }));
+    if (this.isClosed) return Promise.reject(this.closeError ?? new OtaError('failed', say`Serial port ${this.name} is closed.`, { code: 'link-closed' }));
     return new Promise<void>((resolve, reject) => {
       this.port.update({ baudRate }, (err) => {
         if (err) reject(describeOpenError(this.name, err));

@@ -3,6 +3,7 @@
 // sandbox uses it so that a flash to the virtual MCU shows a believable progress bar.
 
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { type ControlSignals, LinkBase } from './byteLink';
 
 export interface VirtualLinkOptions {
@@ -88,7 +89,7 @@ export class VirtualLinkEnd extends LinkBase {
     if (!this.isClosed) {
       this.markClosed(null);
       this.peer.markClosed(
-        new OtaError('failed', `${this.name} closed the connection.`, { code: 'port-disconnected' }),
+        new OtaError('failed', say`${this.name} closed the connection.`, { code: 'port-disconnected' }),
       );
     }
     return Promise.resolve();
@@ -96,7 +97,7 @@ export class VirtualLinkEnd extends LinkBase {
 
   /** Simulates pulling the cable: both ends close with a disconnect error. */
   unplug(): void {
-    const error = new OtaError('failed', `The device on ${this.name} was disconnected.`, {
+    const error = new OtaError('failed', say`The device on ${this.name} was disconnected.`, {
       code: 'port-disconnected',
     });
     this.markClosed(error);
@@ -109,7 +110,7 @@ export class VirtualLinkEnd extends LinkBase {
 }
 
 function closedError(name: string): OtaError {
-  return new OtaError('failed', `The connection to ${name} is closed.`, { code: 'link-closed' });
+  return new OtaError('failed', say`The connection to ${name} is closed.`, { code: 'link-closed' });
 }
 
 /** Two connected ends: `[host, device]` by convention. */

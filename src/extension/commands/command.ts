@@ -3,6 +3,7 @@
 // extension is registered through registerCommands, from the one table of ./index.ts.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { spokenError } from '../common/spoken';
 import { redact, type Log } from '../common/log';
 import { actionsFor, Dismissed } from '../common/errors';
 
@@ -36,8 +37,9 @@ export async function runCommand(log: Log, command: OtaCommand, args: unknown[],
     return await command.run(...args);
   } catch (e) {
     if (e instanceof Dismissed) return undefined;
-    const message = redact(errorMessage(e));
-    log.error(`${command.id}: ${message}`);
+    // The log keeps the English (for a bug report); the notification speaks the display language.
+    log.error(`${command.id}: ${redact(errorMessage(e))}`);
+    const message = redact(spokenError(e));
     shown?.push({ command: command.id, message });
     const actions = actionsFor(e).map((a) => ({ title: TITLES[a](), command: ACTIONS[a] }));
     void vscode.window.showErrorMessage(message, ...actions).then((choice) => {

@@ -2,11 +2,13 @@
 // lists: per-wave counts and rates, failure reasons grouped with their devices, the chart's history and markers,
 // and every task as columns, as the plain data of src/shared/rolloutDashboardMessages.ts. No vscode import: the
 // benchmark and the unit tests build views in plain Node.
-import { english, type Translate } from './translate';
+import { english, type Retell, type Translate } from './translate';
 import { basename } from 'node:path';
 import {
   DASHBOARD_STATES,
   FAILURE_DEVICES_SHOWN,
+  PAGE_WORDS,
+  STATUS_WORDS,
   viewStates,
   type ChartData,
   type ChartMarker,
@@ -14,6 +16,7 @@ import {
   type DashboardState,
   type DashboardView,
   type FailureGroup,
+  type PageWords,
   type TaskColumns,
   type WaveView,
 } from '../../shared/rolloutDashboardMessages';
@@ -28,19 +31,19 @@ function pct(part: number, whole: number): number {
   return whole > 0 ? (part * 100) / whole : 0;
 }
 
-export function gateText(g: ResolvedGates): string {
+export function gateText(g: ResolvedGates, t: Translate = english): string {
   const parts: string[] = [];
-  if (g.maxFailurePercent < 100) parts.push(`≤ ${g.maxFailurePercent} % failed`);
-  if (g.minSuccessPercent > 0) parts.push(`≥ ${g.minSuccessPercent} % succeeded`);
-  parts.push(`${g.minFinishedPercent} % finished`);
-  parts.push(`judged after ${g.minFinished} finished`);
-  if (g.soakMinutes > 0) parts.push(`soak ${g.soakMinutes} min`);
-  parts.push(g.auto ? 'continues on its own' : 'waits for approval');
-  if (g.onFailure === 'abort') parts.push('aborts on failure');
+  if (g.maxFailurePercent < 100) parts.push(t('≤ {0} % failed', g.maxFailurePercent));
+  if (g.minSuccessPercent > 0) parts.push(t('≥ {0} % succeeded', g.minSuccessPercent));
+  parts.push(t('{0} % finished', g.minFinishedPercent));
+  parts.push(t('judged after {0} finished', g.minFinished));
+  if (g.soakMinutes > 0) parts.push(t('soak {0} min', g.soakMinutes));
+  parts.push(g.auto ? t('continues on its own') : t('waits for approval'));
+  if (g.onFailure === 'abort') parts.push(t('aborts on failure'));
   return parts.join(', ');
 }
 
-function waveView(plan: RolloutPlan | null, w: RolloutState['waves'][number], counts: StateCounts, tasks: number): WaveView {
+function waveView(plan: RolloutPlan | null, w: RolloutState['waves'][number], counts: StateCounts, tasks: number, t: Translate, retell: Retell): WaveView {
   const finished = counts.succeeded + (counts.deployed ?? 0) + counts.failed;
   return {
     index: w.index,
@@ -56,14 +59,16 @@ function waveView(plan: RolloutPlan | null, w: RolloutState['waves'][number], co
     startedAt: w.startedAt,
     endedAt: w.endedAt,
     soakUntil: w.soakUntil,
-    decision: w.decision,
+    // A reason the engine said in this process is retold from how it was made; one read from the rollout file is
+    // recognised by the templates the translation knows (see retell).
+    decision: w.decision ? { ...w.decision, reason: retell(w.decision.reason) } : null,
     left: w.left.length,
-    gate: plan ? gateText(gatesOf(plan, w.index)) : '',
+    gate: plan ? gateText(gatesOf(plan, w.index), t) : '',
   };
 }
 
 /** Every task as columns, failures grouped by their TaskDesc. */
-export function taskColumns(tasksByWave: ReadonlyMap<number, ReadonlyMap<string, Task>>): { tasks: TaskColumns; failures: FailureGroup[] } {
+export function taskColumns(tasksByWave: ReadonlyMap<number, ReadonlyMap<string, Task>>, tr: Translate = english): { tasks: TaskColumns; failures: FailureGroup[] } {
   const cols: TaskColumns = { devices: [], wave: [], state: [], progress: [], reason: [], reasons: [] };
   const reasonIndex = new Map<string, number>();
   const groups = new Map<string, FailureGroup>();
@@ -86,7 +91,7 @@ export function taskColumns(tasksByWave: ReadonlyMap<number, ReadonlyMap<string,
         cols.reason.push(i);
       }
       if (state === 'failed') {
-        const reason = desc ?? 'no reason given';
+        const reason = desc ?? tr('no reason given');
         let g = groups.get(reason);
         if (!g) groups.set(reason, (g = { reason, count: 0, devices: [], waves: [] }));
         g.count++;
@@ -129,18 +134,33 @@ const MARKER_KIND: Partial<Record<RolloutState['events'][number]['kind'], ChartM
   done: 'done',
 };
 
-function markerLabel(e: RolloutState['events'][number]): string {
-  const n = e.wave === null ? '' : ` ${e.wave + 1}`;
+function markerLabel(e: RolloutState['events'][number], t: Translate): string {
+  const n = e.wave === null ? '' : String(e.wave + 1);
   switch (e.kind) {
     case 'wave-started':
-      return `wave${n}`;
+      return t('wave {0}', n).trim();
     case 'gate-passed':
-      return `gate${n} ✓`;
+      return t('gate {0} ✓', n).replace('  ', ' ');
     case 'gate-failed':
-      return `gate${n} ✗`;
+      return t('gate {0} ✗', n).replace('  ', ' ');
+    case 'paused':
+      return t('paused');
+    case 'resumed':
+      return t('resumed');
+    case 'aborted':
+      return t('aborted');
+    case 'done':
+      return t('done');
     default:
       return e.kind;
   }
+}
+
+/** The page's words and the statuses, in the display language. */
+function pageWords(t: Translate): { words: PageWords; statusText: Record<string, string> } {
+  const words = Object.fromEntries(Object.entries(PAGE_WORDS).map(([k, v]) => [k, t(v)])) as PageWords;
+  const statusText = Object.fromEntries(Object.entries(STATUS_WORDS).map(([k, v]) => [k, t(v)]));
+  return { words, statusText };
 }
 
 /** The states' words in the display language. */
@@ -159,18 +179,19 @@ export function rolloutView(
   plan: RolloutPlan,
   state: RolloutState,
   tasksByWave: ReadonlyMap<number, ReadonlyMap<string, Task>>,
-  options: { error?: string | null; now?: () => number; t?: Translate } = {},
+  options: { error?: string | null; now?: () => number; t?: Translate; retell?: Retell } = {},
 ): DashboardView {
   const t = options.t ?? english;
-  const { tasks, failures } = taskColumns(tasksByWave);
+  const retell = options.retell ?? ((text: string) => text);
+  const { tasks, failures } = taskColumns(tasksByWave, t);
   const waves = state.waves.map((w) => {
     const live = tasksByWave.get(w.index);
-    return live ? waveView(plan, w, countTasks(live.values()), live.size) : waveView(plan, w, w.counts, w.tasks);
+    return live ? waveView(plan, w, countTasks(live.values()), live.size, t, retell) : waveView(plan, w, w.counts, w.tasks, t, retell);
   });
   const markers: ChartMarker[] = [];
   for (const e of state.events) {
     const kind = MARKER_KIND[e.kind];
-    if (kind) markers.push({ t: Date.parse(e.at) / 1000, kind, label: markerLabel(e) });
+    if (kind) markers.push({ t: Date.parse(e.at) / 1000, kind, label: markerLabel(e, t) });
   }
   const hasFailures = waves.some((w) => w.counts.failed > 0 || w.left > 0);
   const live = state.status === 'running' || state.status === 'paused';
@@ -185,7 +206,7 @@ export function rolloutView(
         ? t('IoTaaP · image {0} · version {1} · {2} devices · seed {3}', basename(plan.image), plan.version, state.populationSize, state.seed)
         : t('firmware {0} · product {1} · {2} devices · seed {3}', plan.firmwareId, plan.productKey, state.populationSize, state.seed),
     status: state.status,
-    summary: describe(plan, state),
+    summary: retell(describe(plan, state)),
     populationSize: state.populationSize,
     waves,
     failures,
@@ -195,6 +216,7 @@ export function rolloutView(
     confirmedByDevices: confirmed,
     states: viewStates(confirmed),
     stateText: stateTexts(t),
+    ...pageWords(t),
     notice: confirmed
       ? null
       : t('IoTaaP does not report whether a device installed an image: "deployed" means IoTaaP accepted the image for the device, not that the device runs it.'),
@@ -228,10 +250,11 @@ export function historyFromTasks(job: Job, tasks: readonly Task[]): HistorySampl
 }
 
 /** A plain job as a one-wave dashboard; `history` is what this session has seen of it. */
-export function jobView(job: Job, tasks: readonly Task[], history: readonly HistorySample[], options: { error?: string | null; now?: () => number; t?: Translate } = {}): DashboardView {
+export function jobView(job: Job, tasks: readonly Task[], history: readonly HistorySample[], options: { error?: string | null; now?: () => number; t?: Translate; retell?: Retell } = {}): DashboardView {
   const t = options.t ?? english;
+  const retell = options.retell ?? ((text: string) => text);
   const byDevice = new Map(tasks.map((t) => [t.deviceName, t]));
-  const { tasks: cols, failures } = taskColumns(new Map([[0, byDevice]]));
+  const { tasks: cols, failures } = taskColumns(new Map([[0, byDevice]]), t);
   const counts = countTasks(byDevice.values());
   const wave: RolloutState['waves'][number] = {
     index: 0,
@@ -252,7 +275,7 @@ export function jobView(job: Job, tasks: readonly Task[], history: readonly Hist
   };
   const markers: ChartMarker[] = [];
   if (job.startedAt) markers.push({ t: Date.parse(job.startedAt) / 1000, kind: 'wave', label: t('start') });
-  if (job.endedAt) markers.push({ t: Date.parse(job.endedAt) / 1000, kind: 'done', label: job.status.toLowerCase() });
+  if (job.endedAt) markers.push({ t: Date.parse(job.endedAt) / 1000, kind: 'done', label: t(STATUS_WORDS[job.status] ?? job.status.toLowerCase()) });
   const active = job.status === 'IN_PROGRESS' || job.status === 'PLANNED';
   return {
     kind: 'job',
@@ -262,7 +285,7 @@ export function jobView(job: Job, tasks: readonly Task[], history: readonly Hist
     status: job.status,
     summary: t('{0} succeeded, {1} failed, {2} to go of {3}.', counts.succeeded, counts.failed, counts.queued + counts.inProgress, byDevice.size),
     populationSize: byDevice.size,
-    waves: [waveView(null, wave, counts, byDevice.size)],
+    waves: [waveView(null, wave, counts, byDevice.size, t, retell)],
     failures,
     chart: chartOf(history),
     markers,
@@ -270,6 +293,7 @@ export function jobView(job: Job, tasks: readonly Task[], history: readonly Hist
     confirmedByDevices: true,
     states: viewStates(true),
     stateText: stateTexts(t),
+    ...pageWords(t),
     notice: null,
     actions: { advance: false, pause: false, resume: false, abort: active, retry: counts.failed > 0 },
     updatedAt: new Date((options.now ?? Date.now)()).toISOString(),

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { AliyunOtaClient } from '../../core/cloud/aliyun';
 import { cancelTasks, retryFailedTasks } from '../../core/deploy';
-import { errorMessage } from '../../core/errors';
+import { spoken, spokenError } from '../common/spoken';
 import { historyFromTasks, jobView } from './dashboardView';
 import { countTasks, sameCounts, type HistorySample } from '../../core/rollout/state';
 import type { DashboardPanelMessage, DashboardView } from '../../shared/rolloutDashboardMessages';
@@ -44,9 +44,9 @@ export class JobSource implements DashboardSource {
       const counts = countTasks(tasks);
       const last = this.history[this.history.length - 1];
       if (!last || !sameCounts(last, counts)) this.history.push({ at: new Date().toISOString(), ...counts });
-      this.view = jobView(job, tasks, this.history, { t: vscode.l10n.t });
+      this.view = jobView(job, tasks, this.history, { t: vscode.l10n.t, retell: spoken });
     } catch (e) {
-      const message = errorMessage(e);
+      const message = spokenError(e);
       this.log.warn(`Job ${this.jobId}: ${message}`);
       if (!this.view) throw e;
       this.view = { ...this.view, error: message };
@@ -74,7 +74,7 @@ export class JobSource implements DashboardSource {
         this.log.info(text);
         panel.post({ type: 'actionResult', action: message.action, ok: true, text });
       } catch (e) {
-        panel.post({ type: 'actionResult', action: message.action, ok: false, text: errorMessage(e) });
+        panel.post({ type: 'actionResult', action: message.action, ok: false, text: spokenError(e) });
       }
       await this.refresh();
     })();

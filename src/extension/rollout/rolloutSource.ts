@@ -4,7 +4,7 @@
 // actions as `ota rollout ...`, and say what each did in the cloud.
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { errorMessage } from '../../core/errors';
+import { spoken, spokenError } from '../common/spoken';
 import type { RolloutCloud } from '../../core/rollout/cloud';
 import { rolloutView } from './dashboardView';
 import {
@@ -107,9 +107,9 @@ export class RolloutSource implements DashboardSource {
       }
       const { plan, state } = await rolloutStatus(this.ctx);
       const tasks = await collectTasks(this.ctx.cloud, state, this.ctx.signal);
-      this.view = rolloutView(plan, state, tasks, { t: vscode.l10n.t });
+      this.view = rolloutView(plan, state, tasks, { t: vscode.l10n.t, retell: spoken });
     } catch (e) {
-      const message = errorMessage(e);
+      const message = spokenError(e);
       this.log.warn(`Rollout ${this.name}: ${message}`);
       if (this.view) this.view = { ...this.view, error: message };
       else throw e;
@@ -140,9 +140,9 @@ export class RolloutSource implements DashboardSource {
       if (action !== 'pause' && action !== 'abort') await this.running;
       const r = await ACTIONS[action](this.ctx);
       for (const d of r.did) this.log.info(`Rollout ${this.name}: ${d}`);
-      panel.post({ type: 'actionResult', action, ok: true, text: [...r.did, r.summary].join('\n') });
+      panel.post({ type: 'actionResult', action, ok: true, text: [...r.did, r.summary].map(spoken).join('\n') });
     } catch (e) {
-      const message = errorMessage(e);
+      const message = spokenError(e);
       this.log.warn(`Rollout ${this.name}: ${action} failed: ${message}`);
       panel.post({ type: 'actionResult', action, ok: false, text: message });
     }

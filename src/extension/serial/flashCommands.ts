@@ -3,7 +3,7 @@
 // flashes through the controller and says how it ended.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { errorMessage } from '../../core/errors';
+import { spoken, spokenError } from '../common/spoken';
 import { readFlashImage } from '../../core/serial/imageFile';
 import type { FlashRegion } from '../../core/serial/protocols/types';
 import { checkFlashRequest } from '../../core/serial/session';
@@ -106,7 +106,7 @@ export function createFlasher(
       if (protocol === 'stm32' && !args.options && flashImage.some((r) => r.address !== null)) delete options.address;
       checkFlashRequest({ protocol, image: flashImage, options, serial: { baudRate: baud } });
     } catch (e) {
-      void vscode.window.showErrorMessage(`${chosenImage.name}: ${errorMessage(e)}`);
+      void vscode.window.showErrorMessage(`${chosenImage.name}: ${spokenError(e)}`);
       return undefined;
     }
     await state.update('ota.flashPort', targets[0]);
@@ -127,8 +127,8 @@ export function createFlasher(
     if (results.length === 1) {
       const [result] = results;
       const port = targets[0];
-      if (result.result === 'ok') void vscode.window.showInformationMessage(vscode.l10n.t('Flashed {0} to {1}: {2}', chosenImage.name, port, result.message));
-      else if (result.result !== 'cancelled') void vscode.window.showErrorMessage(vscode.l10n.t('Flashing {0} to {1}: {2}', chosenImage.name, port, result.message));
+      if (result.result === 'ok') void vscode.window.showInformationMessage(vscode.l10n.t('Flashed {0} to {1}: {2}', chosenImage.name, port, spoken(result.message)));
+      else if (result.result !== 'cancelled') void vscode.window.showErrorMessage(vscode.l10n.t('Flashing {0} to {1}: {2}', chosenImage.name, port, spoken(result.message)));
       return result;
     }
     const failed = results.filter((r) => r.result !== 'ok' && r.result !== 'cancelled');

@@ -3,6 +3,7 @@
 // monitor restored afterwards.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { spoken, spokenError, spokenFacts } from '../common/spoken';
 import type { VirtualPort } from '../../core/serial/ports';
 import type { FlashOptionBag, FlashRegion } from '../../core/serial/protocols/types';
 import { FlashSession } from '../../core/serial/session';
@@ -44,7 +45,8 @@ const PHASE_ORDER: readonly FlashPhase[] = ['waiting', 'negotiating', 'transferr
 
 function toLogLine(line: FlashLogLine, port: string | null): LogLine {
   const level = line.fromDevice ? 'device' : line.level === 'debug' ? 'info' : line.level;
-  return { time: line.time, level, text: port ? `[${port}] ${line.text}` : line.text };
+  const text = line.fromDevice ? line.text : spoken(line.text);
+  return { time: line.time, level, text: port ? `[${port}] ${text}` : text };
 }
 
 function imageBytes(image: FlashRequest['image']): number {
@@ -202,8 +204,8 @@ export class FlashController implements PanelSource, vscode.Disposable {
       bytesDone: s.bytesDone,
       bytesTotal: s.bytesTotal,
       bytesPerSecond: s.result ? s.result.bytesPerSecond : s.bytesPerSecond,
-      message: s.result ? s.result.message : s.status,
-      device: s.device,
+      message: spoken(s.result ? s.result.message : s.status),
+      device: spokenFacts(s.device),
       verified: s.result?.result === 'ok' ? s.result.verified : null,
     };
   }
@@ -232,8 +234,8 @@ export class FlashController implements PanelSource, vscode.Disposable {
         retries: s.retries,
         elapsedSeconds: s.elapsedSeconds,
         message: rows[0].message,
-        device: s.device,
-        stats: s.stats,
+        device: rows[0].device,
+        stats: spokenFacts(s.stats),
         verified: rows[0].verified,
         rows,
       };
@@ -312,7 +314,7 @@ export class FlashController implements PanelSource, vscode.Disposable {
       case 'retry':
         if (this.request && !this.running) {
           const again = this.request;
-          void this.flash(again).catch((e: unknown) => void vscode.window.showErrorMessage(errorMessage(e)));
+          void this.flash(again).catch((e: unknown) => void vscode.window.showErrorMessage(spokenError(e)));
         }
         break;
       case 'ready':

@@ -3,6 +3,7 @@
 // ../commands/mcuboot.ts).
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { spoken, spokenError } from '../common/spoken';
 import type { ByteLink } from '../../core/serial/byteLink';
 import { openPort } from '../../core/serial/ports';
 import type { SmpCommandResult } from '../../core/serial/protocols/mcuboot/smpCommands';
@@ -59,6 +60,7 @@ export async function runSmpCommand(
   }
   const baud = vscode.workspace.getConfiguration('ota.serial').get<number>('flashBaud', 115200);
   let result: SmpCommandResult;
+  let said: string | undefined;
   try {
     result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('{0} on {1}', title, path), cancellable: true }, async (_p, token) => {
       const abort = new AbortController();
@@ -72,9 +74,11 @@ export async function runSmpCommand(
     });
   } catch (e) {
     result = { ok: false, message: errorMessage(e) };
+    said = spokenError(e);
   }
   log.info(`${title}: ${result.message}`);
-  if (result.ok) void vscode.window.showInformationMessage(result.message);
-  else void vscode.window.showErrorMessage(vscode.l10n.t('{0} on {1}: {2}', title, path, result.message));
+  said ??= spoken(result.message);
+  if (result.ok) void vscode.window.showInformationMessage(said);
+  else void vscode.window.showErrorMessage(vscode.l10n.t('{0} on {1}: {2}', title, path, said));
   return result;
 }

@@ -8,6 +8,8 @@ import type { PortEntry } from './portsTreeProvider';
 export interface PortWords {
   /** A simulated device's label and description. */
   virtualPort(p: PortInfo): { label: string; description: string };
+  /** A sentence of the core (a port's kind, "USB serial port"). */
+  spoken(text: string): string;
   manufacturer(name: string): string;
   serialNumber(serial: string): string;
   stablePath(path: string): string;
@@ -15,7 +17,7 @@ export interface PortWords {
 }
 
 export function toPortEntry(p: PortInfo, words: PortWords): PortEntry {
-  const shown = p.kind === 'virtual' ? words.virtualPort(p) : { label: p.label, description: p.description };
+  const shown = p.kind === 'virtual' ? words.virtualPort(p) : { label: words.spoken(p.label), description: words.spoken(p.description) };
   const details: string[] = [shown.description];
   if (p.manufacturer) details.push(words.manufacturer(p.manufacturer));
   if (p.serialNumber) details.push(words.serialNumber(p.serialNumber));

@@ -41,6 +41,7 @@ describe('ESP boards by VID:PID', () => {
   it('labels the Serial view entries with the bridge and VID:PID', () => {
     const words: PortWords = {
       virtualPort: (p) => ({ label: p.label, description: p.description }),
+      spoken: (text) => text,
       manufacturer: (n) => `Manufacturer: ${n}`,
       serialNumber: (n) => `Serial number: ${n}`,
       stablePath: (n) => `Stable path: ${n}`,

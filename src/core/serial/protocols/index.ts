@@ -1,6 +1,7 @@
 // The flashing protocols the session can run. Adding one: write its module, add it here.
 
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { espProtocol } from './esp/espProtocol';
 import { mcubootProtocol } from './mcuboot/mcuboot';
 import { quecthingProtocol } from './quecthing';
@@ -15,7 +16,7 @@ export const FLASH_PROTOCOLS: readonly FlashProtocol[] = [quecthingProtocol, ymo
 export function findProtocol(id: string, protocols: readonly FlashProtocol[] = FLASH_PROTOCOLS): FlashProtocol {
   const found = protocols.find((p) => p.id === id);
   if (!found) {
-    throw new OtaError('invalid-input', `Unknown flashing protocol "${id}". Use one of: ${protocols.map((p) => p.id).join(', ')}.`);
+    throw new OtaError('invalid-input', say`Unknown flashing protocol "${id}". Use one of: ${protocols.map((p) => p.id).join(', ')}.`);
   }
   return found;
 }

@@ -1,6 +1,7 @@
 // Reading protocol options from the untyped bag the UI and CLI pass, with messages that name the option.
 
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { type FlashOptionBag } from './types';
 
 export function intOption(bag: FlashOptionBag, key: string, fallback: number, min: number, max: number): number {
@@ -8,7 +9,7 @@ export function intOption(bag: FlashOptionBag, key: string, fallback: number, mi
   if (value === undefined || value === null || value === '') return fallback;
   const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new OtaError('invalid-input', `Option ${key} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}.`);
+    throw new OtaError('invalid-input', say`Option ${key} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}.`);
   }
   return n;
 }
@@ -26,7 +27,7 @@ export function boolOption(bag: FlashOptionBag, key: string, fallback: boolean):
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
-  throw new OtaError('invalid-input', `Option ${key} must be true or false, not ${JSON.stringify(value)}.`);
+  throw new OtaError('invalid-input', say`Option ${key} must be true or false, not ${JSON.stringify(value)}.`);
 }
 
 /**
@@ -37,7 +38,7 @@ export function stringOption(bag: FlashOptionBag, key: string, fallback: string,
   const value = bag[key];
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'string' || (pattern && !pattern.test(value))) {
-    throw new OtaError('invalid-input', `Option ${key} ${what ?? 'is not valid'}: ${JSON.stringify(value)}.`);
+    throw new OtaError('invalid-input', say`Option ${key} ${what ?? say`is not valid`}: ${JSON.stringify(value)}.`);
   }
   return value;
 }
@@ -46,7 +47,7 @@ export function choiceOption<T extends string>(bag: FlashOptionBag, key: string,
   const value = bag[key];
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new OtaError('invalid-input', `Option ${key} must be one of ${choices.join(', ')}, not ${JSON.stringify(value)}.`);
+    throw new OtaError('invalid-input', say`Option ${key} must be one of ${choices.join(', ')}, not ${JSON.stringify(value)}.`);
   }
   return value as T;
 }
@@ -56,7 +57,7 @@ export function rejectUnknownOptions(bag: FlashOptionBag, known: readonly string
   for (const key of Object.keys(bag)) {
     if (bag[key] === undefined) continue;
     if (!known.includes(key)) {
-      throw new OtaError('invalid-input', `The ${protocolId} protocol has no option ${key} (it knows ${known.join(', ')}).`);
+      throw new OtaError('invalid-input', say`The ${protocolId} protocol has no option ${key} (it knows ${known.join(', ')}).`);
     }
   }
 }

@@ -1,11 +1,12 @@
 // Turning a thrown error into a protocol outcome: the sentence for a person, the code for front ends.
 
 import { errorMessage, isOtaError } from '../../errors';
+import { say } from '../../sentences';
 import { type ProtocolOutcome } from './types';
 
 /** The message and hint of an OtaError (its code travels separately), or any error's message. */
 export function userMessage(e: unknown): string {
-  if (isOtaError(e)) return e.hint ? `${e.message} ${e.hint}` : e.message;
+  if (isOtaError(e)) return e.hint ? say`${e.message} ${e.hint}` : e.message;
   return errorMessage(e);
 }
 

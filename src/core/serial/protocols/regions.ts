@@ -2,6 +2,7 @@
 // and joining regions back into one byte array.
 
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { type FlashRegion } from './types';
 
 /** One region without an address (a plain .bin) from bytes, or the regions as given. */
@@ -34,8 +35,8 @@ export function requireSingleImage(regions: readonly FlashRegion[], protocolId: 
   if (regions.length > 1) {
     throw new OtaError(
       'invalid-input',
-      `The ${protocolId} protocol sends one image, but this one has ${regions.length} regions at different addresses (${regions.map((r) => (r.address === null ? r.name : hex32(r.address))).join(', ')}).`,
-      { hint: 'Flash a single .bin, or use a protocol that writes at addresses (esp, stm32).' },
+      say`The ${protocolId} protocol sends one image, but this one has ${regions.length} regions at different addresses (${regions.map((r) => (r.address === null ? r.name : hex32(r.address))).join(', ')}).`,
+      { hint: say`Flash a single .bin, or use a protocol that writes at addresses (esp, stm32).` },
     );
   }
 }
