@@ -5,6 +5,7 @@
 
 import { LinkReader, isLinkTimeout, writeWithin } from '../../linkReader';
 import { type ByteLink } from '../../byteLink';
+import { say } from '../../../sentences';
 import {
   ACK,
   BUSY,
@@ -80,13 +81,13 @@ export class Stm32Client {
       try {
         b = await this.reader.readByte(Math.max(1, deadline - Date.now()));
       } catch (e) {
-        if (isLinkTimeout(e)) throw new BootloaderError('timeout', `no answer to ${what} within ${timeoutMs} ms`);
+        if (isLinkTimeout(e)) throw new BootloaderError('timeout', say`no answer to ${what} within ${timeoutMs} ms`);
         throw e;
       }
       if (b === ACK) return;
-      if (b === NACK) throw new BootloaderError('nack', `NACK to ${what}`);
+      if (b === NACK) throw new BootloaderError('nack', say`NACK to ${what}`);
       if (b === BUSY) continue;
-      throw new BootloaderError('garbage', `0x${b.toString(16).padStart(2, '0')} instead of ACK to ${what}`);
+      throw new BootloaderError('garbage', say`${`0x${b.toString(16).padStart(2, '0')}`} instead of ACK to ${what}`);
     }
   }
 
@@ -99,7 +100,7 @@ export class Stm32Client {
     try {
       return await this.reader.readExact(n, this.t.ackMs + n);
     } catch (e) {
-      if (isLinkTimeout(e)) throw new BootloaderError('timeout', `${what} ended early`);
+      if (isLinkTimeout(e)) throw new BootloaderError('timeout', say`${what} ended early`);
       throw e;
     }
   }
@@ -150,23 +151,23 @@ export class Stm32Client {
 
   async getVersion(): Promise<{ version: number; option1: number; option2: number }> {
     await this.command(CMD.getVersion, 'Get Version');
-    const b = await this.readBytes(3, 'the Get Version answer');
+    const b = await this.readBytes(3, say`the Get Version answer`);
     await this.expectAck('Get Version');
     return { version: b[0], option1: b[1], option2: b[2] };
   }
 
   async get(): Promise<{ version: number; commands: number[] }> {
     await this.command(CMD.get, 'Get');
-    const n = (await this.readBytes(1, 'the Get answer'))[0];
-    const b = await this.readBytes(n + 1, 'the Get answer');
+    const n = (await this.readBytes(1, say`the Get answer`))[0];
+    const b = await this.readBytes(n + 1, say`the Get answer`);
     await this.expectAck('Get');
     return { version: b[0], commands: [...b.subarray(1)] };
   }
 
   async getId(): Promise<number> {
     await this.command(CMD.getId, 'Get ID');
-    const n = (await this.readBytes(1, 'the Get ID answer'))[0];
-    const b = await this.readBytes(n + 1, 'the Get ID answer');
+    const n = (await this.readBytes(1, say`the Get ID answer`))[0];
+    const b = await this.readBytes(n + 1, say`the Get ID answer`);
     await this.expectAck('Get ID');
     return (b[0] << 8) | b[1];
   }
@@ -187,16 +188,16 @@ export class Stm32Client {
     if (ahead && safeToSendAhead(tail)) {
       await this.link.write(Uint8Array.of(...commandFrame(CMD.readMemory), ...tail));
       await this.expectAck('Read Memory');
-      await this.expectAck('the Read Memory address');
-      await this.expectAck('the Read Memory length');
-      return this.readBytes(length, 'the Read Memory data');
+      await this.expectAck(say`the Read Memory address`);
+      await this.expectAck(say`the Read Memory length`);
+      return this.readBytes(length, say`the Read Memory data`);
     }
     await this.command(CMD.readMemory, 'Read Memory');
     await this.link.write(addressFrame(address));
-    await this.expectAck('the Read Memory address');
+    await this.expectAck(say`the Read Memory address`);
     await this.link.write(readLengthFrame(length));
-    await this.expectAck('the Read Memory length');
-    return this.readBytes(length, 'the Read Memory data');
+    await this.expectAck(say`the Read Memory length`);
+    return this.readBytes(length, say`the Read Memory data`);
   }
 
   /**
@@ -213,33 +214,33 @@ export class Stm32Client {
       await this.command(writeCode, 'Write Memory');
       await this.link.write(where);
     }
-    await this.expectAck('the Write Memory address');
+    await this.expectAck(say`the Write Memory address`);
     await this.link.write(writeDataFrame(data));
-    await this.expectAck('the Write Memory data');
+    await this.expectAck(say`the Write Memory data`);
   }
 
   async erasePages(code: number, pages: readonly number[], timeoutMs: number): Promise<void> {
     await this.command(code, code === CMD.erase ? 'Erase' : 'Extended Erase');
     await this.link.write(code === CMD.erase ? legacyEraseFrame(pages) : extendedEraseFrame(pages));
-    await this.expectAck(`erasing ${pages.length} page(s)`, timeoutMs);
+    await this.expectAck(say`erasing ${pages.length} page(s)`, timeoutMs);
   }
 
   async massErase(code: number, timeoutMs: number): Promise<void> {
     await this.command(code, code === CMD.erase ? 'Erase' : 'Extended Erase');
     await this.link.write(code === CMD.erase ? LEGACY_MASS_ERASE : EXTENDED_MASS_ERASE);
-    await this.expectAck('the mass erase', timeoutMs);
+    await this.expectAck(say`the mass erase`, timeoutMs);
   }
 
   async go(address: number): Promise<void> {
     await this.command(CMD.go, 'Go');
     await this.link.write(addressFrame(address));
-    await this.expectAck('the Go address');
+    await this.expectAck(say`the Go address`);
   }
 
   /** Removes readout protection: the chip mass-erases its flash, then resets (autobaud again afterwards). */
   async readoutUnprotect(timeoutMs: number): Promise<void> {
     await this.command(CMD.readoutUnprotect, 'Readout Unprotect');
-    await this.expectAck('Readout Unprotect (mass erase)', timeoutMs);
+    await this.expectAck(say`Readout Unprotect (mass erase)`, timeoutMs);
   }
 
   /** Last words on a link that may be gone. */

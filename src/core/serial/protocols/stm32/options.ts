@@ -1,6 +1,7 @@
 // The STM32 protocol's options, read from the bag the CLI and the extension pass.
 
 import { OtaError } from '../../../errors';
+import { say } from '../../../sentences';
 import { boolOption, choiceOption, intOption, rejectUnknownOptions, stringOption } from '../options';
 import { type FlashOptionBag, type ProtocolCliOption } from '../types';
 import { FLASH_BASE } from './chips';
@@ -55,14 +56,14 @@ function addressOption(bag: FlashOptionBag, key: string): number | null {
   if (v === undefined || v === null || v === '') return null;
   const n = typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v.trim()) ? Number(v.trim()) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0xffffffff) {
-    throw new OtaError('invalid-input', `Option ${key} must be an address, decimal or 0x-hex up to 0xffffffff, not ${JSON.stringify(v)}.`);
+    throw new OtaError('invalid-input', say`Option ${key} must be an address, decimal or 0x-hex up to 0xffffffff, not ${JSON.stringify(v)}.`);
   }
   return n;
 }
 
 export function resolveStm32Options(bag: FlashOptionBag): Stm32Options {
   rejectUnknownOptions(bag, STM32_OPTION_KEYS, 'stm32');
-  const resetName = stringOption(bag, 'reset', 'manual', /^[\w&,:\- ]+$/, 'must be a wiring or a DTR/RTS sequence');
+  const resetName = stringOption(bag, 'reset', 'manual', /^[\w&,:\- ]+$/, say`must be a wiring or a DTR/RTS sequence`);
   const reset = resolveReset(resetName.trim());
   const common = intOption(bag, 'timeoutMs', 0, 0, HOUR);
   return {

@@ -2,6 +2,7 @@
 // Write Memory blocks of at most 256 bytes on 4-byte boundaries, and the pages or sectors an erase must clear.
 
 import { OtaError } from '../../../errors';
+import { say } from '../../../sentences';
 import { hex32 } from '../regions';
 import { type FlashRegion } from '../types';
 import { FLASH_BASE, type EraseUnit, type Stm32Chip, unitsCovering } from './chips';
@@ -32,14 +33,14 @@ export function placeRegions(regions: readonly FlashRegion[], startAddress: numb
     .sort((a, b) => a.start - b.start);
   for (let i = 1; i < placed.length; i++) {
     if (placed[i].start < placed[i - 1].end) {
-      throw new OtaError('invalid-input', `${placed[i].name} overlaps ${placed[i - 1].name} at ${hex32(placed[i].start)}.`, {
-        hint: 'Fix the addresses in the image, then flash again.',
+      throw new OtaError('invalid-input', say`${placed[i].name} overlaps ${placed[i - 1].name} at ${hex32(placed[i].start)}.`, {
+        hint: say`Fix the addresses in the image, then flash again.`,
       });
     }
   }
   const last = placed[placed.length - 1];
   if (last && last.end > 0x1_0000_0000) {
-    throw new OtaError('invalid-input', `${last.name} ends beyond the 32-bit address space (${hex32(last.start)} + ${last.data.length} bytes).`);
+    throw new OtaError('invalid-input', say`${last.name} ends beyond the 32-bit address space (${hex32(last.start)} + ${last.data.length} bytes).`);
   }
   return placed;
 }
@@ -79,8 +80,8 @@ export function unitsToErase(chip: Stm32Chip, blocks: readonly WriteBlock[]): Er
       if (end > FLASH_BASE + chip.flashBytes) {
         throw new OtaError(
           'invalid-input',
-          `The image runs to ${hex32(end)}, past the end of the ${chip.name} flash (${hex32(FLASH_BASE + chip.flashBytes)}).`,
-          { hint: 'Check the start address and that the image is built for this chip.' },
+          say`The image runs to ${hex32(end)}, past the end of the ${chip.name} flash (${hex32(FLASH_BASE + chip.flashBytes)}).`,
+          { hint: say`Check the start address and that the image is built for this chip.` },
         );
       }
       ranges.push({ start: b.address, end });

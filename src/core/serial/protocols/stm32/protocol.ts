@@ -4,6 +4,7 @@
 // is retried on NACK or silence; the result is verified only when every byte read back equals the image.
 
 import { OtaError } from '../../../errors';
+import { say } from '../../../sentences';
 import { abortError } from '../../linkReader';
 import { type FlashFact } from '../../sessionTypes';
 import { failedOutcome } from '../outcome';
@@ -32,7 +33,12 @@ function versionText(v: number): string {
 }
 
 function kib(bytes: number): string {
-  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
+  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : say`${bytes} bytes`;
+}
+
+/** The chip's erase unit as a word for a sentence: "page" or "sector". */
+function unitWord(chip: Stm32Chip | null): string {
+  return chip?.unitName === 'sector' ? say`sector` : say`page`;
 }
 
 class Stm32Flasher {
@@ -64,15 +70,15 @@ class Stm32Flasher {
       const units = chip ? unitsToErase(chip, blocks) : [];
       const touchesFlash = blocks.some((b) => (chip ? inFlash(chip, b.address) : b.address >= 0x08000000 && b.address < 0x0a000000));
       if (this.o.erase === 'pages' && touchesFlash && !chip) {
-        throw this.stop('refused', 'unknown-chip', `The chip's product id ${pidHex(info.pid)} is not in the table of STM32 lines, so its page layout is unknown.`, 'Flash again with --erase mass (erases the whole flash).');
+        throw this.stop('refused', 'unknown-chip', say`The chip's product id ${pidHex(info.pid)} is not in the table of STM32 lines, so its page layout is unknown.`, say`Flash again with --erase mass (erases the whole flash).`);
       }
       await this.checkReadout(blocks[0].address);
 
-      this.phase('negotiating', this.o.erase === 'mass' ? 'Erasing the whole flash' : `Erasing ${units.length} ${chip?.unitName ?? 'page'}(s)`);
+      this.phase('negotiating', this.o.erase === 'mass' ? say`Erasing the whole flash` : say`Erasing ${units.length} ${unitWord(chip)}(s)`);
       if (this.o.erase === 'mass') await this.massErase(eraseCode);
       else if (units.length) await this.erasePages(eraseCode, units.map((u) => u.index), units.reduce((n, u) => n + u.size, 0));
 
-      this.phase('transferring', `Writing ${this.ctx.image.length} bytes in ${blocks.length} blocks`);
+      this.phase('transferring', say`Writing ${this.ctx.image.length} bytes in ${blocks.length} blocks`);
       this.ctx.report({ type: 'progress', bytesDone: 0 });
       let done = 0;
       for (const b of blocks) {
@@ -81,14 +87,14 @@ class Stm32Flasher {
         this.ctx.report({ type: 'progress', bytesDone: done });
       }
 
-      this.phase('verifying', `Reading back ${blocks.length} blocks to compare`);
+      this.phase('verifying', say`Reading back ${blocks.length} blocks to compare`);
       let bad = await this.verifyAll(blocks);
       for (let round = 1; bad.length > 0 && round <= 2; round++) {
         bad = await this.repair(bad, blocks, eraseCode, writeCode);
       }
       if (bad.length > 0) {
         const b = bad[0];
-        throw this.stop('failed', 'verify-failed', `The flash at ${hex32(b.address)} does not hold the image after writing and repairing it (${bad.length} block(s) differ).`, 'Check the power and wiring of the board, then flash again with --erase mass.');
+        throw this.stop('failed', 'verify-failed', say`The flash at ${hex32(b.address)} does not hold the image after writing and repairing it (${bad.length} block(s) differ).`, say`Check the power and wiring of the board, then flash again with --erase mass.`);
       }
 
       const start = this.o.goAddress ?? blocks[0].address;
@@ -101,17 +107,15 @@ class Stm32Flasher {
         } catch (e) {
           // The image is in flash and verified: a refused Go does not undo that.
           if (!isBootloaderError(e)) throw e;
-          goTrouble = ` The bootloader did not start it (${e.message}): set BOOT0 low and press reset to run it.`;
+          goTrouble = say` The bootloader did not start it (${e.message}): set BOOT0 low and press reset to run it.`;
         }
       }
       if (this.o.reset && this.o.reset.exit.length) await runSignalSteps(this.ctx.link, this.o.reset.exit, this.ctx.signal);
-      const where = chip ? `${chip.name} (${pidHex(info.pid)})` : `the chip with product id ${pidHex(info.pid)}`;
+      const where = chip ? `${chip.name} (${pidHex(info.pid)})` : say`the chip with product id ${pidHex(info.pid)}`;
       return {
         result: 'ok',
         verified: true,
-        message:
-          `Wrote ${this.ctx.image.length} bytes to ${where} and read them back: the flash matches the image.` +
-          (went ? ` Started it at ${hex32(start)}.` : goTrouble || ' Left the chip in its bootloader (--no-go).'),
+        message: say`Wrote ${this.ctx.image.length} bytes to ${where} and read them back: the flash matches the image.${went ? say` Started it at ${hex32(start)}.` : goTrouble || say` Left the chip in its bootloader (--no-go).`}`,
         details: this.details({ erase: this.o.erase, startAddress: hex32(blocks[0].address), blocks: blocks.length, started: went ? hex32(start) : null }),
       };
     } catch (e) {
@@ -141,13 +145,13 @@ class Stm32Flasher {
   }
 
   private stop(result: 'refused' | 'failed', errorCode: string, message: string, hint?: string): Stop {
-    return new Stop({ result, verified: false, errorCode, message: hint ? `${message} ${hint}` : message, details: this.details({}) });
+    return new Stop({ result, verified: false, errorCode, message: hint ? say`${message} ${hint}` : message, details: this.details({}) });
   }
 
   private pick(codes: readonly number[], what: string): number {
     const found = codes.find((c) => this.info!.commands.includes(c));
     if (found === undefined) {
-      throw this.stop('refused', 'unsupported-command', `This bootloader does not offer ${what} (its commands: ${this.info!.commands.map(commandName).join(', ')}).`);
+      throw this.stop('refused', 'unsupported-command', say`This bootloader does not offer ${what} (its commands: ${this.info!.commands.map(commandName).join(', ')}).`);
     }
     return found;
   }
@@ -156,10 +160,10 @@ class Stm32Flasher {
   private async connect(again: boolean): Promise<void> {
     const reset = this.o.reset;
     if (reset && reset.entry.length) {
-      this.phase('waiting', `Resetting the board into its bootloader (${this.o.resetName})`);
+      this.phase('waiting', say`Resetting the board into its bootloader (${this.o.resetName})`);
       await runSignalSteps(this.ctx.link, reset.entry, this.ctx.signal);
     } else if (!again) {
-      this.phase('waiting', `Set BOOT0 high and press reset on the board: waiting for the STM32 bootloader on ${this.ctx.link.name}`);
+      this.phase('waiting', say`Set BOOT0 high and press reset on the board: waiting for the STM32 bootloader on ${this.ctx.link.name}`);
     }
     const deadline = Date.now() + (again ? Math.max(this.o.syncTimeoutMs, 5000) : this.o.syncTimeoutMs);
     let tries = 0;
@@ -168,21 +172,21 @@ class Stm32Flasher {
       tries++;
       if (await this.client.trySync(SYNC_REPLY_MS)) break;
       if (Date.now() >= deadline) {
-        const what = reset ? `after resetting it with ${this.o.resetName}` : 'after BOOT0 high and reset';
-        throw this.stop('failed', 'no-bootloader', `No STM32 bootloader answered on ${this.ctx.link.name} ${what} (${tries} autobaud tries).`, 'Check that BOOT0 is high, TX and RX are crossed and the board is powered, then press reset and flash again.');
+        const what = reset ? say`after resetting it with ${this.o.resetName}` : say`after BOOT0 high and reset`;
+        throw this.stop('failed', 'no-bootloader', say`No STM32 bootloader answered on ${this.ctx.link.name} ${what} (${tries} autobaud tries).`, say`Check that BOOT0 is high, TX and RX are crossed and the board is powered, then press reset and flash again.`);
       }
     }
-    this.phase('negotiating', 'Asking the bootloader who it is');
-    this.info = await this.withRetries('reading the chip identity', () => this.client.info());
+    this.phase('negotiating', say`Asking the bootloader who it is`);
+    this.info = await this.withRetries(say`reading the chip identity`, () => this.client.info());
     this.chip = findChip(this.info.pid);
     const info = this.info;
     const facts: FlashFact[] = [
-      { label: 'Chip', value: this.chip ? `${this.chip.name} (${this.chip.family})` : 'not in the table of STM32 lines' },
-      { label: 'Product ID', value: pidHex(info.pid) },
-      { label: 'Bootloader', value: `${versionText(info.version)} (AN3155 USART)` },
-      { label: 'Commands', value: info.commands.map(commandName).join(', ') },
+      { label: say`Chip`, value: this.chip ? `${this.chip.name} (${this.chip.family})` : say`not in the table of STM32 lines` },
+      { label: say`Product ID`, value: pidHex(info.pid) },
+      { label: say`Bootloader`, value: `${versionText(info.version)} (AN3155 USART)` },
+      { label: say`Commands`, value: info.commands.map(commandName).join(', ') },
     ];
-    if (this.chip) facts.push({ label: 'Flash', value: `up to ${kib(this.chip.flashBytes)}` });
+    if (this.chip) facts.push({ label: say`Flash`, value: say`up to ${kib(this.chip.flashBytes)}` });
     this.ctx.report({ type: 'device', facts });
   }
 
@@ -195,14 +199,14 @@ class Stm32Flasher {
         if (!isBootloaderError(e)) throw e;
         if (this.ahead) {
           this.ahead = false;
-          this.ctx.report({ type: 'log', level: 'info', text: 'From here on, waiting for each ACK before the next frame.' });
+          this.ctx.report({ type: 'log', level: 'info', text: say`From here on, waiting for each ACK before the next frame.` });
         }
         if (attempt >= this.o.maxRetries) {
-          const how = e.kind === 'nack' ? 'refused it (NACK)' : e.kind === 'timeout' ? 'stopped answering' : 'answered garbage';
-          throw this.stop('failed', 'too-many-retries', `The bootloader ${how} ${what}, ${attempt + 1} times (${e.message}).`, 'Check the wiring and try a lower baud rate, then flash again.');
+          const how = e.kind === 'nack' ? say`refused it (NACK)` : e.kind === 'timeout' ? say`stopped answering` : say`answered garbage`;
+          throw this.stop('failed', 'too-many-retries', say`The bootloader ${how} ${what}, ${attempt + 1} times (${e.message}).`, say`Check the wiring and try a lower baud rate, then flash again.`);
         }
         this.retries++;
-        this.ctx.report({ type: 'retry', reason: `${what}: ${e.message}` });
+        this.ctx.report({ type: 'retry', reason: say`${what}: ${e.message}` });
         // Back to waiting for a command; a chip that reset meanwhile needs autobaud again. If neither answers, the
         // next try times out and counts like any other.
         if (!(await this.client.resync(SLOW_LINE_MS_PER_BYTE))) await this.client.trySync(SYNC_REPLY_MS);
@@ -216,7 +220,7 @@ class Stm32Flasher {
    */
   private async checkReadout(address: number): Promise<void> {
     let protectedChip = false;
-    await this.withRetries('the readout-protection check', async () => {
+    await this.withRetries(say`the readout-protection check`, async () => {
       try {
         await this.client.readMemory(address, 4);
       } catch (e) {
@@ -227,39 +231,39 @@ class Stm32Flasher {
         throw e;
       }
     });
-    this.ctx.report({ type: 'device', facts: [{ label: 'Readout protection', value: protectedChip ? 'on' : 'off' }] });
+    this.ctx.report({ type: 'device', facts: [{ label: say`Readout protection`, value: protectedChip ? say`on` : say`off` }] });
     if (!protectedChip) return;
     if (!this.o.unprotect) {
-      throw this.stop('refused', 'read-protected', 'The chip is readout-protected: its bootloader will not read or write the flash.', 'Flash again with --unprotect (in VS Code: Unprotect and Flash) to remove it; WARNING: that mass-erases the whole flash.');
+      throw this.stop('refused', 'read-protected', say`The chip is readout-protected: its bootloader will not read or write the flash.`, say`Flash again with --unprotect (in VS Code: Unprotect and Flash) to remove it; WARNING: that mass-erases the whole flash.`);
     }
-    this.ctx.report({ type: 'log', level: 'warn', text: 'Removing readout protection: the chip mass-erases its whole flash and resets.' });
-    this.phase('negotiating', 'Removing readout protection (mass erase)');
+    this.ctx.report({ type: 'log', level: 'warn', text: say`Removing readout protection: the chip mass-erases its whole flash and resets.` });
+    this.phase('negotiating', say`Removing readout protection (mass erase)`);
     this.pick([CMD.readoutUnprotect], 'Readout Unprotect');
     await this.client.readoutUnprotect(MASS_ERASE_TIMEOUT_MS);
     // The chip resets after the erase: autobaud again.
     await new Promise((r) => setTimeout(r, 100));
     await this.connect(true);
-    this.ctx.report({ type: 'device', facts: [{ label: 'Readout protection', value: 'removed (flash mass-erased)' }] });
+    this.ctx.report({ type: 'device', facts: [{ label: say`Readout protection`, value: say`removed (flash mass-erased)` }] });
   }
 
   private async massErase(code: number): Promise<void> {
-    await this.withRetries('the mass erase', () => this.client.massErase(code, MASS_ERASE_TIMEOUT_MS));
+    await this.withRetries(say`the mass erase`, () => this.client.massErase(code, MASS_ERASE_TIMEOUT_MS));
   }
 
   private async erasePages(code: number, pages: readonly number[], bytes: number): Promise<void> {
     if (code === CMD.erase && pages.some((p) => p > 0xff)) {
-      throw this.stop('refused', 'erase-range', `Legacy Erase can only name pages 0-255, and this image needs page ${Math.max(...pages)}.`, 'Flash again with --erase mass.');
+      throw this.stop('refused', 'erase-range', say`Legacy Erase can only name pages 0-255, and this image needs page ${Math.max(...pages)}.`, say`Flash again with --erase mass.`);
     }
     const max = code === CMD.erase ? LEGACY_ERASE_MAX_PAGES : EXTENDED_ERASE_MAX_PAGES;
     for (const part of chunks(pages, max)) {
       // About 40 ms per 2 KiB page and up to 2 s per 128 KiB sector on the slowest lines, with a margin.
       const timeout = 5000 + Math.ceil((bytes / pages.length) * part.length / 1024) * 40;
-      await this.withRetries(`erasing ${part.length} ${this.chip?.unitName ?? 'page'}(s) from ${part[0]}`, () => this.client.erasePages(code, part, timeout));
+      await this.withRetries(say`erasing ${part.length} ${unitWord(this.chip)}(s) from ${part[0]}`, () => this.client.erasePages(code, part, timeout));
     }
   }
 
   private async writeBlock(b: WriteBlock, code: number): Promise<void> {
-    await this.withRetries(`the block at ${hex32(b.address)}`, async (attempt) => {
+    await this.withRetries(say`the block at ${hex32(b.address)}`, async (attempt) => {
       // After a lost ACK the block may be written already: flash cannot take it twice, so look first.
       if (attempt > 0 && (await this.matches(b))) return;
       await this.client.writeMemory(b.address, b.data, code, this.ahead);
@@ -284,18 +288,18 @@ class Stm32Flasher {
       const seen: Buffer[] = [];
       let verdict: 'good' | 'bad' | null = null;
       for (let look = 0; verdict === null; look++) {
-        const got = await this.withRetries(`reading back ${hex32(b.address)}`, () => this.client.readMemory(b.address, b.data.length, this.ahead));
+        const got = await this.withRetries(say`reading back ${hex32(b.address)}`, () => this.client.readMemory(b.address, b.data.length, this.ahead));
         if (got.equals(want)) verdict = 'good';
         else if (seen.some((s) => s.equals(got)) || look >= this.o.maxRetries + 1) verdict = 'bad';
         else {
           seen.push(got);
           this.retries++;
-          this.ctx.report({ type: 'retry', reason: `the read-back at ${hex32(b.address)} differs from the image; reading it again` });
+          this.ctx.report({ type: 'retry', reason: say`the read-back at ${hex32(b.address)} differs from the image; reading it again` });
         }
       }
       if (verdict === 'bad') bad.push(b);
       checked += b.payload;
-      this.ctx.report({ type: 'stats', facts: [{ label: 'Verified', value: `${checked} of ${this.ctx.image.length} bytes` }] });
+      this.ctx.report({ type: 'stats', facts: [{ label: say`Verified`, value: say`${checked} of ${this.ctx.image.length} bytes` }] });
     }
     return bad;
   }
@@ -303,7 +307,7 @@ class Stm32Flasher {
   /** Erases the units holding bad blocks, writes every block in them again, and returns what still differs. */
   private async repair(bad: readonly WriteBlock[], blocks: readonly WriteBlock[], eraseCode: number, writeCode: number): Promise<WriteBlock[]> {
     const chip = this.chip;
-    this.ctx.report({ type: 'log', level: 'warn', text: `${bad.length} block(s) differ from the image (first at ${hex32(bad[0].address)}): erasing and writing them again.` });
+    this.ctx.report({ type: 'log', level: 'warn', text: say`${bad.length} block(s) differ from the image (first at ${hex32(bad[0].address)}): erasing and writing them again.` });
     let again: readonly WriteBlock[];
     if (!chip || this.o.erase === 'mass') {
       await this.massErase(eraseCode);
@@ -327,13 +331,13 @@ export const stm32Protocol: FlashProtocol = {
   checkOptions(options: FlashOptionBag, _image: Uint8Array, regions: readonly FlashRegion[]): void {
     const o = resolveStm32Options(options);
     if (options.address !== undefined && regions.some((r) => r.address !== null)) {
-      throw new OtaError('invalid-input', 'An Intel HEX file says where each segment goes, so --address cannot be used with it.', {
-        hint: 'Leave out --address, or flash the .bin instead.',
+      throw new OtaError('invalid-input', say`An Intel HEX file says where each segment goes, so --address cannot be used with it.`, {
+        hint: say`Leave out --address, or flash the .bin instead.`,
       });
     }
     const blocks = writeBlocks(placeRegions(regions, o.address));
     const unaligned = blocks.find((b) => b.address % 4 !== 0);
-    if (unaligned) throw new OtaError('invalid-input', `Block at ${hex32(unaligned.address)} is not 4-byte aligned.`);
+    if (unaligned) throw new OtaError('invalid-input', say`Block at ${hex32(unaligned.address)} is not 4-byte aligned.`);
   },
   async run(ctx: FlashContext): Promise<ProtocolOutcome> {
     let o: Stm32Options;

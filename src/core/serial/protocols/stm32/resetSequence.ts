@@ -4,6 +4,7 @@
 // The presets are the common wirings of USB-UART adapters to a board's NRST and BOOT0 pins.
 
 import { OtaError } from '../../../errors';
+import { say } from '../../../sentences';
 import { type ByteLink, type ControlSignals } from '../../byteLink';
 
 export type SignalStep = { signal: 'dtr' | 'rts' | 'brk'; asserted: boolean } | { delayMs: number };
@@ -69,10 +70,10 @@ function parsePart(text: string, whole: string): SignalStep[] {
     if (s[0] === ',') steps.push({ delayMs: DELAY_MS });
     else if (s[0] !== '&') {
       const what = /^-?\d/.test(s)
-        ? 'host GPIO numbers are not supported, only dtr, rts and brk'
-        : `"${s[0]}" is not a signal (dtr, rts, brk) or a separator (& or ,)`;
-      throw new OtaError('invalid-input', `Reset sequence "${whole}" cannot be used: ${what}.`, {
-        hint: 'Write it as stm32flash -i does, e.g. "-rts&dtr,-dtr:rts&dtr,-dtr".',
+        ? say`host GPIO numbers are not supported, only dtr, rts and brk`
+        : say`"${s[0]}" is not a signal (dtr, rts, brk) or a separator (& or ,)`;
+      throw new OtaError('invalid-input', say`Reset sequence "${whole}" cannot be used: ${what}.`, {
+        hint: say`Write it as stm32flash -i does, e.g. "-rts&dtr,-dtr:rts&dtr,-dtr".`,
       });
     }
     s = s.slice(1);
@@ -86,7 +87,7 @@ export function parseResetSequence(text: string): ResetSequence {
   const entryText = colon < 0 ? text : text.slice(0, colon);
   const exitText = colon < 0 ? '' : text.slice(colon + 1);
   if (exitText.includes(':')) {
-    throw new OtaError('invalid-input', `Reset sequence "${text}" has more than one ":" (it is entry:exit).`);
+    throw new OtaError('invalid-input', say`Reset sequence "${text}" has more than one ":" (it is entry:exit).`);
   }
   return { text, entry: parsePart(entryText.trim(), text), exit: parsePart(exitText.trim(), text) };
 }
@@ -98,8 +99,8 @@ export function resolveReset(value: string): ResetSequence | null {
   if (!/(dtr|rts|brk)/.test(value)) {
     throw new OtaError(
       'invalid-input',
-      `Reset "${value}" is neither a wiring (${RESET_PRESETS.map((p) => p.id).join(', ')}) nor a DTR/RTS sequence.`,
-      { hint: 'Pick a wiring, or write a sequence as stm32flash -i does.' },
+      say`Reset "${value}" is neither a wiring (${RESET_PRESETS.map((p) => p.id).join(', ')}) nor a DTR/RTS sequence.`,
+      { hint: say`Pick a wiring, or write a sequence as stm32flash -i does.` },
     );
   }
   return parseResetSequence(value);
@@ -120,9 +121,9 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 export async function runSignalSteps(link: ByteLink, steps: readonly SignalStep[], signal: AbortSignal): Promise<void> {
   if (steps.length === 0) return;
   if (!link.setSignals) {
-    throw new OtaError('failed', `${link.name} has no DTR/RTS lines to reset the board with.`, {
+    throw new OtaError('failed', say`${link.name} has no DTR/RTS lines to reset the board with.`, {
       code: 'port-signals',
-      hint: 'Set the reset wiring to "by hand", then set BOOT0 and press reset when asked.',
+      hint: say`Set the reset wiring to "by hand", then set BOOT0 and press reset when asked.`,
     });
   }
   for (const step of steps) {
