@@ -10,6 +10,7 @@
 // and it, and nothing right after it; a real receiver sends nothing between replies, so stray bytes after the
 // start (or a flood of binary before it) mean the device is not answering YMODEM, and the transfer stops.
 
+import { say } from '../../sentences';
 import { failedOutcome } from './outcome';
 import { abortError, isLinkTimeout, LinkReader, writeWithin } from '../linkReader';
 import { printable } from '../printable';
@@ -87,7 +88,7 @@ export function resolveYmodemOptions(bag: FlashOptionBag, imageName: string): Ym
     maxRetries: intOption(bag, 'maxRetries', 10, 0, 1000),
     startTimeoutMs: intOption(bag, 'startTimeoutMs', common || 60_000, 1, HOUR),
     blockTimeoutMs: intOption(bag, 'blockTimeoutMs', common ? Math.min(common, 10_000) : 10_000, 1, HOUR),
-    fileName: stringOption(bag, 'fileName', imageName, /^[^\0\r\n]+$/, 'must be a non-empty file name'),
+    fileName: stringOption(bag, 'fileName', imageName, /^[^\0\r\n]+$/, say`must be a non-empty file name`),
     mtime,
     turnaroundDelayMs: intOption(bag, 'turnaroundDelayMs', 0, 0, 1000),
   };
@@ -130,31 +131,31 @@ class YmodemSender {
   async run(): Promise<ProtocolOutcome> {
     const image = this.ctx.image;
     try {
-      this.phase('waiting', `Waiting for the receiver on ${this.ctx.link.name} to ask for the file`);
+      this.phase('waiting', say`Waiting for the receiver on ${this.ctx.link.name} to ask for the file`);
       await this.waitForStart();
-      this.phase('negotiating', 'Sending the file header');
-      await this.sendBlock(buildHeaderBlock({ name: this.o.fileName, size: image.length, mtime: this.o.mtime }), 0, 'header block 0');
+      this.phase('negotiating', say`Sending the file header`);
+      await this.sendBlock(buildHeaderBlock({ name: this.o.fileName, size: image.length, mtime: this.o.mtime }), 0, say`header block 0`);
       await this.waitForByte(CRC_REQUEST, this.o.blockTimeoutMs);
-      this.phase('transferring', 'Sending data blocks');
+      this.phase('transferring', say`Sending data blocks`);
       this.ctx.report({ type: 'progress', bytesDone: 0 });
       let seq = 1;
       for (let off = 0; off < image.length; seq++) {
         const left = image.length - off;
         const size = this.o.blockSize === 128 || (this.o.shortTail && left <= 128) ? 128 : 1024;
         const chunk = image.subarray(off, off + size);
-        await this.sendBlock(buildBlock(seq, chunk, size), seq, `block ${seq}`);
+        await this.sendBlock(buildBlock(seq, chunk, size), seq, say`block ${seq}`);
         off += chunk.length;
         this.acked = off;
         this.ctx.report({ type: 'progress', bytesDone: off });
       }
-      this.phase('verifying', 'Ending the transfer');
+      this.phase('verifying', say`Ending the transfer`);
       await this.sendEot();
       await this.endBatch();
       // YMODEM checks each block's CRC, never the stored image: the device has not proved it holds it.
       return {
         result: 'ok',
         verified: false,
-        message: `The receiver acknowledged all ${image.length} bytes of ${this.o.fileName}; YMODEM has no end-to-end check, so the device has not verified what it stored.`,
+        message: say`The receiver acknowledged all ${image.length} bytes of ${this.o.fileName}; YMODEM has no end-to-end check, so the device has not verified what it stored.`,
       };
     } catch (e) {
       if (e instanceof Stop) {
@@ -163,7 +164,7 @@ class YmodemSender {
       }
       if (this.ctx.signal.aborted) {
         await this.sendCancel();
-        this.log('info', 'Sent CAN to the receiver');
+        this.log('info', say`Sent CAN to the receiver`);
         return { result: 'cancelled', verified: false, message: abortError(this.ctx.signal).message };
       }
       return failedOutcome(e);
@@ -192,9 +193,7 @@ class YmodemSender {
         throw new Stop({
           result: 'failed', verified: false,
           errorCode: 'device-silent',
-          message:
-            `The receiver on ${this.ctx.link.name} did not ask for the file within ${Math.round(this.o.startTimeoutMs / 1000)} s ` +
-            `(no 'C'). Start its YMODEM receive mode (bootloader menu, rb --ymodem...) and check the baud rate.`,
+          message: say`The receiver on ${this.ctx.link.name} did not ask for the file within ${Math.round(this.o.startTimeoutMs / 1000)} s (no 'C'). Start its YMODEM receive mode (bootloader menu, rb --ymodem...) and check the baud rate.`,
         });
       }
       if (b === CAN) throw this.cancelledByReceiver();
@@ -211,13 +210,13 @@ class YmodemSender {
       if (b === NAK) {
         if (!saidChecksum) {
           saidChecksum = true;
-          this.log('warn', 'The receiver asks for checksum mode (NAK); waiting for it to ask for CRC mode (C)');
+          this.log('warn', say`The receiver asks for checksum mode (NAK); waiting for it to ask for CRC mode (C)`);
         }
         continue;
       }
       if (!isText(b)) {
         this.startNoise++;
-        if (this.startNoise <= 5) this.log('debug', `ignored byte before the start: ${printable(Uint8Array.of(b))}`, true);
+        if (this.startNoise <= 5) this.log('debug', say`ignored byte before the start: ${printable(Uint8Array.of(b))}`, true);
         if (this.startNoise >= START_NOISE_LIMIT) throw this.notYmodem();
       }
     }
@@ -249,9 +248,7 @@ class YmodemSender {
     return new Stop({
       result: 'failed', verified: false,
       errorCode: 'not-ymodem',
-      message:
-        `The device on ${this.ctx.link.name} is not answering YMODEM: wrong baud or not in its bootloader? ` +
-        `(it sent ${stray} bytes that are not YMODEM replies${this.acked ? ` after ${this.acked} bytes were acknowledged` : ''})`,
+      message: say`The device on ${this.ctx.link.name} is not answering YMODEM: wrong baud or not in its bootloader? (it sent ${stray} bytes that are not YMODEM replies${this.acked ? say` after ${this.acked} bytes were acknowledged` : ''})`,
     });
   }
 
@@ -279,7 +276,7 @@ class YmodemSender {
           throw new Stop({
             result: 'failed', verified: false,
             errorCode: 'too-many-retries',
-            message: `The receiver did not acknowledge ${what} after ${attempt} tries; gave up at ${this.acked} of ${this.ctx.image.length} bytes.`,
+            message: say`The receiver did not acknowledge ${what} after ${attempt} tries; gave up at ${this.acked} of ${this.ctx.image.length} bytes.`,
           });
         }
       }
@@ -292,7 +289,7 @@ class YmodemSender {
       while (r === 'c' && seq > 1);
       if (r === 'ack') return;
       if (r === 'can') throw this.cancelledByReceiver();
-      this.ctx.report({ type: 'retry', reason: `${what}: ${r === 'timeout' ? 'no answer' : r === 'c' ? 'receiver asked again' : 'NAK'}` });
+      this.ctx.report({ type: 'retry', reason: say`${what}: ${r === 'timeout' ? say`no answer` : r === 'c' ? say`receiver asked again` : 'NAK'}` });
     }
   }
 
@@ -303,7 +300,7 @@ class YmodemSender {
         throw new Stop({
           result: 'failed', verified: false,
           errorCode: 'too-many-retries',
-          message: `All ${this.ctx.image.length} bytes were sent but the receiver never acknowledged the end of the file (EOT).`,
+          message: say`All ${this.ctx.image.length} bytes were sent but the receiver never acknowledged the end of the file (EOT).`,
         });
       }
       this.discardStray(-1);
@@ -315,7 +312,7 @@ class YmodemSender {
         // The first NAK is the normal answer (the receiver makes sure the EOT is real); more are retries.
         if (++naks > 1) this.ctx.report({ type: 'retry', reason: 'EOT: NAK' });
       } else {
-        this.ctx.report({ type: 'retry', reason: 'EOT: no answer' });
+        this.ctx.report({ type: 'retry', reason: say`EOT: no answer` });
       }
     }
   }
@@ -327,13 +324,13 @@ class YmodemSender {
    */
   private async endBatch(): Promise<void> {
     if (!(await this.waitForByte(CRC_REQUEST, this.o.blockTimeoutMs))) {
-      this.log('debug', "No 'C' after the file; ending the batch anyway");
+      this.log('debug', say`No 'C' after the file; ending the batch anyway`);
     }
     try {
-      await this.sendBlock(buildEndOfBatchBlock(), 0, 'end-of-batch block', Math.min(2, this.o.maxRetries), Math.min(this.o.blockTimeoutMs, 1000));
+      await this.sendBlock(buildEndOfBatchBlock(), 0, say`end-of-batch block`, Math.min(2, this.o.maxRetries), Math.min(this.o.blockTimeoutMs, 1000));
     } catch (e) {
       if (!(e instanceof Stop) || e.outcome.errorCode !== 'too-many-retries') throw e;
-      this.log('warn', 'The receiver did not acknowledge the end of the batch; the file itself was acknowledged');
+      this.log('warn', say`The receiver did not acknowledge the end of the batch; the file itself was acknowledged`);
     }
   }
 
@@ -376,12 +373,12 @@ class YmodemSender {
         const trailing = await this.peekNow();
         const followedByNoise = trailing !== null && !(r === 'ack' && trailing === CRC_REQUEST) && trailing !== CAN;
         if (r === 'ack' && (this.tainted || followedByNoise)) {
-          this.log('debug', 'an ACK among stray bytes is not trusted', true);
+          this.log('debug', say`an ACK among stray bytes is not trusted`, true);
           return 'nak';
         }
         return r;
       }
-      if (this.noise < 5) this.log('debug', `ignored byte from the receiver: ${printable(Uint8Array.of(b))}`, true);
+      if (this.noise < 5) this.log('debug', say`ignored byte from the receiver: ${printable(Uint8Array.of(b))}`, true);
       this.stray(1);
     }
   }
@@ -423,7 +420,7 @@ class YmodemSender {
     return new Stop({
       result: 'failed', verified: false,
       errorCode: 'device-cancelled',
-      message: `The receiver cancelled the transfer (CAN CAN) after ${this.acked} of ${this.ctx.image.length} bytes.`,
+      message: say`The receiver cancelled the transfer (CAN CAN) after ${this.acked} of ${this.ctx.image.length} bytes.`,
     });
   }
 

@@ -2,6 +2,7 @@
 // A block is SOH|STX, seq, ~seq, 128|1024 payload bytes, CRC-16/XMODEM big-endian. Block 0 carries
 // "name NUL size(decimal) [mtime(octal)]"; an all-zero block 0 ends the batch.
 
+import { say } from '../../sentences';
 import { crc16Xmodem } from '../checksums';
 
 export const SOH = 0x01;
@@ -75,11 +76,11 @@ export function parseHeaderPayload(payload: Uint8Array): FileHeader | null {
 /** Checks a received block (header byte included); returns its sequence number and payload, or why it is bad. */
 export function checkBlock(frame: Uint8Array): { ok: true; seq: number; payload: Uint8Array } | { ok: false; why: string } {
   const size = payloadSize(frame[0] ?? 0);
-  if (!size) return { ok: false, why: 'not a block header' };
-  if (frame.length !== size + 5) return { ok: false, why: `expected ${size + 5} bytes, got ${frame.length}` };
+  if (!size) return { ok: false, why: say`not a block header` };
+  if (frame.length !== size + 5) return { ok: false, why: say`expected ${size + 5} bytes, got ${frame.length}` };
   const seq = frame[1];
-  if ((seq ^ frame[2]) !== 0xff) return { ok: false, why: `sequence ${seq} and its complement ${frame[2]} disagree` };
+  if ((seq ^ frame[2]) !== 0xff) return { ok: false, why: say`sequence ${seq} and its complement ${frame[2]} disagree` };
   const crc = (frame[3 + size] << 8) | frame[4 + size];
-  if (crc16Xmodem(frame, 3, 3 + size) !== crc) return { ok: false, why: `CRC error in block ${seq}` };
+  if (crc16Xmodem(frame, 3, 3 + size) !== crc) return { ok: false, why: say`CRC error in block ${seq}` };
   return { ok: true, seq, payload: frame.subarray(3, 3 + size) };
 }

@@ -1,6 +1,7 @@
 // The esp protocol's options: what the UI and the CLI may set, their defaults and their CLI flags.
 
 import { OtaError } from '../../../errors';
+import { say } from '../../../sentences';
 import { boolOption, choiceOption, intOption, rejectUnknownOptions, stringOption } from '../options';
 import { type FlashOptionBag, type ProtocolCliOption } from '../types';
 import { DEFAULT_APP_OFFSET, ESP_CHIP_IDS, type EspChipId } from './chips';
@@ -38,16 +39,16 @@ export const DEFAULT_FLASH_BAUD = 460800;
 
 export function resolveEspOptions(bag: FlashOptionBag): EspOptions {
   rejectUnknownOptions(bag, ESP_OPTION_KEYS, 'esp');
-  const usbId = stringOption(bag, 'usbId', '', /^([0-9a-fA-F]{4}:[0-9a-fA-F]{4})?$/, 'must look like 303a:1001');
+  const usbId = stringOption(bag, 'usbId', '', /^([0-9a-fA-F]{4}:[0-9a-fA-F]{4})?$/, say`must look like 303a:1001`);
   const address = bag.address;
   let appOffset = DEFAULT_APP_OFFSET;
   if (address !== undefined && address !== null && address !== '') {
     const n = typeof address === 'string' ? Number(address.trim()) : address;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 0x3fffffff) {
-      throw new OtaError('invalid-input', `Option address must be a flash offset such as 0x10000, not ${JSON.stringify(address)}.`);
+      throw new OtaError('invalid-input', say`Option address must be a flash offset such as 0x10000, not ${JSON.stringify(address)}.`);
     }
     if (n % 0x1000 !== 0) {
-      throw new OtaError('invalid-input', `Address 0x${n.toString(16)} is not on a 4 KiB flash sector boundary: use a multiple of 0x1000 such as 0x10000.`);
+      throw new OtaError('invalid-input', say`Address 0x${n.toString(16)} is not on a 4 KiB flash sector boundary: use a multiple of 0x1000 such as 0x10000.`);
     }
     appOffset = n;
   }

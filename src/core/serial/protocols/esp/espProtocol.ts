@@ -4,6 +4,7 @@
 // device facts, works around what it gets wrong without the stub (romFixes.ts), and keeps every wait cancellable.
 
 import { OtaError, errorMessage } from '../../../errors';
+import { say } from '../../../sentences';
 import { type ByteLink } from '../../byteLink';
 import { type FlashFact, type JsonValue } from '../../sessionTypes';
 import { failedOutcome } from '../outcome';
@@ -31,15 +32,15 @@ export function placeRegions(regions: readonly FlashRegion[], appOffset: number)
     if (prev.address + prev.data.length > cur.address) {
       throw new OtaError(
         'invalid-input',
-        `${prev.name} (${hex32(prev.address)}, ${prev.data.length} bytes) overlaps ${cur.name} at ${hex32(cur.address)}.`,
-        { hint: 'Give each image its own offset (--image HEX:FILE) or use --address for a single .bin.' },
+        say`${prev.name} (${hex32(prev.address)}, ${prev.data.length} bytes) overlaps ${cur.name} at ${hex32(cur.address)}.`,
+        { hint: say`Give each image its own offset (--image HEX:FILE) or use --address for a single .bin.` },
       );
     }
   }
   for (const p of placed) {
     if (p.address % 0x1000 !== 0) {
-      throw new OtaError('invalid-input', `${p.name} is placed at ${hex32(p.address)}, which is not on a 4 KiB flash sector boundary.`, {
-        hint: 'ESP flash is erased in 4 KiB sectors: use an offset that is a multiple of 0x1000.',
+      throw new OtaError('invalid-input', say`${p.name} is placed at ${hex32(p.address)}, which is not on a 4 KiB flash sector boundary.`, {
+        hint: say`ESP flash is erased in 4 KiB sectors: use an offset that is a multiple of 0x1000.`,
       });
     }
   }
@@ -56,7 +57,7 @@ class Stop extends Error {
 function guard<T>(ctx: FlashContext, work: Promise<T>): Promise<T> {
   work.catch(() => undefined);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Stop({ result: 'cancelled', verified: false, message: 'Cancelled.' }));
+    const onAbort = (): void => reject(new Stop({ result: 'cancelled', verified: false, message: say`Cancelled.` }));
     if (ctx.signal.aborted) return onAbort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     const offClose = ctx.link.onClose((error) => {
@@ -101,7 +102,7 @@ class EspRun {
   private readonly facts: FlashFact[] = [];
   private lastStats = 0;
   /** What a cancel now leaves on the board, in words. */
-  private state = 'Nothing was written: the board is unchanged.';
+  private state = say`Nothing was written: the board is unchanged.`;
 
   constructor(
     private readonly ctx: FlashContext,
@@ -146,7 +147,7 @@ class EspRun {
       return this.outcome(checked, restart);
     } catch (e) {
       if (this.ctx.signal.aborted || (e instanceof Stop && e.outcome.result === 'cancelled')) {
-        return { result: 'cancelled', verified: false, message: `Cancelled. ${this.state}` };
+        return { result: 'cancelled', verified: false, message: say`Cancelled. ${this.state}` };
       }
       if (e instanceof Stop) return e.outcome;
       return failedOutcome(this.explain(e));
@@ -160,20 +161,20 @@ class EspRun {
     if (e instanceof OtaError) return e;
     const text = errorMessage(e);
     if (/Failed to connect/i.test(text)) {
-      return new OtaError('failed', `No ESP bootloader answered on ${this.ctx.link.name}.`, {
+      return new OtaError('failed', say`No ESP bootloader answered on ${this.ctx.link.name}.`, {
         code: 'no-sync',
-        hint: 'Check the port and the cable, then hold BOOT, press RESET and try again.',
+        hint: say`Check the port and the cable, then hold BOOT, press RESET and try again.`,
       });
     }
-    return new OtaError('failed', `The ESP loader on ${this.ctx.link.name} stopped answering correctly: ${text.replace(/\s+/g, ' ').replace(/[.\s]+$/, '')}.`, {
+    return new OtaError('failed', say`The ESP loader on ${this.ctx.link.name} stopped answering correctly: ${text.replace(/\s+/g, ' ').replace(/[.\s]+$/, '')}.`, {
       code: 'esp-protocol',
-      hint: 'Try again; if it keeps failing, lower --flash-baud or try --no-compress.',
+      hint: say`Try again; if it keeps failing, lower --flash-baud or try --no-compress.`,
     });
   }
 
   private async connect(link: ByteLink): Promise<void> {
     const jtag = this.opts.usbId !== null && isUsbSerialJtag(...(this.opts.usbId.split(':') as [string, string]));
-    this.phase('waiting', `Connecting to the ESP bootloader on ${link.name}: resetting it into download mode${jtag ? ' (USB-Serial/JTAG)' : ''}`);
+    this.phase('waiting', say`Connecting to the ESP bootloader on ${link.name}: resetting it into download mode${jtag ? ' (USB-Serial/JTAG)' : ''}`);
     // Both lines released: no reset, and it tells us whether this port can drive them at all.
     await this.port.setSignals({ dataTerminalReady: false, requestToSend: false });
     const canReset = this.port.signalsWork === true;
@@ -185,7 +186,7 @@ class EspRun {
       if (e instanceof Stop || link.isClosed || canReset || this.opts.waitForBootMs === 0) throw e;
     }
     // The lines cannot be toggled here: a person has to do it.
-    this.phase('waiting', `Hold BOOT and press RESET on the board at ${link.name} (this port cannot reset it), then let go of BOOT`);
+    this.phase('waiting', say`Hold BOOT and press RESET on the board at ${link.name} (this port cannot reset it), then let go of BOOT`);
     const deadline = Date.now() + this.opts.waitForBootMs;
     for (;;) {
       await guard(this.ctx, this.transport.disconnect().catch(() => undefined));
@@ -195,9 +196,9 @@ class EspRun {
       } catch (e) {
         if (e instanceof Stop || link.isClosed) throw e;
         if (Date.now() >= deadline) {
-          throw new OtaError('failed', `No ESP bootloader answered on ${link.name} within ${Math.round(this.opts.waitForBootMs / 1000)} s.`, {
+          throw new OtaError('failed', say`No ESP bootloader answered on ${link.name} within ${Math.round(this.opts.waitForBootMs / 1000)} s.`, {
             code: 'no-sync',
-            hint: 'Hold BOOT, press RESET, release BOOT, then flash again; check that this is the board\'s port.',
+            hint: say`Hold BOOT, press RESET, release BOOT, then flash again; check that this is the board's port.`,
           });
         }
         await sleep(200, this.ctx.signal);
@@ -208,26 +209,26 @@ class EspRun {
   private async identify(): Promise<void> {
     const { loader } = this;
     this.chipName = loader.chip.CHIP_NAME;
-    this.phase('negotiating', `Identifying the chip: ${this.chipName}`);
+    this.phase('negotiating', say`Identifying the chip: ${this.chipName}`);
     if (this.opts.chip !== 'auto' && chipNameOf(this.opts.chip) !== this.chipName) {
       throw new Stop({
         result: 'refused',
         verified: false,
         errorCode: 'wrong-chip',
-        message: `The board on ${this.ctx.link.name} is an ${this.chipName}, not an ${chipNameOf(this.opts.chip)}: nothing was written. Flash a build for ${this.chipName}, or pick the right port.`,
+        message: say`The board on ${this.ctx.link.name} is an ${this.chipName}, not an ${chipNameOf(this.opts.chip)}: nothing was written. Flash a build for ${this.chipName}, or pick the right port.`,
       });
     }
-    this.fact('Chip', this.chipName);
+    this.fact(say`Chip`, this.chipName);
     if (loader.secureDownloadMode) {
-      this.fact('Mode', 'Secure Download Mode');
+      this.fact(say`Mode`, say`Secure Download Mode`);
     } else {
       const chip = loader.chip;
-      this.fact('Chip', await guard(this.ctx, chip.getChipDescription(loader)));
-      if (chip.getChipRevision) this.fact('Revision', String(await guard(this.ctx, chip.getChipRevision(loader))));
+      this.fact(say`Chip`, await guard(this.ctx, chip.getChipDescription(loader)));
+      if (chip.getChipRevision) this.fact(say`Revision`, String(await guard(this.ctx, chip.getChipRevision(loader))));
       const features = await guard(this.ctx, chip.getChipFeatures(loader));
-      this.fact('Features', (Array.isArray(features) ? features : [String(features)]).map((f: string) => f.trim()).join(', '));
-      this.fact('Crystal', `${await guard(this.ctx, chip.getCrystalFreq(loader))} MHz`);
-      this.fact('MAC', await guard(this.ctx, chip.readMac(loader)));
+      this.fact(say`Features`, (Array.isArray(features) ? features : [String(features)]).map((f: string) => f.trim()).join(', '));
+      this.fact(say`Crystal`, `${await guard(this.ctx, chip.getCrystalFreq(loader))} MHz`);
+      this.fact(say`MAC`, await guard(this.ctx, chip.readMac(loader)));
       if (chip.postConnect) await guard(this.ctx, chip.postConnect(loader));
     }
     this.ctx.report({ type: 'device', facts: [...this.facts] });
@@ -242,26 +243,26 @@ class EspRun {
   private async prepare(): Promise<void> {
     const { loader } = this;
     if (this.opts.stub && !loader.secureDownloadMode) {
-      this.phase('negotiating', `Loading the stub flasher into the ${this.chipName}'s RAM`);
+      this.phase('negotiating', say`Loading the stub flasher into the ${this.chipName}'s RAM`);
       await guard(this.ctx, loader.runStub());
     }
     if (!loader.IS_STUB) {
       loader.FLASH_WRITE_SIZE = ROM_FLASH_BLOCK;
       if (this.chipName !== 'ESP8266') {
-        this.phase('negotiating', 'Attaching the SPI flash (ROM loader)');
+        this.phase('negotiating', say`Attaching the SPI flash (ROM loader)`);
         await guard(this.ctx, attachSpiFlash(loader));
       }
     }
-    this.fact('Loader', loader.IS_STUB ? 'stub' : 'ROM');
+    this.fact(say`Loader`, loader.IS_STUB ? 'stub' : 'ROM');
     if (this.opts.flashBaud !== this.opts.romBaud) {
-      this.phase('negotiating', `Switching to ${this.opts.flashBaud} baud`);
+      this.phase('negotiating', say`Switching to ${this.opts.flashBaud} baud`);
       await guard(this.ctx, loader.changeBaud());
-      this.fact('Baud', String(this.opts.flashBaud));
+      this.fact(say`Baud`, String(this.opts.flashBaud));
     }
     if (!loader.secureDownloadMode) {
       const size = await guard(this.ctx, loader.detectFlashSize());
       if (size) {
-        this.fact('Flash', size);
+        this.fact(say`Flash`, size);
         const bytes = loader.flashSizeBytes(size as Parameters<ESPLoader['flashSizeBytes']>[0]);
         const tooBig = this.regions.find((r) => r.address + r.data.length > bytes);
         if (tooBig) {
@@ -269,11 +270,11 @@ class EspRun {
             result: 'refused',
             verified: false,
             errorCode: 'too-big',
-            message: `${tooBig.name} at ${hex32(tooBig.address)} (${tooBig.data.length} bytes) does not fit in the board's ${size} flash: nothing was written. Check the partition table and the build's board.`,
+            message: say`${tooBig.name} at ${hex32(tooBig.address)} (${tooBig.data.length} bytes) does not fit in the board's ${size} flash: nothing was written. Check the partition table and the build's board.`,
           });
         }
       } else {
-        this.log('The flash chip did not answer the ID command; its size is unknown.', 'warn');
+        this.log(say`The flash chip did not answer the ID command; its size is unknown.`, 'warn');
       }
     }
     this.ctx.report({ type: 'device', facts: [...this.facts] });
@@ -290,9 +291,9 @@ class EspRun {
     let sentBefore = 0;
     const n = this.regions.length;
     for (const [i, region] of this.regions.entries()) {
-      const label = `${region.name} (${i + 1} of ${n}) at ${hex32(region.address)}`;
-      this.phase('transferring', `Erasing and writing ${label}`);
-      this.state = `The flash is partly written (cancelled at ${region.name}, ${hex32(region.address)}): flash again before starting the board.`;
+      const label = say`${region.name} (${i + 1} of ${n}) at ${hex32(region.address)}`;
+      this.phase('transferring', say`Erasing and writing ${label}`);
+      this.state = say`The flash is partly written (cancelled at ${region.name}, ${hex32(region.address)}): flash again before starting the board.`;
       let sentHere = 0;
       let wireTotal = region.data.length;
       await guard(
@@ -305,7 +306,7 @@ class EspRun {
           eraseAll: false,
           compress: this.compress,
           reportProgress: (_file: number, written: number, wire: number) => {
-            if (written === 0) this.phase('transferring', `Writing ${label}`);
+            if (written === 0) this.phase('transferring', say`Writing ${label}`);
             sentHere = written;
             wireTotal = wire;
             const done = before + Math.min(region.data.length, Math.round((region.data.length * written) / Math.max(1, wire)));
@@ -327,23 +328,23 @@ class EspRun {
     if (!force && now - this.lastStats < 250) return;
     this.lastStats = now;
     const facts: FlashFact[] = [
-      { label: 'Region', value: `${i + 1} of ${this.regions.length}: ${region.name} at ${hex32(region.address)}` },
-      { label: 'Sent', value: `${sent} bytes on the wire for ${done} of ${total} image bytes` },
+      { label: say`Region`, value: say`${i + 1} of ${this.regions.length}: ${region.name} at ${hex32(region.address)}` },
+      { label: say`Sent`, value: say`${sent} bytes on the wire for ${done} of ${total} image bytes` },
     ];
-    if (this.compress) facts.push({ label: 'Compressed', value: `${region.name}: ${region.data.length} -> ${wire} bytes (${((100 * wire) / Math.max(1, region.data.length)).toFixed(0)}%)` });
-    facts.push({ label: 'Block', value: `${this.loader.FLASH_WRITE_SIZE} bytes` });
+    if (this.compress) facts.push({ label: say`Compressed`, value: say`${region.name}: ${region.data.length} -> ${wire} bytes (${((100 * wire) / Math.max(1, region.data.length)).toFixed(0)}%)` });
+    facts.push({ label: say`Block`, value: say`${this.loader.FLASH_WRITE_SIZE} bytes` });
     this.ctx.report({ type: 'stats', facts });
   }
 
   private async verify(written: { sent: number }): Promise<{ regions: { address: number; bytes: number; md5: string; verified: boolean; name: string }[]; sent: number; reason: string | null }> {
-    this.state = 'Everything was written but not verified: flash again to be sure of it.';
-    this.phase('verifying', `Verifying ${this.regions.length === 1 ? 'the image' : `${this.regions.length} regions`}: MD5 read back from the chip`);
+    this.state = say`Everything was written but not verified: flash again to be sure of it.`;
+    this.phase('verifying', say`Verifying ${this.regions.length === 1 ? say`the image` : say`${this.regions.length} regions`}: MD5 read back from the chip`);
     const out: { address: number; bytes: number; md5: string; verified: boolean; name: string }[] = [];
     let reason: string | null = null;
     for (const region of this.regions) {
       const local = paddedMd5(region.data);
       if (this.chipName === 'ESP8266' && !this.loader.IS_STUB) {
-        reason = 'the ESP8266 ROM loader cannot compute an MD5; flash with the stub to verify';
+        reason = say`the ESP8266 ROM loader cannot compute an MD5; flash with the stub to verify`;
         out.push({ address: region.address, bytes: region.data.length, md5: local.md5, verified: false, name: region.name });
         continue;
       }
@@ -353,7 +354,7 @@ class EspRun {
       } catch (e) {
         if (e instanceof Stop || this.ctx.link.isClosed) throw e;
         if (this.loader.secureDownloadMode) {
-          reason = 'the chip is in Secure Download Mode, which does not compute MD5s';
+          reason = say`the chip is in Secure Download Mode, which does not compute MD5s`;
           out.push({ address: region.address, bytes: region.data.length, md5: local.md5, verified: false, name: region.name });
           continue;
         }
@@ -361,14 +362,14 @@ class EspRun {
       }
       const ok = chipMd5 === local.md5;
       out.push({ address: region.address, bytes: region.data.length, md5: local.md5, verified: ok, name: region.name });
-      this.log(`${region.name} at ${hex32(region.address)}: chip MD5 ${chipMd5}, image MD5 ${local.md5}${ok ? '' : ' (MISMATCH)'}`, ok ? 'info' : 'warn');
+      this.log(say`${region.name} at ${hex32(region.address)}: chip MD5 ${chipMd5}, image MD5 ${local.md5}${ok ? '' : say` (MISMATCH)`}`, ok ? 'info' : 'warn');
       if (!ok) {
         throw new Stop({
           result: 'failed',
           verified: false,
           errorCode: 'md5-mismatch',
           details: this.details(out),
-          message: `The flash of the ${this.chipName} does not hold ${region.name} at ${hex32(region.address)}: its MD5 (${chipMd5}) differs from the image's (${local.md5}). Flash again; if it repeats, the board's flash or power is faulty.`,
+          message: say`The flash of the ${this.chipName} does not hold ${region.name} at ${hex32(region.address)}: its MD5 (${chipMd5}) differs from the image's (${local.md5}). Flash again; if it repeats, the board's flash or power is faulty.`,
         });
       }
     }
@@ -376,21 +377,21 @@ class EspRun {
   }
 
   private async restart(): Promise<string> {
-    if (!this.opts.reset) return 'The board stays in the bootloader (no reset): press RESET to start the new firmware.';
-    this.state = 'The new firmware is written and verified; press RESET to start it.';
-    this.phase('verifying', 'Restarting into the new firmware');
+    if (!this.opts.reset) return say`The board stays in the bootloader (no reset): press RESET to start the new firmware.`;
+    this.state = say`The new firmware is written and verified; press RESET to start it.`;
+    this.phase('verifying', say`Restarting into the new firmware`);
     if (this.port.signalsWork) {
       await guard(this.ctx, this.loader.after('hard_reset'));
-      return 'Restarted it into the new firmware.';
+      return say`Restarted it into the new firmware.`;
     }
     // No RTS here: ask the loader to reboot itself (FLASH_END with "reboot").
     try {
       await guard(this.ctx, this.loader.flashBegin(0, 0));
       await guard(this.ctx, this.loader.flashFinish(true));
-      return 'Restarted it with a software reset (this port cannot toggle RESET).';
+      return say`Restarted it with a software reset (this port cannot toggle RESET).`;
     } catch (e) {
       if (e instanceof Stop) throw e;
-      return 'Press RESET to start the new firmware (this port cannot toggle the reset line).';
+      return say`Press RESET to start the new firmware (this port cannot toggle the reset line).`;
     }
   }
 
@@ -409,13 +410,13 @@ class EspRun {
   private outcome(checked: Awaited<ReturnType<EspRun['verify']>>, restart: string): ProtocolOutcome {
     const verified = checked.regions.every((r) => r.verified);
     const bytes = checked.regions.reduce((n, r) => n + r.bytes, 0);
-    const what = checked.regions.length === 1 ? `${bytes} bytes` : `${checked.regions.length} regions (${bytes} bytes)`;
+    const what = checked.regions.length === 1 ? say`${bytes} bytes` : say`${checked.regions.length} regions (${bytes} bytes)`;
     const chip = this.facts.find((f) => f.label === 'Chip')?.value ?? this.chipName;
     const details = { ...this.details(checked.regions), wireBytes: checked.sent };
     if (!verified) {
-      return { result: 'ok', verified: false, details, message: `Wrote ${what} to the ${chip} but could not verify them: ${checked.reason ?? 'no MD5'}. ${restart}` };
+      return { result: 'ok', verified: false, details, message: say`Wrote ${what} to the ${chip} but could not verify them: ${checked.reason ?? say`no MD5`}. ${restart}` };
     }
-    return { result: 'ok', verified: true, details, message: `Wrote and verified ${what} on the ${chip} (MD5 read back from the chip). ${restart}` };
+    return { result: 'ok', verified: true, details, message: say`Wrote and verified ${what} on the ${chip} (MD5 read back from the chip). ${restart}` };
   }
 }
 

@@ -4,6 +4,7 @@
 // getInfo (USB vendor and product id, which decide the USB-Serial/JTAG reset sequence).
 
 import { ReadableStream, WritableStream } from 'node:stream/web';
+import { say } from '../../../sentences';
 import { type ByteLink } from '../../byteLink';
 
 export interface UsbIds {
@@ -33,7 +34,7 @@ export class LinkSerialPort {
 
   /** Starts streams over the link. The link itself is already open (and stays so after close()). */
   async open(options: { baudRate: number }): Promise<void> {
-    if (this.link.isClosed) throw new Error(`${this.link.name} is closed.`);
+    if (this.link.isClosed) throw new Error(say`${this.link.name} is closed.`);
     if (this.readable) return;
     if (this.baud !== options.baudRate && this.link.setBaudRate) {
       await this.link.setBaudRate(options.baudRate);

@@ -14,6 +14,7 @@
 //    after the classic reset sequence (which leaves RTS released) the chip is never reset. We pulse it (PulseReset).
 
 import { createHash } from 'node:crypto';
+import { say } from '../../../sentences';
 import type { ESPLoader, Transport } from 'esptool-js' with { 'resolution-mode': 'import' };
 
 export const ROM_FLASH_BLOCK = 0x400;
@@ -27,7 +28,7 @@ export async function romAwareMd5(loader: ESPLoader, address: number, size: numb
   const timeout = loader.timeoutPerMb(loader.MD5_TIMEOUT_PER_MB, size);
   const length = loader.IS_STUB ? 16 : 32;
   const res = await loader.checkCommand('calculate md5sum', loader.ESP_SPI_FLASH_MD5, pkt, 0, length, timeout);
-  if (!(res instanceof Uint8Array) || res.length < length) throw new Error('The chip sent a short MD5 reply.');
+  if (!(res instanceof Uint8Array) || res.length < length) throw new Error(say`The chip sent a short MD5 reply.`);
   return decodeMd5Reply(res, loader.IS_STUB);
 }
 
@@ -35,7 +36,7 @@ export async function romAwareMd5(loader: ESPLoader, address: number, size: numb
 export function decodeMd5Reply(reply: Uint8Array, fromStub: boolean): string {
   if (fromStub) return Buffer.from(reply.subarray(0, 16)).toString('hex');
   const text = Buffer.from(reply.subarray(0, 32)).toString('latin1').toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(text)) throw new Error(`The ROM sent an MD5 that is not 32 hex digits: ${JSON.stringify(text)}.`);
+  if (!/^[0-9a-f]{32}$/.test(text)) throw new Error(say`The ROM sent an MD5 that is not 32 hex digits: ${JSON.stringify(text)}.`);
   return text;
 }
 
