@@ -9,6 +9,7 @@
 // the target version (or, when no target version was given, a version other than the one it reported before).
 
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { failedOutcome } from './outcome';
 import { crc32, md5Hex, sha256Hex } from '../checksums';
 import { abortError, isLinkTimeout, LinkReader, writeWithin } from '../linkReader';
@@ -60,9 +61,9 @@ const HOUR = 3_600_000;
 
 export function resolveQuecthingOptions(bag: FlashOptionBag, imageSize: number): QuecthingOptions {
   rejectUnknownOptions(bag, KNOWN, 'quecthing');
-  const atText = 'must not contain quotes, commas or line breaks';
+  const atText = say`must not contain quotes, commas or line breaks`;
   const component = stringOption(bag, 'component', 'MCU', AT_STRING, atText);
-  if (!component) throw new OtaError('invalid-input', 'Option component must not be empty.');
+  if (!component) throw new OtaError('invalid-input', say`Option component must not be empty.`);
   const common = intOption(bag, 'timeoutMs', 0, 0, HOUR);
   const maxReadLength = intOption(bag, 'maxReadLength', 4096, 1, 65536);
   return {
@@ -119,8 +120,8 @@ class QuecModule {
 
   async run(): Promise<ProtocolOutcome> {
     try {
-      this.phase('waiting', `Waiting for the MCU on ${this.ctx.link.name}`);
-      this.log('info', `Image ${this.ctx.image.length} bytes, MD5 ${this.digests.md5}, ${this.pieces.length} piece(s)`);
+      this.phase('waiting', say`Waiting for the MCU on ${this.ctx.link.name}`);
+      this.log('info', say`Image ${this.ctx.image.length} bytes, MD5 ${this.digests.md5}, ${this.pieces.length} piece(s)`);
       await this.announcePlan();
       this.lastCommandAt = Date.now();
       for (;;) {
@@ -155,38 +156,36 @@ class QuecModule {
   }
 
   private async onSilence(): Promise<ProtocolOutcome> {
-    const secs = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+    const secs = (ms: number): string => say`${Math.round(ms / 100) / 10} s`;
     const size = this.ctx.image.length;
     switch (this.stage) {
       case 'waiting': {
-        const what = this.ignoredLines ? 'sent only unreadable data' : 'sent nothing';
+        const what = this.ignoredLines ? say`sent only unreadable data` : say`sent nothing`;
         return {
           result: 'failed', verified: false,
           errorCode: 'device-silent',
-          message:
-            `The MCU on ${this.ctx.link.name} ${what} within ${secs(this.o.waitTimeoutMs)}. Check the baud rate ` +
-            `and the wiring, and that its firmware runs the Quectel OTA flow (AT+QIOTMCUVER / AT+QIOTOTAREQ).`,
+          message: say`The MCU on ${this.ctx.link.name} ${what} within ${secs(this.o.waitTimeoutMs)}. Check the baud rate and the wiring, and that its firmware runs the Quectel OTA flow (AT+QIOTMCUVER / AT+QIOTOTAREQ).`,
         };
       }
       case 'negotiating':
         return {
           result: 'failed', verified: false,
           errorCode: 'device-silent',
-          message: `The MCU stopped answering before confirming the update (nothing for ${secs(this.o.idleTimeoutMs)}).`,
+          message: say`The MCU stopped answering before confirming the update (nothing for ${secs(this.o.idleTimeoutMs)}).`,
         };
       case 'transferring':
         await this.sendBestEffort(formatEvent(QuecEvent.FAILED));
         return {
           result: 'failed', verified: false,
           errorCode: 'device-silent',
-          message: `The MCU stopped reading at ${this.served} of ${size} bytes (nothing for ${secs(this.o.idleTimeoutMs)}).`,
+          message: say`The MCU stopped reading at ${this.served} of ${size} bytes (nothing for ${secs(this.o.idleTimeoutMs)}).`,
         };
       case 'verifying':
         await this.sendBestEffort(formatEvent(QuecEvent.FAILED));
         return {
           result: 'failed', verified: false,
           errorCode: 'device-silent',
-          message: `The MCU did not report its new version within ${secs(this.o.verifyTimeoutMs)} after updating.`,
+          message: say`The MCU did not report its new version within ${secs(this.o.verifyTimeoutMs)} after updating.`,
         };
     }
   }
@@ -196,16 +195,16 @@ class QuecModule {
     if (!cmd) {
       if (line.trim()) {
         this.ignoredLines++;
-        if (this.ignoredLines <= 20) this.log('debug', `ignored: ${printable(line)}`, true);
-        else if (this.ignoredLines === 21) this.log('debug', 'more ignored lines are not logged');
+        if (this.ignoredLines <= 20) this.log('debug', say`ignored: ${printable(line)}`, true);
+        else if (this.ignoredLines === 21) this.log('debug', say`more ignored lines are not logged`);
       }
       return null;
     }
     this.lastCommandAt = Date.now();
     if (this.echo) await this.ctx.link.write(Buffer.from(`${cmd.text}\r\n`, 'latin1'));
     const quiet = cmd.name === '+QIOTOTARD' && cmd.form === 'set';
-    if (!quiet) this.log('debug', `MCU: ${printable(cmd.text)}`, true);
-    if (this.stage === 'waiting') this.phase('negotiating', 'The MCU answered');
+    if (!quiet) this.log('debug', say`MCU: ${printable(cmd.text)}`, true);
+    if (this.stage === 'waiting') this.phase('negotiating', say`The MCU answered`);
     switch (cmd.name) {
       case '':
         return this.ok();
@@ -222,26 +221,26 @@ class QuecModule {
       case '+QIOTOTARD':
         return this.onRead(cmd);
       default:
-        return this.error(`unknown command ${printable(cmd.text)}`);
+        return this.error(say`unknown command ${printable(cmd.text)}`);
     }
   }
 
   private async onMcuVersion(cmd: AtCommand): Promise<ProtocolOutcome | null> {
     if (cmd.form === 'test') return this.ok();
-    if (cmd.form !== 'set' || cmd.args.length < 2) return this.error('AT+QIOTMCUVER needs "<component>","<version>"');
+    if (cmd.form !== 'set' || cmd.args.length < 2) return this.error(say`AT+QIOTMCUVER needs "<component>","<version>"`);
     const [component, version] = cmd.args as [string, string];
     await this.ok();
     if (component !== this.o.component) {
-      this.log('warn', `The MCU names its component ${printable(component)}, the plan says ${this.o.component}`, true);
+      this.log('warn', say`The MCU names its component ${printable(component)}, the plan says ${this.o.component}`, true);
     }
     if (this.stage !== 'verifying') {
       if (!this.confirmed) {
         this.versionBefore = version;
-        this.log('info', `The MCU runs version ${printable(version)}`, true);
+        this.log('info', say`The MCU runs version ${printable(version)}`, true);
         return null;
       }
       if (this.served < this.ctx.image.length) {
-        this.log('warn', `The MCU reports version ${printable(version)} in the middle of the transfer (restarted?)`, true);
+        this.log('warn', say`The MCU reports version ${printable(version)} in the middle of the transfer (restarted?)`, true);
         return null;
       }
     }
@@ -256,7 +255,7 @@ class QuecModule {
       return {
         result: 'failed', verified: false,
         errorCode: 'incomplete',
-        message: `The MCU reported version ${shown} but read only ${this.served} of ${size} bytes: the update is not trusted.`,
+        message: say`The MCU reported version ${shown} but read only ${this.served} of ${size} bytes: the update is not trusted.`,
       };
     }
     const wanted = this.o.targetVersion;
@@ -270,7 +269,7 @@ class QuecModule {
       return {
         result: 'ok',
         verified: true,
-        message: `The MCU installed the image (${size} bytes, MD5 ${this.digests.md5}) and now runs ${shown}.`,
+        message: say`The MCU installed the image (${size} bytes, MD5 ${this.digests.md5}) and now runs ${shown}.`,
       };
     }
     await this.sendEvent(QuecEvent.FAILED);
@@ -278,16 +277,14 @@ class QuecModule {
       return {
         result: 'failed', verified: false,
         errorCode: 'not-confirmed',
-        message:
-          `Sent ${size} bytes; the device did not confirm it installed the image: the MCU reported version ${shown} only after the transfer, ` +
-          `so no change shows it; give the version it must report (--version) to check it.`,
+        message: say`Sent ${size} bytes; the device did not confirm it installed the image: the MCU reported version ${shown} only after the transfer, so no change shows it; give the version it must report (--version) to check it.`,
       };
     }
-    const expected = wanted ? `expected ${wanted}` : `unchanged`;
+    const expected = wanted ? say`expected ${wanted}` : say`unchanged`;
     return {
       result: 'failed', verified: false,
       errorCode: 'device-rejected',
-      message: `After the update the MCU reports version ${shown} (${expected}): it did not install the image, probably because its MD5/SHA-256 check failed.`,
+      message: say`After the update the MCU reports version ${shown} (${expected}): it did not install the image, probably because its MD5/SHA-256 check failed.`,
     };
   }
 
@@ -296,10 +293,10 @@ class QuecModule {
     let mode = 0;
     if (cmd.form === 'set') {
       const m = intArg(cmd.args[0]);
-      if (m === null || m > 1) return this.error('AT+QIOTOTAREQ mode must be 0 or 1');
+      if (m === null || m > 1) return this.error(say`AT+QIOTOTAREQ mode must be 0 or 1`);
       mode = m;
     } else if (cmd.form !== 'exec') {
-      return this.error('unsupported AT+QIOTOTAREQ form');
+      return this.error(say`unsupported AT+QIOTOTAREQ form`);
     }
     this.shaRequested = mode === 1;
     await this.ok();
@@ -315,13 +312,13 @@ class QuecModule {
       case 0:
         await this.ok();
         if (!this.confirmed) {
-          return { result: 'refused', verified: false, errorCode: 'device-refused', message: 'The device refused the update (AT+QIOTUPDATE=0).' };
+          return { result: 'refused', verified: false, errorCode: 'device-refused', message: say`The device refused the update (AT+QIOTUPDATE=0).` };
         }
         await this.sendEvent(QuecEvent.FAILED);
         return {
           result: 'failed', verified: false,
           errorCode: 'device-aborted',
-          message: `The MCU abandoned the update after reading ${this.served} of ${size} bytes (AT+QIOTUPDATE=0).`,
+          message: say`The MCU abandoned the update after reading ${this.served} of ${size} bytes (AT+QIOTUPDATE=0).`,
         };
       case 1:
         await this.ok();
@@ -333,7 +330,7 @@ class QuecModule {
           return null;
         }
         this.confirmed = true;
-        this.phase('transferring', 'The MCU is reading the image');
+        this.phase('transferring', say`The MCU is reading the image`);
         await this.sendEvent(QuecEvent.STARTED, this.startedData());
         await this.sendEvent(QuecEvent.DOWNLOADING);
         this.pieceIndex = 0;
@@ -342,49 +339,49 @@ class QuecModule {
         this.ctx.report({ type: 'progress', bytesDone: 0 });
         return null;
       case 2:
-        if (!this.confirmed) return this.error('AT+QIOTUPDATE=2 before the update was confirmed');
+        if (!this.confirmed) return this.error(say`AT+QIOTUPDATE=2 before the update was confirmed`);
         if (!this.pieceTouched) {
           // Nothing of this piece was read yet: a repeated request (its OK was lost), not a skip.
           await this.ok();
           await this.sendEvent(QuecEvent.PIECE_READY, this.pieceData());
           return null;
         }
-        if (this.pieceIndex + 1 >= this.pieces.length) return this.error('AT+QIOTUPDATE=2 but there is no next piece');
+        if (this.pieceIndex + 1 >= this.pieces.length) return this.error(say`AT+QIOTUPDATE=2 but there is no next piece`);
         await this.ok();
         this.pieceIndex++;
         this.pieceTouched = false;
-        this.log('info', `Piece ${this.pieceIndex + 1} of ${this.pieces.length}`);
+        this.log('info', say`Piece ${this.pieceIndex + 1} of ${this.pieces.length}`);
         await this.sendEvent(QuecEvent.PIECE_READY, this.pieceData());
         return null;
       case 3:
-        if (!this.confirmed) return this.error('AT+QIOTUPDATE=3 before the update was confirmed');
+        if (!this.confirmed) return this.error(say`AT+QIOTUPDATE=3 before the update was confirmed`);
         await this.ok();
         await this.sendUpdating();
-        if (this.served < size) this.log('warn', `The MCU says it is updating after reading only ${this.served} of ${size} bytes`);
-        this.phase('verifying', 'The MCU is writing the image and restarting');
+        if (this.served < size) this.log('warn', say`The MCU says it is updating after reading only ${this.served} of ${size} bytes`);
+        this.phase('verifying', say`The MCU is writing the image and restarting`);
         return null;
       default:
-        return this.error('AT+QIOTUPDATE action must be 0, 1, 2 or 3');
+        return this.error(say`AT+QIOTUPDATE action must be 0, 1, 2 or 3`);
     }
   }
 
   private async onRead(cmd: AtCommand): Promise<ProtocolOutcome | null> {
     if (cmd.form === 'test') return this.respond(`+QIOTOTARD: (1-${this.o.maxReadLength})`);
-    if (cmd.form !== 'set' || cmd.args.length !== 2) return this.error(`malformed read ${printable(cmd.text)}`);
+    if (cmd.form !== 'set' || cmd.args.length !== 2) return this.error(say`malformed read ${printable(cmd.text)}`);
     const start = intArg(cmd.args[0]);
     const len = intArg(cmd.args[1]);
     const piece = this.pieces[this.pieceIndex];
-    if (!this.confirmed || !piece) return this.error('read before the update was confirmed');
-    if (start === null || len === null) return this.error(`malformed read ${printable(cmd.text)}`);
+    if (!this.confirmed || !piece) return this.error(say`read before the update was confirmed`);
+    if (start === null || len === null) return this.error(say`malformed read ${printable(cmd.text)}`);
     if (len < 1 || len > this.o.maxReadLength || start < piece.start || start >= piece.end) {
-      return this.error(`read ${start},${len} outside piece ${piece.start}..${piece.end - 1} or longer than ${this.o.maxReadLength}`);
+      return this.error(say`read ${start},${len} outside piece ${piece.start}..${piece.end - 1} or longer than ${this.o.maxReadLength}`);
     }
     const n = Math.min(len, piece.end - start);
     const header = Buffer.from(`\r\n+QIOTOTARD: ${start},${n}\r\n`, 'latin1');
     const tail = Buffer.from('\r\nOK\r\n', 'latin1');
     await this.ctx.link.write(Buffer.concat([header, this.ctx.image.subarray(start, start + n), tail]));
     if (this.readStarts.has(start)) {
-      this.ctx.report({ type: 'retry', reason: `The MCU read ${start},${len} again` });
+      this.ctx.report({ type: 'retry', reason: say`The MCU read ${start},${len} again` });
     }
     this.readStarts.add(start);
     this.pieceTouched = true;
@@ -442,7 +439,7 @@ class QuecModule {
   }
 
   private async error(why: string): Promise<null> {
-    this.log('warn', `ERROR: ${why}`);
+    this.log('warn', say`ERROR: ${why}`);
     await this.ctx.link.write(Buffer.from('\r\nERROR\r\n', 'latin1'));
     return null;
   }

@@ -6,6 +6,7 @@
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex } from '@noble/hashes/utils';
 import { OtaError } from '../../../errors';
+import { say } from '../../../sentences';
 
 export const IMAGE_MAGIC = 0x96f3b83d;
 export const IMAGE_HEADER_SIZE = 32;
@@ -38,14 +39,14 @@ export interface McubootImage {
 
 /** The imgtool command that turns a plain binary into an MCUboot image. */
 export const IMGTOOL_HINT =
-  'Flash the signed image of your build (Zephyr: build/zephyr/zephyr.signed.bin), or sign it: imgtool sign --version 1.0.0 --header-size 0x200 --pad-header --align 4 --slot-size <slot size> --key <key.pem> firmware.bin firmware.signed.bin';
+  say`Flash the signed image of your build (Zephyr: build/zephyr/zephyr.signed.bin), or sign it: imgtool sign --version 1.0.0 --header-size 0x200 --pad-header --align 4 --slot-size <slot size> --key <key.pem> firmware.bin firmware.signed.bin`;
 
 export function versionText(v: ImageVersion): string {
   return `${v.major}.${v.minor}.${v.revision}${v.build ? `.${v.build}` : ''}`;
 }
 
 function invalid(name: string, what: string): OtaError {
-  return new OtaError('invalid-input', `${name} is not a valid MCUboot image: ${what}.`, { hint: IMGTOOL_HINT, code: 'not-mcuboot-image' });
+  return new OtaError('invalid-input', say`${name} is not a valid MCUboot image: ${what}.`, { hint: IMGTOOL_HINT, code: 'not-mcuboot-image' });
 }
 
 interface TlvArea {
@@ -57,7 +58,7 @@ interface TlvArea {
 export function parseMcubootImage(bytes: Uint8Array, name: string): McubootImage {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < IMAGE_HEADER_SIZE || view.getUint32(0, true) !== IMAGE_MAGIC) {
-    throw new OtaError('invalid-input', `${name} is not an MCUboot image (it does not start with the magic 0x96f3b83d).`, {
+    throw new OtaError('invalid-input', say`${name} is not an MCUboot image (it does not start with the magic 0x96f3b83d).`, {
       hint: IMGTOOL_HINT,
       code: 'not-mcuboot-image',
     });
@@ -73,7 +74,7 @@ export function parseMcubootImage(bytes: Uint8Array, name: string): McubootImage
     revision: view.getUint16(22, true),
     build: view.getUint32(24, true),
   };
-  if (headerSize < IMAGE_HEADER_SIZE) throw invalid(name, `its header size ${headerSize} is below ${IMAGE_HEADER_SIZE}`);
+  if (headerSize < IMAGE_HEADER_SIZE) throw invalid(name, say`its header size ${headerSize} is below ${IMAGE_HEADER_SIZE}`);
   const tlvStart = headerSize + imageSize;
   const area = (at: number, magic: number): TlvArea | null => {
     if (at + 4 > bytes.length || view.getUint16(at, true) !== magic) return null;
@@ -81,26 +82,26 @@ export function parseMcubootImage(bytes: Uint8Array, name: string): McubootImage
   };
   let at = tlvStart;
   if (protectedTlvSize > 0) {
-    if (!area(at, TLV_PROT_INFO_MAGIC) || at + protectedTlvSize > bytes.length) throw invalid(name, 'its protected TLV area is missing or cut short');
+    if (!area(at, TLV_PROT_INFO_MAGIC) || at + protectedTlvSize > bytes.length) throw invalid(name, say`its protected TLV area is missing or cut short`);
     at += protectedTlvSize;
   }
   const tlvs = area(at, TLV_INFO_MAGIC);
-  if (!tlvs) throw invalid(name, `no TLV area after the ${imageSize}-byte image (the file is cut short or was not signed)`);
-  if (tlvs.end > bytes.length) throw invalid(name, 'its TLV area is cut short');
+  if (!tlvs) throw invalid(name, say`no TLV area after the ${imageSize}-byte image (the file is cut short or was not signed)`);
+  if (tlvs.end > bytes.length) throw invalid(name, say`its TLV area is cut short`);
   let hash: Uint8Array | null = null;
   for (let p = tlvs.start; p + 4 <= tlvs.end; ) {
     const type = view.getUint16(p, true);
     const len = view.getUint16(p + 2, true);
-    if (p + 4 + len > tlvs.end) throw invalid(name, 'a TLV runs past its area');
+    if (p + 4 + len > tlvs.end) throw invalid(name, say`a TLV runs past its area`);
     if (type === TLV_SHA256) {
-      if (len !== 32) throw invalid(name, `its SHA-256 TLV is ${len} bytes long`);
+      if (len !== 32) throw invalid(name, say`its SHA-256 TLV is ${len} bytes long`);
       hash = bytes.subarray(p + 4, p + 4 + len);
     }
     p += 4 + len;
   }
-  if (!hash) throw invalid(name, 'it has no SHA-256 TLV (MCUboot images signed with SHA-384/512 are not supported)');
+  if (!hash) throw invalid(name, say`it has no SHA-256 TLV (MCUboot images signed with SHA-384/512 are not supported)`);
   const actual = sha256(bytes.subarray(0, tlvStart + protectedTlvSize));
-  if (bytesToHex(actual) !== bytesToHex(hash)) throw invalid(name, 'its SHA-256 TLV does not match its contents (the file was changed after signing)');
+  if (bytesToHex(actual) !== bytesToHex(hash)) throw invalid(name, say`its SHA-256 TLV does not match its contents (the file was changed after signing)`);
   return {
     version,
     versionText: versionText(version),

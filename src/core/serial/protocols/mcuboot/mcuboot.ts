@@ -5,6 +5,7 @@
 // it confirms the new image once it runs.
 
 import { OtaError } from '../../../errors';
+import { say } from '../../../sentences';
 import { abortError } from '../../linkReader';
 import { failedOutcome } from '../outcome';
 import { requireSingleImage } from '../regions';
@@ -18,14 +19,32 @@ const DEFAULT_MTU = 128;
 
 const short = (hash: string): string => `${hash.slice(0, 16)}…`;
 
+/** A slot's state flag, as said in a list of slots. */
+function flagWord(flag: 'active' | 'confirmed' | 'pending' | 'permanent'): string {
+  switch (flag) {
+    case 'active':
+      return say`active`;
+    case 'confirmed':
+      return say`confirmed`;
+    case 'pending':
+      return say`pending`;
+    case 'permanent':
+      return say`permanent`;
+  }
+}
+
+/** Joins said items one pair at a time, so that the whole list can be retold (items must not be empty). */
+const joinSemicolons = (items: readonly string[]): string => items.reduce((acc, item) => say`${acc}; ${item}`);
+const joinCommas = (items: readonly string[]): string => items.reduce((acc, item) => say`${acc}, ${item}`);
+
 function describeSlots(states: readonly ImageSlotState[]): string {
-  if (!states.length) return 'no valid image';
-  return states
-    .map((s) => {
+  if (!states.length) return say`no valid image`;
+  return joinSemicolons(
+    states.map((s) => {
       const flags = (['active', 'confirmed', 'pending', 'permanent'] as const).filter((f) => s[f]);
-      return `slot ${s.slot}: ${s.version}${flags.length ? ` (${flags.join(', ')})` : ''}`;
-    })
-    .join('; ');
+      return say`slot ${s.slot}: ${s.version}${flags.length ? say` (${joinCommas(flags.map(flagWord))})` : ''}`;
+    }),
+  );
 }
 
 class Stop extends Error {
@@ -71,19 +90,19 @@ class McubootFlasher {
         onText: (text) => ctx.report({ type: 'log', level: 'info', text, fromDevice: true }),
         onDebug: (text) => this.log('debug', text),
       });
-      this.log('info', `MCUboot image ${ctx.imageName}: version ${image.versionText}, SHA-256 ${image.hash}, ${image.size} bytes`);
-      this.phase('waiting', `Waiting for the SMP server on ${ctx.link.name}`);
+      this.log('info', say`MCUboot image ${ctx.imageName}: version ${image.versionText}, SHA-256 ${image.hash}, ${image.size} bytes`);
+      this.phase('waiting', say`Waiting for the SMP server on ${ctx.link.name}`);
       await this.waitForDevice();
-      this.phase('negotiating', 'Reading the device’s buffer size and image state');
+      this.phase('negotiating', say`Reading the device’s buffer size and image state`);
       const mtu = await this.chooseMtu();
       const before = await this.client.readState(this.req);
-      this.log('info', `Image state: ${describeSlots(before)}`);
+      this.log('info', say`Image state: ${describeSlots(before)}`);
       const running = before.find((s) => s.active && s.slot === 0) ?? before.find((s) => s.active);
       this.ctx.report({
         type: 'device',
         facts: [
-          { label: 'Running version', value: running ? running.version : 'unknown' },
-          { label: 'Slots', value: before.length ? describeSlots(before) : 'no valid image' },
+          { label: say`Running version`, value: running ? running.version : say`unknown` },
+          { label: say`Slots`, value: before.length ? describeSlots(before) : say`no valid image` },
         ],
       });
       if (running?.hash === image.hash) return this.alreadyRunning(running);
@@ -101,12 +120,12 @@ class McubootFlasher {
     const perTry = Math.min(this.o.timeoutMs, 1000);
     try {
       const answer = await this.client.echo('ota', { timeoutMs: perTry, retries: Math.max(0, Math.ceil(this.o.startTimeoutMs / perTry) - 1) });
-      this.log('debug', `Echo answered "${answer}"`);
+      this.log('debug', say`Echo answered "${answer}"`);
     } catch (e) {
       if (e instanceof SmpError) return; // It answered: echo may be turned off (MCUboot without MCUBOOT_BOOT_MGMT_ECHO).
       if (e instanceof OtaError && e.code === 'device-silent') {
         this.fail(
-          `No SMP answer from ${this.ctx.link.name} within ${Math.round(this.o.startTimeoutMs / 1000)} s: the device runs no mcumgr SMP server on its console, or is not in MCUboot serial recovery.`,
+          say`No SMP answer from ${this.ctx.link.name} within ${Math.round(this.o.startTimeoutMs / 1000)} s: the device runs no mcumgr SMP server on its console, or is not in MCUboot serial recovery.`,
           'device-silent',
         );
       }
@@ -118,15 +137,15 @@ class McubootFlasher {
     const params = await this.client.params(this.req);
     let mtu: number;
     if (params) {
-      this.ctx.report({ type: 'device', facts: [{ label: 'SMP buffer', value: `${params.bufSize} bytes × ${params.bufCount}` }] });
+      this.ctx.report({ type: 'device', facts: [{ label: say`SMP buffer`, value: say`${params.bufSize} bytes × ${params.bufCount}` }] });
       mtu = this.o.mtu ?? params.bufSize;
       if (mtu > params.bufSize) {
-        this.log('warn', `--mtu ${mtu} is larger than the device's ${params.bufSize}-byte buffer: using ${params.bufSize}`);
+        this.log('warn', say`--mtu ${mtu} is larger than the device's ${params.bufSize}-byte buffer: using ${params.bufSize}`);
         mtu = params.bufSize;
       }
     } else {
       mtu = this.o.mtu ?? DEFAULT_MTU;
-      this.log('info', `The device does not tell its buffer size (no mcumgr params): using ${mtu}-byte packets`);
+      this.log('info', say`The device does not tell its buffer size (no mcumgr params): using ${mtu}-byte packets`);
     }
     this.details.mtu = mtu;
     return mtu;
@@ -139,14 +158,14 @@ class McubootFlasher {
     return {
       result: 'ok',
       verified: true,
-      message: `The device already runs this image (version ${running.version}, SHA-256 ${short(this.image.hash)}): nothing to upload.`,
+      message: say`The device already runs this image (version ${running.version}, SHA-256 ${short(this.image.hash)}): nothing to upload.`,
       details: { ...this.details },
     };
   }
 
   private async upload(mtu: number): Promise<ProtocolOutcome> {
     const { ctx, image } = this;
-    this.phase('transferring', `Uploading version ${image.versionText} (SHA-256 ${short(image.hash)}) in packets of up to ${mtu} bytes`);
+    this.phase('transferring', say`Uploading version ${image.versionText} (SHA-256 ${short(image.hash)}) in packets of up to ${mtu} bytes`);
     ctx.report({ type: 'progress', bytesDone: 0 });
     const result = await uploadImage(this.client, {
       image: ctx.image,
@@ -156,50 +175,50 @@ class McubootFlasher {
       retries: this.o.retries,
       signal: ctx.signal,
       onOffset: (off) => ctx.report({ type: 'progress', bytesDone: off }),
-      onResume: (off) => this.log('info', `The device kept ${off} bytes of an interrupted upload of this image: resuming there`),
+      onResume: (off) => this.log('info', say`The device kept ${off} bytes of an interrupted upload of this image: resuming there`),
     });
     ctx.report({
       type: 'stats',
       facts: [
-        { label: 'MTU', value: `${mtu} B` },
-        { label: 'Chunk', value: `${result.chunkSize} B` },
-        { label: 'Requests', value: String(result.requests) },
-        ...(result.resumedFrom ? [{ label: 'Resumed at', value: String(result.resumedFrom) }] : []),
+        { label: say`MTU`, value: say`${mtu} B` },
+        { label: say`Chunk`, value: say`${result.chunkSize} B` },
+        { label: say`Requests`, value: String(result.requests) },
+        ...(result.resumedFrom ? [{ label: say`Resumed at`, value: String(result.resumedFrom) }] : []),
       ],
     });
     Object.assign(this.details, { chunkSize: result.chunkSize, dataBytesSent: result.dataBytesSent, resumedFrom: result.resumedFrom });
     if (result.match === false) {
-      this.fail('The device checked the uploaded data and its SHA-256 does not match the file: the image is damaged in its slot; flash again.', 'hash-mismatch');
+      this.fail(say`The device checked the uploaded data and its SHA-256 does not match the file: the image is damaged in its slot; flash again.`, 'hash-mismatch');
     }
     return this.verifyAndActivate();
   }
 
   private async verifyAndActivate(): Promise<ProtocolOutcome> {
     const { image } = this;
-    this.phase('verifying', 'Checking the device’s image state');
+    this.phase('verifying', say`Checking the device’s image state`);
     const after = await this.client.readState(this.req);
-    this.log('info', `Image state: ${describeSlots(after)}`);
+    this.log('info', say`Image state: ${describeSlots(after)}`);
     const stored = after.find((s) => s.hash === image.hash);
     if (!stored) {
       const other = after.find((s) => s.slot === 1) ?? after.find((s) => !s.active);
       this.fail(
-        `The device does not list the uploaded image (${describeSlots(after)}${other?.hash ? `; slot ${other.slot} has SHA-256 ${short(other.hash)}` : ''}), so it did not store it intact: flash again.`,
+        say`The device does not list the uploaded image (${describeSlots(after)}${other?.hash ? say`; slot ${other.slot} has SHA-256 ${short(other.hash)}` : ''}), so it did not store it intact: flash again.`,
         'hash-mismatch',
       );
     }
     this.details.slot = stored.slot;
-    this.ctx.report({ type: 'device', facts: [{ label: 'Slots', value: describeSlots(after) }] });
+    this.ctx.report({ type: 'device', facts: [{ label: say`Slots`, value: describeSlots(after) }] });
     // Serial recovery writes the primary slot directly: nothing to mark; the bootloader boots it on reset.
     if (stored.slot !== 0) {
       const marked = await this.client.setState(image.hash, !this.o.reset && this.o.confirm, this.req);
-      this.log('info', `Marked for ${!this.o.reset && this.o.confirm ? 'permanent use' : 'test'}: ${describeSlots(marked)}`);
-      this.ctx.report({ type: 'device', facts: [{ label: 'Slots', value: describeSlots(marked) }] });
+      this.log('info', say`Marked for ${!this.o.reset && this.o.confirm ? say`permanent use` : say`test`}: ${describeSlots(marked)}`);
+      this.ctx.report({ type: 'device', facts: [{ label: say`Slots`, value: describeSlots(marked) }] });
     }
     if (!this.o.reset) {
       return {
         result: 'ok',
         verified: true,
-        message: `Slot ${stored.slot} holds version ${image.versionText} with the image's SHA-256 ${short(image.hash)}; ${stored.slot === 0 ? 'it' : this.o.confirm ? 'it is marked permanent and' : 'it is marked for test and'} runs after the next reset.`,
+        message: say`Slot ${stored.slot} holds version ${image.versionText} with the image's SHA-256 ${short(image.hash)}; ${stored.slot === 0 ? say`it` : this.o.confirm ? say`it is marked permanent and` : say`it is marked for test and`} runs after the next reset.`,
         details: { ...this.details, activeVersion: null },
       };
     }
@@ -208,7 +227,7 @@ class McubootFlasher {
 
   private async resetAndCheck(slot: number): Promise<ProtocolOutcome> {
     const { image } = this;
-    this.phase('verifying', 'Resetting the device and waiting for it to boot');
+    this.phase('verifying', say`Resetting the device and waiting for it to boot`);
     await this.client.reset(this.req);
     // A booting device prints its banner and answers nothing for a while.
     await this.client.drainQuiet(200, 2000);
@@ -219,25 +238,25 @@ class McubootFlasher {
     } catch (e) {
       if (e instanceof OtaError && e.code === 'device-silent') {
         this.fail(
-          `Slot ${slot} held the image (SHA-256 ${short(image.hash)}), but after the reset the device did not answer within ${Math.round(this.o.startTimeoutMs / 1000)} s: check its console; the new image may not start its SMP server.`,
+          say`Slot ${slot} held the image (SHA-256 ${short(image.hash)}), but after the reset the device did not answer within ${Math.round(this.o.startTimeoutMs / 1000)} s: check its console; the new image may not start its SMP server.`,
           'device-silent',
         );
       }
       throw e;
     }
-    this.log('info', `Image state after the reset: ${describeSlots(now)}`);
+    this.log('info', say`Image state after the reset: ${describeSlots(now)}`);
     const active = now.find((s) => s.active);
     this.ctx.report({
       type: 'device',
       facts: [
-        { label: 'Running version', value: active ? active.version : 'unknown' },
-        { label: 'Slots', value: describeSlots(now) },
+        { label: say`Running version`, value: active ? active.version : say`unknown` },
+        { label: say`Slots`, value: describeSlots(now) },
       ],
     });
     this.details.activeVersion = active?.version ?? null;
     if (!active || active.hash !== image.hash) {
       this.fail(
-        `The image reached slot ${slot} intact, but after the reset the device runs ${active ? `version ${active.version} (SHA-256 ${active.hash ? short(active.hash) : 'unknown'})` : 'no listed image'}: MCUboot did not boot the new image (check its signature key and slot size).`,
+        say`The image reached slot ${slot} intact, but after the reset the device runs ${active ? say`version ${active.version} (SHA-256 ${active.hash ? short(active.hash) : say`unknown`})` : say`no listed image`}: MCUboot did not boot the new image (check its signature key and slot size).`,
         'not-booted',
       );
     }
@@ -245,16 +264,16 @@ class McubootFlasher {
     if (this.o.confirm && !confirmed) {
       const after = await this.client.setState(image.hash, true, this.req);
       confirmed = after.find((s) => s.hash === image.hash)?.confirmed === true;
-      this.ctx.report({ type: 'device', facts: [{ label: 'Slots', value: describeSlots(after) }] });
-      if (!confirmed) this.fail(`The device runs version ${active.version} but did not confirm it: ${describeSlots(after)}.`, 'not-confirmed');
+      this.ctx.report({ type: 'device', facts: [{ label: say`Slots`, value: describeSlots(after) }] });
+      if (!confirmed) this.fail(say`The device runs version ${active.version} but did not confirm it: ${describeSlots(after)}.`, 'not-confirmed');
     }
     this.details.confirmed = confirmed;
     return {
       result: 'ok',
       verified: true,
       message: confirmed
-        ? `The device runs version ${active.version} (SHA-256 ${short(image.hash)}), confirmed: MCUboot keeps it.`
-        : `The device runs version ${active.version} (SHA-256 ${short(image.hash)}) in test mode: MCUboot reverts on the next reset unless the app confirms it; flash with --confirm to make it permanent.`,
+        ? say`The device runs version ${active.version} (SHA-256 ${short(image.hash)}), confirmed: MCUboot keeps it.`
+        : say`The device runs version ${active.version} (SHA-256 ${short(image.hash)}) in test mode: MCUboot reverts on the next reset unless the app confirms it; flash with --confirm to make it permanent.`,
       details: { ...this.details },
     };
   }
@@ -268,7 +287,7 @@ export const mcubootProtocol: FlashProtocol = {
   checkOptions(options: FlashOptionBag, image: Uint8Array, regions: readonly FlashRegion[]): void {
     resolveMcubootOptions(options);
     requireSingleImage(regions, 'mcuboot');
-    parseMcubootImage(image, regions[0]?.name ?? 'The image');
+    parseMcubootImage(image, regions[0]?.name ?? say`The image`);
   },
   async run(ctx: FlashContext): Promise<ProtocolOutcome> {
     let o: McubootOptions;

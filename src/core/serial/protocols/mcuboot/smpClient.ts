@@ -3,6 +3,7 @@
 // re-sends the request. Console lines between frames are passed on as device log.
 
 import { OtaError } from '../../../errors';
+import { say } from '../../../sentences';
 import { type ByteLink } from '../../byteLink';
 import { isLinkTimeout, LinkReader } from '../../linkReader';
 import { printable } from '../../printable';
@@ -22,29 +23,42 @@ import {
   SMP_OP_WRITE,
 } from './smpFrames';
 
-/** MGMT_ERR_* of mcumgr, for messages. */
-const MGMT_ERRORS: Record<number, string> = {
-  1: 'unknown error',
-  2: 'out of memory',
-  3: 'invalid argument',
-  4: 'timeout',
-  5: 'no such entry',
-  6: 'bad state',
-  7: 'message too large',
-  8: 'not supported',
-  9: 'corrupt',
-  10: 'busy',
-  11: 'access denied',
-};
+/** MGMT_ERR_* of mcumgr, for messages (said each time, so that the sentence holding it can be retold). */
+function mgmtError(rc: number): string {
+  switch (rc) {
+    case 1: return say`unknown error`;
+    case 2: return say`out of memory`;
+    case 3: return say`invalid argument`;
+    case 4: return say`timeout`;
+    case 5: return say`no such entry`;
+    case 6: return say`bad state`;
+    case 7: return say`message too large`;
+    case 8: return say`not supported`;
+    case 9: return say`corrupt`;
+    case 10: return say`busy`;
+    case 11: return say`access denied`;
+    default: return say`error`;
+  }
+}
+
+/** "The device refused <what>: <error> (SMP rc <rc>[, group <group>])", without the final period. */
+function refusalOf(what: string, rc: number, group: number | null): string {
+  return say`The device refused ${what}: ${mgmtError(rc)} (SMP rc ${rc}${group !== null ? say`, group ${group}` : ''})`;
+}
 
 /** The device answered with an error code (SMP v1 `rc`, or v2 `err: {group, rc}`). */
 export class SmpError extends Error {
+  /** The message without its final period, for a sentence that goes on from it. */
+  readonly refusal: string;
+
   constructor(
     readonly what: string,
     readonly rc: number,
     readonly group: number | null,
   ) {
-    super(`The device refused ${what}: ${MGMT_ERRORS[rc] ?? 'error'} (SMP rc ${rc}${group !== null ? `, group ${group}` : ''}).`);
+    const refusal = refusalOf(what, rc, group);
+    super(say`${refusal}.`);
+    this.refusal = refusal;
     this.name = 'SmpError';
   }
 }
@@ -150,18 +164,18 @@ export class SmpClient {
         return reply.body;
       }
       if (attempt >= o.retries) {
-        throw new OtaError('timeout', `The device did not answer ${o.what} (${o.retries + 1} attempts, ${o.timeoutMs} ms each).`, {
+        throw new OtaError('timeout', say`The device did not answer ${o.what} (${o.retries + 1} attempts, ${o.timeoutMs} ms each).`, {
           code: 'device-silent',
-          hint: o.silentHint ?? 'Check that the device runs an SMP server (mcumgr) or MCUboot serial recovery on this port at this baud rate.',
+          hint: o.silentHint ?? say`Check that the device runs an SMP server (mcumgr) or MCUboot serial recovery on this port at this baud rate.`,
         });
       }
-      this.events.onRetry?.(`${reply.reason} for ${o.what}`);
+      this.events.onRetry?.(say`${reply.reason} for ${o.what}`);
     }
   }
 
   private async awaitReply(op: number, group: number, id: number, seq: number, timeoutMs: number): Promise<{ kind: 'body'; body: SmpBody } | { kind: 'none'; reason: string }> {
     const deadline = Date.now() + timeoutMs;
-    const reason = `no answer within ${timeoutMs} ms`;
+    const reason = say`no answer within ${timeoutMs} ms`;
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0) return { kind: 'none', reason };
@@ -178,36 +192,36 @@ export class SmpClient {
         continue;
       }
       if (r.kind === 'bad') {
-        this.events.onDebug?.(`Dropped ${r.reason}`);
+        this.events.onDebug?.(say`Dropped ${r.reason}`);
         if (r.continuation) continue;
         // The answer is lost (one packet per answer): let the rest of it go by, then re-send rather than wait
         // out the timeout.
         await this.reader.drainQuiet(30, 500);
-        return { kind: 'none', reason: `a broken answer (${r.reason})` };
+        return { kind: 'none', reason: say`a broken answer (${r.reason})` };
       }
       if (r.kind === 'partial') continue;
       const packet = decodeSmpPacket(r.packet);
-      if (!packet) return { kind: 'none', reason: 'an answer shorter than its header says' };
+      if (!packet) return { kind: 'none', reason: say`an answer shorter than its header says` };
       const h = packet.header;
       if (h.seq !== seq || h.op !== op || h.group !== group || h.id !== id) {
-        this.events.onDebug?.(`Skipped an answer to an earlier request (seq ${h.seq}, group ${h.group}, id ${h.id})`);
+        this.events.onDebug?.(say`Skipped an answer to an earlier request (seq ${h.seq}, group ${h.group}, id ${h.id})`);
         continue;
       }
       const body = decodeMap(this.cbor, packet.body);
-      if (!body) return { kind: 'none', reason: 'an answer whose CBOR body is not a map' };
+      if (!body) return { kind: 'none', reason: say`an answer whose CBOR body is not a map` };
       return { kind: 'body', body };
     }
   }
 
   async echo(text: string, o: Omit<SmpRequestOptions, 'what'>): Promise<string> {
-    const r = await this.request(SMP_OP_WRITE, GROUP_OS, OS_ECHO, { d: text }, { ...o, what: 'the echo request' });
+    const r = await this.request(SMP_OP_WRITE, GROUP_OS, OS_ECHO, { d: text }, { ...o, what: say`the echo request` });
     return typeof r.r === 'string' ? r.r : '';
   }
 
   /** The device's SMP buffer, or null when it does not support the request (older MCUboot, Zephyr without it). */
   async params(o: Omit<SmpRequestOptions, 'what'>): Promise<McumgrParams | null> {
     try {
-      const r = await this.request(SMP_OP_READ, GROUP_OS, OS_MCUMGR_PARAMS, {}, { ...o, what: 'the mcumgr parameters request' });
+      const r = await this.request(SMP_OP_READ, GROUP_OS, OS_MCUMGR_PARAMS, {}, { ...o, what: say`the mcumgr parameters request` });
       const bufSize = numberField(r, 'buf_size');
       if (bufSize === null) return null;
       return { bufSize, bufCount: numberField(r, 'buf_count') ?? 1 };
@@ -218,18 +232,18 @@ export class SmpClient {
   }
 
   async reset(o: Omit<SmpRequestOptions, 'what'>): Promise<void> {
-    await this.request(SMP_OP_WRITE, GROUP_OS, OS_RESET, {}, { ...o, what: 'the reset request' });
+    await this.request(SMP_OP_WRITE, GROUP_OS, OS_RESET, {}, { ...o, what: say`the reset request` });
   }
 
   async readState(o: Omit<SmpRequestOptions, 'what'>): Promise<ImageSlotState[]> {
-    return parseImageStates(await this.request(SMP_OP_READ, GROUP_IMAGE, IMAGE_STATE, {}, { ...o, what: 'the image state request' }));
+    return parseImageStates(await this.request(SMP_OP_READ, GROUP_IMAGE, IMAGE_STATE, {}, { ...o, what: say`the image state request` }));
   }
 
   /** Marks the image with this hash for test (confirm false) or confirms it (true); returns the new state. */
   async setState(hash: string, confirm: boolean, o: Omit<SmpRequestOptions, 'what'>): Promise<ImageSlotState[]> {
     const body = { hash: new Uint8Array(Buffer.from(hash, 'hex')), confirm };
     return parseImageStates(
-      await this.request(SMP_OP_WRITE, GROUP_IMAGE, IMAGE_STATE, body, { ...o, what: confirm ? 'confirming the image' : 'marking the image for test' }),
+      await this.request(SMP_OP_WRITE, GROUP_IMAGE, IMAGE_STATE, body, { ...o, what: confirm ? say`confirming the image` : say`marking the image for test` }),
     );
   }
 

@@ -6,6 +6,7 @@
 //   characters (a multiple of 4, so that every frame decodes on its own) and a newline.
 
 import { crc16Xmodem } from '../../checksums';
+import { say } from '../../../sentences';
 
 export const SMP_OP_READ = 0;
 export const SMP_OP_READ_RSP = 1;
@@ -121,11 +122,11 @@ export class SerialFrameDecoder {
     const next = m0 === NEXT_MARKER[0] && m1 === NEXT_MARKER[1];
     if (!first && !next) return { kind: 'text', line };
     if (first) this.reset();
-    else if (this.expected < 0) return { kind: 'bad', reason: 'a continuation frame without a first frame', continuation: true };
+    else if (this.expected < 0) return { kind: 'bad', reason: say`a continuation frame without a first frame`, continuation: true };
     const text = line.slice(2);
     if (!BASE64_LINE.test(text) || text.length % 4 !== 0) {
       this.reset();
-      return { kind: 'bad', reason: 'a frame that is not base64' };
+      return { kind: 'bad', reason: say`a frame that is not base64` };
     }
     const bytes = Buffer.from(text, 'base64');
     this.parts.push(bytes);
@@ -133,7 +134,7 @@ export class SerialFrameDecoder {
     if (first) {
       if (this.have < 2) {
         this.reset();
-        return { kind: 'bad', reason: 'a first frame without a length' };
+        return { kind: 'bad', reason: say`a first frame without a length` };
       }
       this.expected = bytes.readUInt16BE(0) + 2;
     }
@@ -141,9 +142,9 @@ export class SerialFrameDecoder {
     const all = Buffer.concat(this.parts);
     const expected = this.expected;
     this.reset();
-    if (all.length !== expected) return { kind: 'bad', reason: `a packet of ${all.length - 2} bytes where its length says ${expected - 2}` };
+    if (all.length !== expected) return { kind: 'bad', reason: say`a packet of ${all.length - 2} bytes where its length says ${expected - 2}` };
     const packet = all.subarray(2);
-    if (packet.length < 3 || crc16Xmodem(packet) !== 0) return { kind: 'bad', reason: 'a packet with a wrong CRC' };
+    if (packet.length < 3 || crc16Xmodem(packet) !== 0) return { kind: 'bad', reason: say`a packet with a wrong CRC` };
     return { kind: 'packet', packet: packet.subarray(0, packet.length - 2) };
   }
 

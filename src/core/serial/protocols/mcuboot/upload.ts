@@ -5,6 +5,7 @@
 
 import { sha256 } from '@noble/hashes/sha2';
 import { OtaError } from '../../../errors';
+import { say } from '../../../sentences';
 import { type SmpBody } from './cbor';
 import { numberField, type SmpClient, SmpError } from './smpClient';
 import { GROUP_IMAGE, IMAGE_UPLOAD, SERIAL_OVERHEAD, SMP_HEADER_SIZE, SMP_OP_WRITE } from './smpFrames';
@@ -63,14 +64,14 @@ export async function uploadImage(client: SmpClient, plan: UploadPlan): Promise<
   let chunkSize = 0;
   let slowest = 0;
   while (off < image.length) {
-    if (plan.signal.aborted) throw new OtaError('cancelled', 'Cancelled.');
+    if (plan.signal.aborted) throw new OtaError('cancelled', say`Cancelled.`);
     // Offset 0 always carries the length and the image's SHA-256: a device takes offset 0 without them as a new
     // upload (Zephyr) and, with them, resumes an interrupted upload of the same image.
     const first = off === 0;
     const fields: SmpBody = first ? { off, len: image.length, sha } : { off };
     const n = chunkFits(client, fields, plan.mtu, image.length - off);
     if (n < (first ? 32 : 4)) {
-      throw new OtaError('invalid-input', `An SMP packet of ${plan.mtu} bytes leaves no room for image data.`, { hint: 'Use a larger --mtu (128 or more).' });
+      throw new OtaError('invalid-input', say`An SMP packet of ${plan.mtu} bytes leaves no room for image data.`, { hint: say`Use a larger --mtu (128 or more).` });
     }
     chunkSize = Math.max(chunkSize, n);
     let sentAt = Date.now();
@@ -80,8 +81,8 @@ export async function uploadImage(client: SmpClient, plan: UploadPlan): Promise<
       reply = await client.request(SMP_OP_WRITE, GROUP_IMAGE, IMAGE_UPLOAD, { ...fields, data: bytesView(image, off, off + n) }, {
         timeoutMs,
         retries: plan.retries,
-        what: `the upload at offset ${off}`,
-        silentHint: 'Check the cable and the port, then flash again: the upload resumes where the device stopped.',
+        what: say`the upload at offset ${off}`,
+        silentHint: say`Check the cable and the port, then flash again: the upload resumes where the device stopped.`,
         onSend: () => {
           dataBytesSent += n;
           sentAt = Date.now();
@@ -89,9 +90,9 @@ export async function uploadImage(client: SmpClient, plan: UploadPlan): Promise<
       });
     } catch (e) {
       if (e instanceof SmpError && e.rc === 6) {
-        throw new OtaError('failed', `${e.message.replace(/\.$/, '')}: slot 1 is in use.`, {
+        throw new OtaError('failed', say`${e.refusal}: slot 1 is in use.`, {
           code: 'slot-busy',
-          hint: 'An image is pending or runs in test mode: reset the device, or confirm the running image, then flash again.',
+          hint: say`An image is pending or runs in test mode: reset the device, or confirm the running image, then flash again.`,
         });
       }
       throw e;
@@ -101,7 +102,7 @@ export async function uploadImage(client: SmpClient, plan: UploadPlan): Promise<
     requests++;
     const next = numberField(reply, 'off');
     if (next === null || next < 0 || next > image.length) {
-      throw new OtaError('failed', `The device answered the upload at offset ${off} with ${next === null ? 'no offset' : `offset ${next}`}.`, {
+      throw new OtaError('failed', say`The device answered the upload at offset ${off} with ${next === null ? say`no offset` : say`offset ${next}`}.`, {
         code: 'protocol-error',
       });
     }
