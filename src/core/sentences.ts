@@ -44,6 +44,8 @@ export function say(parts: TemplateStringsArray, ...values: readonly (string | n
 
 /** Several things said one after another, `a, b, c`: each is retold in turn (the list itself has no words). */
 export function sayList(items: readonly string[]): string {
+  // One item is the item itself (remembering it as '{0}' would hide how the item was made).
+  if (items.length === 1) return items[0];
   const text = items.join(', ');
   remember(text, { template: items.map((_, i) => `{${i}}`).join(', '), values: [...items] });
   return text;

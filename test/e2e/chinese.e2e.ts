@@ -2,10 +2,27 @@
 // without a language pack, but vscode.env.language is zh-cn): the OTA views, the palette's commands, the pickers
 // and the flash panel are in Chinese, in the words of Alibaba's IoT console.
 import * as assert from 'node:assert/strict';
+import type { Frame } from 'playwright-core';
 import { prepareDemoProject } from '../harness/demoProject';
 import { screenshotOnFailure } from './support/failureScreenshots';
 import { screenshot, startSession, type E2ESession } from './support/session';
 import { collapsePane, expandRow, openOtaContainer, pickQuickItem, rowTexts, runCommand, treeRow, viewPane, webviewFrame, widenSidebar } from './support/workbench';
+
+const CJK = /[\u4e00-\u9fff]/;
+/** English words in a row, the last two in lower case: a sentence left untranslated (names and codes are not). */
+const ENGLISH = /[A-Za-z][a-z]+,? [a-z]{2,}[,:;]? [a-z]{2,}/;
+
+/** The flash panel's own sentences (status, result, device facts, log) are Chinese; the device's own lines are not ours. */
+async function assertPanelInChinese(panel: Frame, what: string): Promise<void> {
+  const message = await panel.locator('#message').innerText();
+  assert.match(message, CJK, `${what}: the result ${message}`);
+  assert.doesNotMatch(message, ENGLISH, `${what}: the result ${message}`);
+  for (const label of await panel.locator('#device dt').allInnerTexts()) assert.match(label, CJK, `${what}: the device fact ${label}`);
+  for (const value of await panel.locator('#device dd').allInnerTexts()) assert.doesNotMatch(value, ENGLISH, `${what}: the device fact ${value}`);
+  const log = await panel.locator('#log .line:not(.device)').allInnerTexts();
+  assert.ok(log.length > 3, `${what}: the log has ${log.length} lines`);
+  for (const line of log) assert.doesNotMatch(line, ENGLISH, `${what}: the log line ${line}`);
+}
 
 describe('in a zh-cn VS Code (UI)', function () {
   let session: E2ESession;
@@ -66,7 +83,43 @@ describe('in a zh-cn VS Code (UI)', function () {
     const labels = await panel.locator('dl.stats dt').allInnerTexts();
     assert.deepEqual(labels, ['字节', '速率', '剩余时间', '已用时间', '重试次数']);
     assert.equal(await panel.locator('#retry').innerText(), '再次烧录');
+    await assertPanelInChinese(panel, 'quecthing');
     await screenshot(page, 'zh-cn-flash-panel');
+  });
+
+  it('flashes the virtual STM32: its facts, read-back and log in Chinese', async () => {
+    const { page } = session;
+    await page.locator('.part.sidebar .composite.title').click();
+    await runCommand(page, 'OTA: 通过串口烧录固件');
+    await pickQuickItem(page, 'blink-esp32dev-1.4.2.bin');
+    await pickQuickItem(page, '虚拟 STM32（系统引导程序）');
+    const panel = await webviewFrame(page, '#target:has-text("virtual:stm32-bootloader")', 60_000);
+    await panel.locator('#phase', { hasText: /^(完成|已发送|失败|已取消)/ }).waitFor({ timeout: 120_000 });
+    assert.equal(await panel.locator('#phase').innerText(), '完成，设备已校验', await panel.locator('#message').innerText());
+    const facts = await panel.locator('#device dt').allInnerTexts();
+    assert.ok(facts.includes('芯片') && facts.includes('闪存'), facts.join(', '));
+    await assertPanelInChinese(panel, 'stm32');
+    await screenshot(page, 'zh-cn-flash-stm32');
+  });
+
+  it('shows the demo rollout dashboard in Chinese: summary, waves, gates and reasons', async function () {
+    this.timeout(180_000);
+    const { page } = session;
+    await page.locator('.part.sidebar .composite.title').click();
+    await runCommand(page, 'OTA: 打开灰度升级看板');
+    await pickQuickItem(page, 'fleet-2.1.9-beta');
+    const frame = await webviewFrame(page, '#waves-body tr[data-status="stopped"]', 120_000);
+    const summary = await frame.locator('#summary').innerText();
+    assert.match(summary, /灰度升级 fleet-2\.1\.9-beta/, summary);
+    assert.doesNotMatch(summary, ENGLISH, summary);
+    assert.match(await frame.locator('#status-text').innerText(), CJK);
+    const cells = await frame.locator('#waves-body tr td').allInnerTexts();
+    for (const cell of cells) assert.doesNotMatch(cell, ENGLISH, `a wave cell: ${cell}`);
+    assert.ok(cells.some((c) => c.startsWith('已通过')), cells.join(' | '));
+    assert.ok(cells.some((c) => /^已停止/.test(c)), cells.join(' | '));
+    assert.match(await frame.locator('#markers').innerText(), /第 1 批门限检查 ✓/);
+    assert.match(await frame.locator('#updated').innerText(), /^更新于 /);
+    await screenshot(page, 'zh-cn-rollout-dashboard');
   });
 
   it('opens the Getting Started walkthrough in Chinese, with Chinese media', async () => {
