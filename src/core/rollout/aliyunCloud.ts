@@ -11,6 +11,7 @@ import { JOB_DEVICES_MAX } from '../cloud/aliyun/otaWriteRules';
 import type { AliyunRpcClient } from '../cloud/aliyun/rpcClient';
 import { postObject } from '../deploy/ossPost';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import type { Task } from '../model';
 import { mapPool } from '../net/pool';
 import type { CreatedJob, CreateJobInput, RolloutCloud } from './cloud';
@@ -23,7 +24,7 @@ export const DEVICE_LIST_MAX = 10_000;
 
 function aliyunPlan(plan: RolloutPlan): AliyunRolloutPlan {
   if (plan.provider !== 'aliyun') {
-    throw new OtaError('invalid-input', `The rollout ${plan.name} is for ${plan.provider}, not Alibaba Cloud: follow it with an account of that provider.`);
+    throw new OtaError('invalid-input', say`The rollout ${plan.name} is for ${plan.provider}, not Alibaba Cloud: follow it with an account of that provider.`);
   }
   return plan;
 }
@@ -86,10 +87,10 @@ export class AliyunRolloutCloud implements RolloutCloud {
     };
     if (devices.length <= JOB_DEVICES_MAX) {
       const { jobId } = await this.writes.createStaticUpgradeJob({ ...base, deviceNames: devices }, { signal });
-      return { jobId, did: `Created job ${jobId} for ${devices.length} named devices (CreateOTAStaticUpgradeJob, SPECIFIC).` };
+      return { jobId, did: say`Created job ${jobId} for ${devices.length} named devices (CreateOTAStaticUpgradeJob, SPECIFIC).` };
     }
     if (devices.length > DEVICE_LIST_MAX) {
-      throw new OtaError('invalid-input', `A device-list file holds at most ${DEVICE_LIST_MAX} names, not ${devices.length}.`);
+      throw new OtaError('invalid-input', say`A device-list file holds at most ${DEVICE_LIST_MAX} names, not ${devices.length}.`);
     }
     const ticket = await this.writes.generateDeviceListUrl({ signal });
     const dir = await mkdtemp(join(tmpdir(), 'ota-devices-'));
@@ -104,7 +105,7 @@ export class AliyunRolloutCloud implements RolloutCloud {
     const { jobId } = await this.writes.createStaticUpgradeJob({ ...base, deviceListFileUrl: ticket.firmwareUrl }, { signal });
     return {
       jobId,
-      did: `Uploaded a device-list file of ${devices.length} devices (GenerateDeviceNameListURL) and created job ${jobId} from it (CreateOTAStaticUpgradeJob, SPECIFIC, DnListFileUrl).`,
+      did: say`Uploaded a device-list file of ${devices.length} devices (GenerateDeviceNameListURL) and created job ${jobId} from it (CreateOTAStaticUpgradeJob, SPECIFIC, DnListFileUrl).`,
     };
   }
 
@@ -126,16 +127,19 @@ export class AliyunRolloutCloud implements RolloutCloud {
 
   async cancelQueued({ jobId }: WaveJob, signal?: AbortSignal): Promise<string> {
     await this.writes.cancelTasksByJob(jobId, ['scheduled', 'confirm', 'queued'], { signal });
-    return `Cancelled the scheduled, unconfirmed and queued tasks of job ${jobId} (CancelOTATaskByJob).`;
+    return say`Cancelled the scheduled, unconfirmed and queued tasks of job ${jobId} (CancelOTATaskByJob).`;
   }
 
   async cancelUnfinished({ jobId }: WaveJob, signal?: AbortSignal): Promise<string> {
     await this.writes.cancelTasksByJob(jobId, ['scheduled', 'confirm', 'queued', 'notified', 'in-progress'], { signal });
-    return `Cancelled every unfinished task of job ${jobId}, in progress too (CancelOTATaskByJob).`;
+    return say`Cancelled every unfinished task of job ${jobId}, in progress too (CancelOTATaskByJob).`;
   }
 
   async retryTasks({ jobId }: WaveJob, taskIds: string[], signal?: AbortSignal): Promise<string> {
     await this.writes.reupgradeTasks(jobId, taskIds, { signal });
-    return `Queued ${taskIds.length} task${taskIds.length === 1 ? '' : 's'} of job ${jobId} again (ReupgradeOTATask, ${Math.ceil(taskIds.length / 10)} call${taskIds.length > 10 ? 's' : ''}).`;
+    const n = taskIds.length;
+    const calls = Math.ceil(n / 10);
+    const tasks = n === 1 ? say`${n} task` : say`${n} tasks`;
+    return say`Queued ${tasks} of job ${jobId} again (ReupgradeOTATask, ${n > 10 ? say`${calls} calls` : say`${calls} call`}).`;
   }
 }

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 
 /** A path of the plan: absolute as written, else relative to the plan's folder. */
 export function planPath(baseDir: string, path: string): string {
@@ -25,12 +26,12 @@ export async function readDeviceList(file: string): Promise<string[]> {
   try {
     content = await readFile(file, 'utf8');
   } catch (e) {
-    throw new OtaError('invalid-input', `The device-list file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}): check the path in population.deviceListFile.`);
+    throw new OtaError('invalid-input', say`The device-list file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}): check the path in population.deviceListFile.`);
   }
   const names = content
     .split(/\r?\n/)
     .map((l) => l.split(',')[0].trim())
     .filter((l) => l && !l.startsWith('#') && l.toLowerCase() !== 'devicename' && l.toLowerCase() !== 'device');
-  if (names.length === 0) throw new OtaError('invalid-input', `The device-list file ${file} names no device: put one device name on each line.`);
+  if (names.length === 0) throw new OtaError('invalid-input', say`The device-list file ${file} names no device: put one device name on each line.`);
   return [...new Set(names)];
 }

@@ -4,6 +4,7 @@
 // SecretStorage. Messages about a tokens file name its path and line numbers, never a line's content.
 import { readFile } from 'node:fs/promises';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 
 export interface TokenLookup {
   /** The rollout's deviceTokensFile (absolute), or null when its plan names none. */
@@ -28,9 +29,15 @@ export async function readDeviceTokensFile(path: string): Promise<Map<string, st
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new OtaError('invalid-input', `The device tokens file ${path} cannot be read${code === 'ENOENT' ? ': it does not exist' : code ? ` (${code})` : ''}.`, {
-      hint: 'Give a CSV file with one "device,token" line per device.',
-    });
+    throw new OtaError(
+      'invalid-input',
+      code === 'ENOENT'
+        ? say`The device tokens file ${path} cannot be read: it does not exist.`
+        : code
+          ? say`The device tokens file ${path} cannot be read (${code}).`
+          : say`The device tokens file ${path} cannot be read.`,
+      { hint: say`Give a CSV file with one "device,token" line per device.` },
+    );
   }
   const out = new Map<string, string>();
   const lineOf = new Map<string, number>();
@@ -43,12 +50,12 @@ export async function readDeviceTokensFile(path: string): Promise<Map<string, st
     if (device.toLowerCase() === 'device' && token.toLowerCase() === 'token') return;
     if (!device || !token) {
       // The line is not shown: it may hold a token.
-      throw new OtaError('invalid-input', `Line ${i + 1} of the device tokens file ${path} is not a "device,token" line.`);
+      throw new OtaError('invalid-input', say`Line ${i + 1} of the device tokens file ${path} is not a "device,token" line.`);
     }
     const key = device.toLowerCase();
     const before = lineOf.get(key);
     if (before !== undefined && out.get(key) !== token) {
-      throw new OtaError('invalid-input', `The device tokens file ${path} gives the device ${device} two different tokens (lines ${before} and ${i + 1}): keep one.`);
+      throw new OtaError('invalid-input', say`The device tokens file ${path} gives the device ${device} two different tokens (lines ${before} and ${i + 1}): keep one.`);
     }
     out.set(key, token);
     lineOf.set(key, i + 1);
@@ -70,14 +77,14 @@ export const planFileTokens: DeviceTokens = {
   async lookup(devices, from) {
     return from.planFile ? pick(devices, await readDeviceTokensFile(from.planFile)) : new Map();
   },
-  where: (from) => (from.planFile ? `a "device,token" line in ${from.planFile} (the plan's deviceTokensFile)` : 'a "deviceTokensFile" in the plan'),
+  where: (from) => (from.planFile ? say`a "device,token" line in ${from.planFile} (the plan's deviceTokensFile)` : say`a "deviceTokensFile" in the plan`),
 };
 
 /** A tokens file named outside the plan (the CLI's OTA_IOTAAP_DEVICE_TOKENS_FILE). */
 export function fileTokens(path: string, named: string): DeviceTokens {
   return {
     lookup: async (devices) => pick(devices, await readDeviceTokensFile(path)),
-    where: () => `a "device,token" line in ${path} (${named})`,
+    where: () => say`a "device,token" line in ${path} (${named})`,
   };
 }
 
@@ -93,6 +100,6 @@ export function firstTokens(...sources: DeviceTokens[]): DeviceTokens {
       }
       return out;
     },
-    where: (from) => sources.map((s) => s.where(from)).join(', or '),
+    where: (from) => sources.map((s) => s.where(from)).reduce((all, one, i) => (i === 0 ? one : say`${all}, or ${one}`), ''),
   };
 }

@@ -7,6 +7,7 @@
 // deploying as soon as its gate fails.
 import { randomBytes } from 'node:crypto';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import type { Task } from '../model';
 import type { RolloutCloud } from './cloud';
 import { judgeWave, type CountsMean, type GateVerdict } from './gates';
@@ -129,8 +130,12 @@ function meaning(plan: RolloutPlan): CountsMean {
 function checkCloud(plan: RolloutPlan, cloud: RolloutCloud, path: string): void {
   const delivers = cloud.reports === 'deliveries';
   if (delivers === confirmedByDevices(plan)) {
-    const want = plan.provider === 'iotaap' ? 'an IoTaaP account (or the sandbox)' : 'an Alibaba Cloud account (or the sandbox)';
-    throw new OtaError('invalid-input', `The rollout ${plan.name} (${path}) is for ${plan.provider === 'iotaap' ? 'IoTaaP ("provider": "iotaap")' : 'Alibaba Cloud'}: follow it with ${want}.`);
+    throw new OtaError(
+      'invalid-input',
+      plan.provider === 'iotaap'
+        ? say`The rollout ${plan.name} (${path}) is for IoTaaP ("provider": "iotaap"): follow it with an IoTaaP account (or the sandbox).`
+        : say`The rollout ${plan.name} (${path}) is for Alibaba Cloud: follow it with an Alibaba Cloud account (or the sandbox).`,
+    );
   }
 }
 
@@ -141,23 +146,61 @@ export function describe(plan: RolloutPlan, state: RolloutState): string {
   const n = current ? current.index + 1 : 0;
   switch (state.status) {
     case 'done': {
-      if (confirmedByDevices(plan)) return `Rollout ${plan.name} is done: all ${total} waves passed.`;
+      if (confirmedByDevices(plan)) return say`Rollout ${plan.name} is done: all ${total} waves passed.`;
       const deployed = state.waves.reduce((n, w) => n + (w.counts.deployed ?? 0), 0);
-      return `Rollout ${plan.name} is done: all ${total} waves passed; the image was deployed to ${deployed} devices (not confirmed by the devices).`;
+      return say`Rollout ${plan.name} is done: all ${total} waves passed; the image was deployed to ${deployed} devices (not confirmed by the devices).`;
     }
     case 'aborted':
-      return `Rollout ${plan.name} was aborted${state.reason ? `: ${state.reason}` : '.'}`;
+      return state.reason ? say`Rollout ${plan.name} was aborted: ${state.reason}` : say`Rollout ${plan.name} was aborted.`;
     case 'paused':
-      return `Rollout ${plan.name} is paused at wave ${n} of ${total}${state.reason ? `: ${state.reason}` : '.'}`;
+      return state.reason
+        ? say`Rollout ${plan.name} is paused at wave ${n} of ${total}: ${state.reason}`
+        : say`Rollout ${plan.name} is paused at wave ${n} of ${total}.`;
     default: {
-      if (!current) return `Rollout ${plan.name} is running.`;
+      if (!current) return say`Rollout ${plan.name} is running.`;
       const c = current.counts;
-      const what = current.status === 'soaking' ? `soaking until ${current.soakUntil}` : current.status;
+      const what = current.status === 'soaking' ? say`soaking until ${String(current.soakUntil)}` : waveStatusText(current.status);
       const done = confirmedByDevices(plan)
-        ? `${c.succeeded} succeeded, ${c.failed} failed`
-        : `${c.deployed ?? 0} deployed (not confirmed by the devices), ${c.failed} refused`;
-      return `Rollout ${plan.name}: wave ${n} of ${total} (${current.label}) ${what}; ${done}, ${c.queued + c.inProgress} to go of ${current.tasks || current.devices.length}.`;
+        ? say`${c.succeeded} succeeded, ${c.failed} failed`
+        : say`${c.deployed ?? 0} deployed (not confirmed by the devices), ${c.failed} refused`;
+      return say`Rollout ${plan.name}: wave ${n} of ${total} (${current.label}) ${what}; ${done}, ${c.queued + c.inProgress} to go of ${current.tasks || current.devices.length}.`;
     }
+  }
+}
+
+/** A rollout's status as a word in a sentence ("the rollout is paused"): the status itself, said. */
+function rolloutStatusText(status: RolloutStatus): string {
+  switch (status) {
+    case 'running':
+      return say`running`;
+    case 'paused':
+      return say`paused`;
+    case 'aborted':
+      return say`aborted`;
+    case 'done':
+      return say`done`;
+  }
+}
+
+/** A wave's status as a word in a sentence ("wave 2 of 3 (to 10 %) running"): the status itself, said. */
+function waveStatusText(status: WaveState['status']): string {
+  switch (status) {
+    case 'pending':
+      return say`pending`;
+    case 'starting':
+      return say`starting`;
+    case 'running':
+      return say`running`;
+    case 'soaking':
+      return say`soaking`;
+    case 'passed':
+      return say`passed`;
+    case 'stopped':
+      return say`stopped`;
+    case 'aborted':
+      return say`aborted`;
+    case 'skipped':
+      return say`skipped`;
   }
 }
 
@@ -168,9 +211,9 @@ export function currentWave(state: RolloutState): WaveState | undefined {
 
 async function open(ctx: RolloutContext): Promise<Session> {
   const file = await readRolloutFile(ctx.path);
-  if (!file.state) throw new OtaError('invalid-input', `The rollout file ${ctx.path} has no progress yet: create the rollout with ota rollout create.`);
+  if (!file.state) throw new OtaError('invalid-input', say`The rollout file ${ctx.path} has no progress yet: create the rollout with ota rollout create.`);
   if (file.state.version !== STATE_VERSION) {
-    throw new OtaError('invalid-input', `The rollout file ${ctx.path} was written by another version of this tool (state version ${file.state.version}).`);
+    throw new OtaError('invalid-input', say`The rollout file ${ctx.path} was written by another version of this tool (state version ${file.state.version}).`);
   }
   checkCloud(file.plan, ctx.cloud, ctx.path);
   return new Session(ctx, file.raw, file.plan, file.state, serialize(file.raw, file.state));
@@ -220,13 +263,13 @@ export async function createRollout(ctx: RolloutContext, planJson: unknown, opti
       if (!(e instanceof OtaError && e.kind === 'not-found')) throw e;
     }
     if (existing?.state) {
-      throw new OtaError('invalid-input', `The rollout ${plan.name} exists already (${ctx.path}): follow it with ota rollout advance ${plan.name}, or give the new plan another name.`);
+      throw new OtaError('invalid-input', say`The rollout ${plan.name} exists already (${ctx.path}): follow it with ota rollout advance ${plan.name}, or give the new plan another name.`);
     }
     checkCloud(plan, ctx.cloud, ctx.path);
     const delivery = await ctx.cloud.prepare?.(plan, { baseDir: ctx.baseDir, workspace: workspaceOfRolloutFile(ctx.path), signal: ctx.signal });
     const population = await ctx.cloud.listPopulation(plan, { baseDir: ctx.baseDir, signal: ctx.signal });
     if (population.length === 0) {
-      throw new OtaError('invalid-input', `The population of ${plan.name} holds no device: check the product key, group, device list or source versions.`);
+      throw new OtaError('invalid-input', say`The population of ${plan.name} holds no device: check the product key, group, device list or source versions.`);
     }
     const assigned = assignWaves(plan, population);
     const at = new Date((ctx.now ?? Date.now)()).toISOString();
@@ -247,7 +290,7 @@ export async function createRollout(ctx: RolloutContext, planJson: unknown, opti
     if (delivery) state.delivery = delivery;
     const s = new Session(ctx, raw, plan, state, '');
     const sizes = assigned.map((d) => d.length).join(', ');
-    s.event('created', null, `Created over ${state.populationSize} devices with seed ${state.seed}; waves of ${sizes} devices.`);
+    s.event('created', null, say`Created over ${state.populationSize} devices with seed ${state.seed}; waves of ${sizes} devices.`);
     await s.save();
     try {
       if (options.start !== false) await step(s);
@@ -275,17 +318,17 @@ export async function rolloutStatus(ctx: RolloutContext): Promise<{ plan: Rollou
 export function pauseRollout(ctx: RolloutContext): Promise<ActionReport> {
   return stopping(ctx, 'pause', async (s) => {
     const st = s.state;
-    if (st.status !== 'running') return report(s, `Nothing to pause: the rollout is ${st.status}.`);
+    if (st.status !== 'running') return report(s, say`Nothing to pause: the rollout is ${rolloutStatusText(st.status)}.`);
     const w = currentWave(st);
     if (w && (w.status === 'running' || w.status === 'soaking' || w.status === 'starting')) {
       if (w.status === 'starting') await createPendingJobs(s, w);
       await cancelQueuedOf(s, w);
     }
-    if (s.did.length === 0) s.did.push('Nothing to cancel in the cloud: no wave had tasks waiting.');
+    if (s.did.length === 0) s.did.push(say`Nothing to cancel in the cloud: no wave had tasks waiting.`);
     st.status = 'paused';
     st.pausedBy = 'user';
-    st.reason = w ? `paused by a person during wave ${w.index + 1}; ${w.left.length} of its devices are left for resume.` : 'paused by a person.';
-    s.event('paused', w?.index ?? null, `Paused; ${w?.left.length ?? 0} devices left for resume.`);
+    st.reason = w ? say`paused by a person during wave ${w.index + 1}; ${w.left.length} of its devices are left for resume.` : say`paused by a person.`;
+    s.event('paused', w?.index ?? null, say`Paused; ${w?.left.length ?? 0} devices left for resume.`);
     return report(s);
   });
 }
@@ -293,7 +336,7 @@ export function pauseRollout(ctx: RolloutContext): Promise<ActionReport> {
 export function resumeRollout(ctx: RolloutContext): Promise<ActionReport> {
   return locked(ctx, async (s) => {
     const st = s.state;
-    if (st.status !== 'paused') return report(s, `Nothing to resume: the rollout is ${st.status}.`);
+    if (st.status !== 'paused') return report(s, say`Nothing to resume: the rollout is ${rolloutStatusText(st.status)}.`);
     // A pause that died before it let go of its request must not stop the deploys that follow.
     await clearStopRequest(s.ctx.path);
     const w = currentWave(st);
@@ -304,13 +347,13 @@ export function resumeRollout(ctx: RolloutContext): Promise<ActionReport> {
     if (w && by === 'gate' && w.status === 'stopped') {
       w.overridden = true;
       w.status = 'running';
-      s.event('resumed', w.index, `Resumed past the failed gate of wave ${w.index + 1}: its failures no longer stop it.`);
+      s.event('resumed', w.index, say`Resumed past the failed gate of wave ${w.index + 1}: its failures no longer stop it.`);
     } else {
-      s.event('resumed', w?.index ?? null, by === 'approval' ? `Approved: wave ${(w?.index ?? 0) + 1} may start.` : 'Resumed.');
+      s.event('resumed', w?.index ?? null, by === 'approval' ? say`Approved: wave ${(w?.index ?? 0) + 1} may start.` : say`Resumed.`);
     }
     if (w && w.left.length) await restartLeft(s, w);
     await step(s);
-    if (s.did.length === 0) s.did.push('Nothing was left to start again in the cloud.');
+    if (s.did.length === 0) s.did.push(say`Nothing was left to start again in the cloud.`);
     return report(s);
   });
 }
@@ -318,8 +361,8 @@ export function resumeRollout(ctx: RolloutContext): Promise<ActionReport> {
 export function abortRollout(ctx: RolloutContext): Promise<ActionReport> {
   return stopping(ctx, 'abort', async (s) => {
     const st = s.state;
-    if (st.status === 'aborted' || st.status === 'done') return report(s, `Nothing to abort: the rollout is ${st.status}.`);
-    await abortAll(s, 'aborted by a person.');
+    if (st.status === 'aborted' || st.status === 'done') return report(s, say`Nothing to abort: the rollout is ${rolloutStatusText(st.status)}.`);
+    await abortAll(s, say`aborted by a person.`);
     return report(s);
   });
 }
@@ -328,11 +371,11 @@ export function abortRollout(ctx: RolloutContext): Promise<ActionReport> {
 export function retryRollout(ctx: RolloutContext, waveNumber?: number): Promise<ActionReport> {
   return locked(ctx, async (s) => {
     const st = s.state;
-    if (st.status === 'aborted') return report(s, 'Nothing to retry: the rollout was aborted.');
+    if (st.status === 'aborted') return report(s, say`Nothing to retry: the rollout was aborted.`);
     const w =
       waveNumber !== undefined ? st.waves[waveNumber - 1] : (currentWave(st) ?? [...st.waves].reverse().find((x) => x.jobs.length > 0));
-    if (!w) throw new OtaError('invalid-input', `There is no wave ${waveNumber}: the rollout has ${st.waves.length}.`);
-    if (w.jobs.length === 0) return report(s, `Nothing to retry: wave ${w.index + 1} has not started.`);
+    if (!w) throw new OtaError('invalid-input', say`There is no wave ${String(waveNumber)}: the rollout has ${st.waves.length}.`);
+    if (w.jobs.length === 0) return report(s, say`Nothing to retry: wave ${w.index + 1} has not started.`);
     const tasks = await refreshWave(s, w);
     const failedByJob = new Map<string, string[]>();
     for (const t of tasks.values()) {
@@ -356,8 +399,8 @@ export function retryRollout(ctx: RolloutContext, waveNumber?: number): Promise<
     // A cloud that only delivers sends what the retry queued (and the restart listed) now.
     await dispatchWave(s, w);
     const n = [...failedByJob.values()].reduce((a, b) => a + b.length, 0);
-    s.event('retried', w.index, `Retried ${n} failed devices of wave ${w.index + 1}.`);
-    if (s.did.length === 0) s.did.push(`Nothing to retry in the cloud: wave ${w.index + 1} has no failed device.`);
+    s.event('retried', w.index, say`Retried ${n} failed devices of wave ${w.index + 1}.`);
+    if (s.did.length === 0) s.did.push(say`Nothing to retry in the cloud: wave ${w.index + 1} has no failed device.`);
     await refreshWave(s, w);
     recordHistory(st, s.now());
     return report(s);
@@ -388,7 +431,7 @@ async function step(s: Session): Promise<void> {
     const w = currentWave(st);
     if (!w) {
       st.status = 'done';
-      s.event('done', null, `All ${st.waves.length} waves passed.`);
+      s.event('done', null, say`All ${st.waves.length} waves passed.`);
       break;
     }
     if (w.status === 'pending') {
@@ -420,18 +463,18 @@ async function step(s: Session): Promise<void> {
       w.status = 'soaking';
       w.decision = { result: 'pass', at: s.now(), reason: verdict.reason };
       w.soakUntil = new Date(s.nowMs() + gates.soakMinutes * 60_000).toISOString();
-      s.event('gate-passed', w.index, `Gate of wave ${w.index + 1} passed: ${verdict.reason}`);
+      s.event('gate-passed', w.index, say`Gate of wave ${w.index + 1} passed: ${verdict.reason}`);
     }
     if (w.soakUntil && s.nowMs() < Date.parse(w.soakUntil)) break;
     w.status = 'passed';
     w.endedAt = s.now();
-    if (gates.soakMinutes > 0) s.event('soaked', w.index, `Wave ${w.index + 1} soaked ${gates.soakMinutes} min without going bad.`);
+    if (gates.soakMinutes > 0) s.event('soaked', w.index, say`Wave ${w.index + 1} soaked ${gates.soakMinutes} min without going bad.`);
     const next = st.waves.slice(w.index + 1).find((x) => x.devices.length > 0);
     if (next && !gates.auto) {
       st.status = 'paused';
       st.pausedBy = 'approval';
-      st.reason = `wave ${w.index + 1} passed its gate; resume to start wave ${next.index + 1}.`;
-      s.event('paused', w.index, `Waiting for a person to approve wave ${next.index + 1}.`);
+      st.reason = say`wave ${w.index + 1} passed its gate; resume to start wave ${next.index + 1}.`;
+      s.event('paused', w.index, say`Waiting for a person to approve wave ${next.index + 1}.`);
       break;
     }
   }
@@ -448,7 +491,7 @@ async function startWave(s: Session, w: WaveState, devices: string[]): Promise<v
   }
   if (w.status === 'pending') {
     w.startedAt = s.now();
-    s.event('wave-started', w.index, `Wave ${w.index + 1} (${w.label}) started on ${devices.length} devices.`);
+    s.event('wave-started', w.index, say`Wave ${w.index + 1} (${w.label}) started on ${devices.length} devices.`);
   }
   w.status = 'starting';
   await s.save();
@@ -462,7 +505,7 @@ async function createPendingJobs(s: Session, w: WaveState): Promise<void> {
     const since = w.startedAt ?? s.now();
     let deliveries: WaveJob['deliveries'];
     let jobId = await cloud.findJob(s.plan, p.tag, since, signal);
-    if (jobId) s.did.push(`Found job ${jobId} of wave ${w.index + 1}, created before an interruption.`);
+    if (jobId) s.did.push(say`Found job ${jobId} of wave ${w.index + 1}, created before an interruption.`);
     else {
       const created = await cloud.createJob(
         { plan: s.plan, devices: p.devices, tag: p.tag, description: `${p.tag} Rollout ${s.plan.name}, wave ${w.index + 1} (${w.label}).` },
@@ -527,9 +570,9 @@ async function dispatchWave(s: Session, w: WaveState): Promise<boolean> {
       recorded: async () => {
         await refreshWave(s, w);
         await s.save();
-        if (judgeWave(w.counts, w.tasks, gates, w.overridden, false, meaning(s.plan)).kind === 'fail') return "the wave's gate failed";
+        if (judgeWave(w.counts, w.tasks, gates, w.overridden, false, meaning(s.plan)).kind === 'fail') return say`the wave's gate failed`;
         asked = await stopRequested(s.ctx.path);
-        return asked ? `a${asked === 'abort' ? 'n abort' : ' pause'} was asked for` : null;
+        return asked === 'abort' ? say`an abort was asked for` : asked ? say`a pause was asked for` : null;
       },
     });
     s.did.push(...did);
@@ -541,15 +584,15 @@ async function stopWave(s: Session, w: WaveState, verdict: GateVerdict): Promise
   const gates = gatesOf(s.plan, w.index);
   w.status = 'stopped';
   w.decision = { result: 'fail', at: s.now(), reason: verdict.reason };
-  s.event('gate-failed', w.index, `Gate of wave ${w.index + 1} failed: ${verdict.reason}`);
+  s.event('gate-failed', w.index, say`Gate of wave ${w.index + 1} failed: ${verdict.reason}`);
   if (gates.onFailure === 'abort') {
-    await abortAll(s, `the gate of wave ${w.index + 1} failed: ${verdict.reason}`);
+    await abortAll(s, say`the gate of wave ${w.index + 1} failed: ${verdict.reason}`);
     return;
   }
   await cancelQueuedOf(s, w);
   s.state.status = 'paused';
   s.state.pausedBy = 'gate';
-  s.state.reason = `the gate of wave ${w.index + 1} failed: ${verdict.reason} Retry its failures, resume past the gate, or abort.`;
+  s.state.reason = say`the gate of wave ${w.index + 1} failed: ${verdict.reason} Retry its failures, resume past the gate, or abort.`;
 }
 
 async function restartLeft(s: Session, w: WaveState): Promise<void> {
@@ -570,10 +613,10 @@ async function abortAll(s: Session, reason: string): Promise<void> {
       }
     } else if (w.status === 'pending') w.status = 'aborted';
   }
-  if (s.did.length === 0) s.did.push('Nothing to cancel in the cloud: no task was unfinished.');
+  if (s.did.length === 0) s.did.push(say`Nothing to cancel in the cloud: no task was unfinished.`);
   s.state.status = 'aborted';
   s.state.pausedBy = null;
   s.state.reason = reason;
-  s.event('aborted', null, `Aborted: ${reason}`);
+  s.event('aborted', null, say`Aborted: ${reason}`);
   recordHistory(s.state, s.now());
 }

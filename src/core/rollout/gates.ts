@@ -1,6 +1,7 @@
 // A wave's gate, judged from its task counts: stop as soon as too many finished devices failed, pass once enough
 // devices finished (and enough succeeded), else wait. Pure: the engine decides what to do with the verdict. On a
 // cloud that reports deliveries rather than installs (IoTaaP), "finished" is deployed or refused, and the words say so.
+import { say } from '../sentences';
 import type { ResolvedGates } from './plan';
 import type { StateCounts } from './state';
 
@@ -28,7 +29,7 @@ export function judgeWave(
   settled: boolean,
   mean: CountsMean = 'installs',
 ): GateVerdict {
-  if (tasks === 0) return { kind: 'pass', reason: 'No device of the wave needed the firmware.' };
+  if (tasks === 0) return { kind: 'pass', reason: say`No device of the wave needed the firmware.` };
   const deliveries = mean === 'deliveries';
   const finished = counts.succeeded + (counts.deployed ?? 0) + counts.failed;
   const enough = Math.max(1, Math.min(gates.minFinished, tasks));
@@ -37,34 +38,34 @@ export function judgeWave(
     return {
       kind: 'fail',
       reason: deliveries
-        ? `${counts.failed} of ${finished} deploys were refused (${pct(counts.failed, finished)}), more than the ${gates.maxFailurePercent} % the gate allows.`
-        : `${counts.failed} of ${finished} finished devices failed (${pct(counts.failed, finished)}), more than the ${gates.maxFailurePercent} % the gate allows.`,
+        ? say`${counts.failed} of ${finished} deploys were refused (${pct(counts.failed, finished)}), more than the ${gates.maxFailurePercent} % the gate allows.`
+        : say`${counts.failed} of ${finished} finished devices failed (${pct(counts.failed, finished)}), more than the ${gates.maxFailurePercent} % the gate allows.`,
     };
   }
-  const ended = deliveries ? 'were deployed to or refused' : 'finished';
+  const ended = deliveries ? say`were deployed to or refused` : say`finished`;
   if (finished * 100 >= gates.minFinishedPercent * tasks && judged) {
     if (!overridden && counts.succeeded * 100 < gates.minSuccessPercent * tasks) {
       return {
         kind: 'fail',
-        reason: `Only ${counts.succeeded} of ${tasks} devices succeeded (${pct(counts.succeeded, tasks)}), less than the ${gates.minSuccessPercent} % the gate needs.`,
+        reason: say`Only ${counts.succeeded} of ${tasks} devices succeeded (${pct(counts.succeeded, tasks)}), less than the ${gates.minSuccessPercent} % the gate needs.`,
       };
     }
     return {
       kind: 'pass',
       reason: deliveries
-        ? `${finished} of ${tasks} devices ${ended} (${pct(finished, tasks)}): ${counts.deployed ?? 0} deployed, not confirmed by the devices; ${counts.failed} refused (${pct(counts.failed, Math.max(1, finished))} of the deploys).`
-        : `${finished} of ${tasks} devices finished (${pct(finished, tasks)}), ${counts.failed} failed (${pct(counts.failed, Math.max(1, finished))} of the finished).`,
+        ? say`${finished} of ${tasks} devices ${ended} (${pct(finished, tasks)}): ${counts.deployed ?? 0} deployed, not confirmed by the devices; ${counts.failed} refused (${pct(counts.failed, Math.max(1, finished))} of the deploys).`
+        : say`${finished} of ${tasks} devices finished (${pct(finished, tasks)}), ${counts.failed} failed (${pct(counts.failed, Math.max(1, finished))} of the finished).`,
     };
   }
   if (settled) {
-    if (overridden) return { kind: 'pass', reason: `Every task of the wave has ended (${finished} of ${tasks} ${ended}); resumed by a person.` };
+    if (overridden) return { kind: 'pass', reason: say`Every task of the wave has ended (${finished} of ${tasks} ${ended}); resumed by a person.` };
     return {
       kind: 'fail',
-      reason: `Every task has ended but only ${finished} of ${tasks} devices ${ended} (${pct(finished, tasks)}); the gate needs ${gates.minFinishedPercent} %.`,
+      reason: say`Every task has ended but only ${finished} of ${tasks} devices ${ended} (${pct(finished, tasks)}); the gate needs ${gates.minFinishedPercent} %.`,
     };
   }
   return {
     kind: 'wait',
-    reason: `${finished} of ${tasks} devices ${ended} (${pct(finished, tasks)}); the gate needs ${gates.minFinishedPercent} %.`,
+    reason: say`${finished} of ${tasks} devices ${ended} (${pct(finished, tasks)}); the gate needs ${gates.minFinishedPercent} %.`,
   };
 }

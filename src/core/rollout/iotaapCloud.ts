@@ -16,6 +16,7 @@ import { basename } from 'node:path';
 import type { IotaapClient } from '../cloud/iotaap/client';
 import { firmwareFileSize } from '../deploy/fileDigest';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { sha256Hex as sha256 } from '../serial/checksums';
 import type { DeviceOta, Task } from '../model';
 import { throwIfAborted } from '../net/clock';
@@ -27,7 +28,7 @@ import type { DeliveryRecord, DeviceDelivery, WaveJob } from './state';
 
 const DEVICE_ID = /^[0-9a-f]{24}$/i;
 /** What a deployed device's task says: the one outcome IoTaaP gives. */
-export const DEPLOYED_TEXT = 'deployed, not confirmed by the device';
+export const DEPLOYED_TEXT = say`deployed, not confirmed by the device`;
 /**
  * A last OTA this much older than the job still counts as the job's deploy when a step is made good after an
  * interruption: the clocks of this machine and of IoTaaP may differ. (Deploying the same version again would not
@@ -39,17 +40,25 @@ const ACCOUNT_WIDE = new Set([401, 403, 408, 429]);
 
 function iotaapPlan(plan: RolloutPlan): IotaapRolloutPlan {
   if (plan.provider !== 'iotaap') {
-    throw new OtaError('invalid-input', `The rollout ${plan.name} is for Alibaba Cloud, not IoTaaP: follow it with an Alibaba Cloud account (or the sandbox).`);
+    throw new OtaError('invalid-input', say`The rollout ${plan.name} is for Alibaba Cloud, not IoTaaP: follow it with an Alibaba Cloud account (or the sandbox).`);
   }
   return plan;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+function devicesText(n: number): string {
+  return n === 1 ? say`${n} device` : say`${n} devices`;
+}
+
+function deploysText(n: number): string {
+  return n === 1 ? say`${n} deploy` : say`${n} deploys`;
+}
+
+function refusedDevicesText(n: number): string {
+  return n === 1 ? say`${n} refused device` : say`${n} refused devices`;
 }
 
 function listed(names: readonly string[], max = 5): string {
-  return names.slice(0, max).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
+  return names.length > max ? say`${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
 }
 
 /** The service refused this one device (as opposed to the account, the network or the service failing). */
@@ -62,7 +71,7 @@ async function readImage(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (e) {
-    throw new OtaError('invalid-input', `Cannot read the firmware image ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
+    throw new OtaError('invalid-input', say`Cannot read the firmware image ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
   }
 }
 
@@ -100,10 +109,15 @@ export class IotaapRolloutCloud implements RolloutCloud {
     const ids = pop.devices ?? (pop.deviceListFile ? await readDeviceList(planPath(options.baseDir, pop.deviceListFile)) : []);
     const bad = ids.filter((d) => !DEVICE_ID.test(d));
     if (bad.length) {
-      throw new OtaError('invalid-input', `The population of ${plan.name} names ${plural(bad.length, 'device')} that ${bad.length === 1 ? 'is not an IoTaaP device id' : 'are not IoTaaP device ids'}: ${listed(bad)}. IoTaaP device ids are 24 hex digits, e.g. 5e1b57808711f904f5df4bad.`);
+      throw new OtaError(
+        'invalid-input',
+        bad.length === 1
+          ? say`The population of ${plan.name} names ${devicesText(bad.length)} that is not an IoTaaP device id: ${listed(bad)}. IoTaaP device ids are 24 hex digits, e.g. 5e1b57808711f904f5df4bad.`
+          : say`The population of ${plan.name} names ${devicesText(bad.length)} that are not IoTaaP device ids: ${listed(bad)}. IoTaaP device ids are 24 hex digits, e.g. 5e1b57808711f904f5df4bad.`,
+      );
     }
     const wanted = new Set(ids.map((d) => d.toLowerCase()));
-    if (wanted.size !== ids.length) throw new OtaError('invalid-input', `The population of ${plan.name} names a device twice (device ids compare without case): name each once.`);
+    if (wanted.size !== ids.length) throw new OtaError('invalid-input', say`The population of ${plan.name} names a device twice (device ids compare without case): name each once.`);
     if (!pop.sourceVersions?.length) return ids;
     const versions = new Set(pop.sourceVersions);
     const last = await this.lastOtas(options.signal);
@@ -120,7 +134,7 @@ export class IotaapRolloutCloud implements RolloutCloud {
     return Promise.resolve({
       jobId,
       deliveries,
-      did: `Listed ${plural(deliveries.length, 'device')} to deploy ${plan.version} to, one POST /ota/device each, as ${jobId} (IoTaaP has no jobs; the list is kept in the rollout file).`,
+      did: say`Listed ${devicesText(deliveries.length)} to deploy ${plan.version} to, one POST /ota/device each, as ${jobId} (IoTaaP has no jobs; the list is kept in the rollout file).`,
     });
   }
 
@@ -154,7 +168,7 @@ export class IotaapRolloutCloud implements RolloutCloud {
     if (queued().length === 0) return [];
     const did: string[] = [];
     const record = run.delivery;
-    if (!record) throw new OtaError('invalid-input', `The rollout ${plan.name} has no record of its image: create it again.`);
+    if (!record) throw new OtaError('invalid-input', say`The rollout ${plan.name} has no record of its image: create it again.`);
     // The image the rollout was created with, byte for byte.
     const imagePath = recordedToAbsolute(run.workspace, record.image.path);
     const bytes = await readImage(imagePath);
@@ -162,8 +176,8 @@ export class IotaapRolloutCloud implements RolloutCloud {
     if (now !== record.image.sha256) {
       throw new OtaError(
         'invalid-input',
-        `The image ${imagePath} changed since rollout ${plan.name} was created (SHA-256 ${record.image.sha256.slice(0, 12)}…, ${record.image.bytes} bytes; now ${now.slice(0, 12)}…, ${bytes.length} bytes): wave ${run.wave} deployed nothing.`,
-        { hint: 'Put the image the rollout was created with back, or create a new rollout (with a new version) for the new image.' },
+        say`The image ${imagePath} changed since rollout ${plan.name} was created (SHA-256 ${record.image.sha256.slice(0, 12)}…, ${record.image.bytes} bytes; now ${now.slice(0, 12)}…, ${bytes.length} bytes): wave ${run.wave} deployed nothing.`,
+        { hint: say`Put the image the rollout was created with back, or create a new rollout (with a new version) for the new image.` },
       );
     }
     // A token for every device of the wave still to deploy, or nothing is sent.
@@ -174,8 +188,10 @@ export class IotaapRolloutCloud implements RolloutCloud {
     if (missing.length) {
       throw new OtaError(
         'invalid-input',
-        `Wave ${run.wave} of ${plan.name} deployed nothing: ${missing.length} of its ${devices.length} devices to deploy ${missing.length === 1 ? 'has' : 'have'} no device token: ${listed(missing, 10)}.`,
-        { hint: `Add each one's token (${this.tokens.where(from)}), then advance the rollout again.` },
+        missing.length === 1
+          ? say`Wave ${run.wave} of ${plan.name} deployed nothing: ${missing.length} of its ${devices.length} devices to deploy has no device token: ${listed(missing, 10)}.`
+          : say`Wave ${run.wave} of ${plan.name} deployed nothing: ${missing.length} of its ${devices.length} devices to deploy have no device token: ${listed(missing, 10)}.`,
+        { hint: say`Add each one's token (${this.tokens.where(from)}), then advance the rollout again.` },
       );
     }
     // What IoTaaP lists now: devices a step that died deployed already, and devices that have the version anyway.
@@ -188,18 +204,29 @@ export class IotaapRolloutCloud implements RolloutCloud {
       if (!ota || ota.version !== plan.version) continue;
       const at = ota.lastUpdated ? Date.parse(ota.lastUpdated) : NaN;
       if (at >= since) {
-        Object.assign(d, { status: 'DEPLOYED', at: ota.lastUpdated, reason: `${DEPLOYED_TEXT} (found deployed after an interruption)` });
+        Object.assign(d, { status: 'DEPLOYED', at: ota.lastUpdated, reason: say`deployed, not confirmed by the device (found deployed after an interruption)` });
         found.push(d.device);
       } else {
-        Object.assign(d, { status: 'SKIPPED', at: run.now(), reason: `IoTaaP last gave it ${plan.version} already${ota.lastUpdated ? ` (${ota.lastUpdated})` : ''}: deploying it again would not update it` });
+        const reason = ota.lastUpdated
+          ? say`IoTaaP last gave it ${plan.version} already (${ota.lastUpdated}): deploying it again would not update it`
+          : say`IoTaaP last gave it ${plan.version} already: deploying it again would not update it`;
+        Object.assign(d, { status: 'SKIPPED', at: run.now(), reason });
         skipped.push(d.device);
       }
     }
     if (found.length) {
-      did.push(`Found ${plural(found.length, 'device')} of wave ${run.wave} deployed before an interruption (GET /ota/device lists ${plan.version} for ${found.length === 1 ? 'it' : 'them'} since the wave's list was made): not deployed again.`);
+      did.push(
+        found.length === 1
+          ? say`Found ${devicesText(found.length)} of wave ${run.wave} deployed before an interruption (GET /ota/device lists ${plan.version} for it since the wave's list was made): not deployed again.`
+          : say`Found ${devicesText(found.length)} of wave ${run.wave} deployed before an interruption (GET /ota/device lists ${plan.version} for them since the wave's list was made): not deployed again.`,
+      );
     }
     if (skipped.length) {
-      did.push(`Skipped ${plural(skipped.length, 'device')} of wave ${run.wave} whose last OTA at IoTaaP is ${plan.version} already (GET /ota/device): deploying it again would not update ${skipped.length === 1 ? 'it' : 'them'}.`);
+      did.push(
+        skipped.length === 1
+          ? say`Skipped ${devicesText(skipped.length)} of wave ${run.wave} whose last OTA at IoTaaP is ${plan.version} already (GET /ota/device): deploying it again would not update it.`
+          : say`Skipped ${devicesText(skipped.length)} of wave ${run.wave} whose last OTA at IoTaaP is ${plan.version} already (GET /ota/device): deploying it again would not update them.`,
+      );
     }
     let stop = found.length + skipped.length === 0 ? null : await run.recorded();
     let deployed = 0;
@@ -225,32 +252,32 @@ export class IotaapRolloutCloud implements RolloutCloud {
     const tried = deployed + [...refused.values()].reduce((n, l) => n + l.length, 0);
     if (tried > 0) did.push(this.deployedText(plan, run.wave, deployed, refused));
     const rest = queued().length;
-    if (rest > 0 && stop) did.push(`Stopped with ${plural(rest, 'device')} of the list not deployed: ${stop}.`);
+    if (rest > 0 && stop) did.push(say`Stopped with ${devicesText(rest)} of the list not deployed: ${stop}.`);
     return did;
   }
 
   private deployedText(plan: IotaapRolloutPlan, wave: number, deployed: number, refused: ReadonlyMap<string, string[]>): string {
     const failed = [...refused.values()].reduce((n, l) => n + l.length, 0);
     const groups = [...refused.entries()].sort((a, b) => b[1].length - a[1].length).map(([reason, ids]) => `${reason} (${listed(ids, 3)})`);
-    return (
-      `Deployed ${plan.version} to ${deployed} of ${plural(deployed + failed, 'device')} of wave ${wave} (POST /ota/device)` +
-      (failed ? `; ${failed} refused: ${groups.join('; ')}.` : '.') +
-      (deployed ? ' Not confirmed by the devices: IoTaaP does not report installs.' : '')
-    );
+    const refusals = failed ? say`; ${failed} refused: ${groups.join('; ')}` : '';
+    const unconfirmed = deployed ? say` Not confirmed by the devices: IoTaaP does not report installs.` : '';
+    return say`Deployed ${plan.version} to ${deployed} of ${devicesText(deployed + failed)} of wave ${wave} (POST /ota/device)${refusals}.${unconfirmed}`;
   }
 
   cancelQueued(job: WaveJob): Promise<string> {
-    const n = this.drop(job, 'not deployed: the wave was stopped before its turn');
-    return Promise.resolve(`Stopped deploying ${job.jobId}: ${plural(n, 'device')} not deployed yet ${n === 1 ? 'is' : 'are'} left out (IoTaaP keeps no queue, so nothing was cancelled there).`);
+    const n = this.drop(job, say`not deployed: the wave was stopped before its turn`);
+    return Promise.resolve(
+      n === 1
+        ? say`Stopped deploying ${job.jobId}: ${devicesText(n)} not deployed yet is left out (IoTaaP keeps no queue, so nothing was cancelled there).`
+        : say`Stopped deploying ${job.jobId}: ${devicesText(n)} not deployed yet are left out (IoTaaP keeps no queue, so nothing was cancelled there).`,
+    );
   }
 
   cancelUnfinished(job: WaveJob): Promise<string> {
-    const n = this.drop(job, 'not deployed: the rollout was aborted');
+    const n = this.drop(job, say`not deployed: the rollout was aborted`);
     const kept = (job.deliveries ?? []).filter((d) => d.status === 'DEPLOYED').length;
-    return Promise.resolve(
-      `${n ? `Dropped the ${plural(n, 'device')} of ${job.jobId} not deployed yet` : `Nothing left to deploy in ${job.jobId}`}; ` +
-        `the ${plural(kept, 'deploy')} IoTaaP accepted stay (IoTaaP cannot take a deploy back).`,
-    );
+    const dropped = n ? say`Dropped the ${devicesText(n)} of ${job.jobId} not deployed yet` : say`Nothing left to deploy in ${job.jobId}`;
+    return Promise.resolve(say`${dropped}; the ${deploysText(kept)} IoTaaP accepted stay (IoTaaP cannot take a deploy back).`);
   }
 
   retryTasks(job: WaveJob, taskIds: string[]): Promise<string> {
@@ -261,7 +288,7 @@ export class IotaapRolloutCloud implements RolloutCloud {
       Object.assign(d, { status: 'QUEUED', at: null, reason: null });
       n++;
     }
-    return Promise.resolve(`Queued ${plural(n, 'refused device')} of ${job.jobId} to deploy again.`);
+    return Promise.resolve(say`Queued ${refusedDevicesText(n)} of ${job.jobId} to deploy again.`);
   }
 
   private drop(job: WaveJob, reason: string): number {

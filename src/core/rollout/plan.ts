@@ -3,6 +3,7 @@
 // its progress in the same file under `state` (see state.ts).
 import { validateSemver } from '../cloud/versionRules';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 
 /** What a wave needs before the next one may start. Every field is optional; defaults in DEFAULT_GATES. */
 export interface Gates {
@@ -114,21 +115,21 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function text(obj: Record<string, unknown>, key: string, where: string, required: boolean): string | undefined {
   const v = obj[key];
   if (v === undefined || v === null) {
-    if (required) throw invalid(`The plan has no "${key}"${where}: add it.`);
+    if (required) throw invalid(say`The plan has no "${key}"${where}: add it.`);
     return undefined;
   }
-  if (typeof v !== 'string' || v.trim() === '') throw invalid(`"${key}"${where} must be a non-empty string, not ${JSON.stringify(v)}.`);
+  if (typeof v !== 'string' || v.trim() === '') throw invalid(say`"${key}"${where} must be a non-empty string, not ${JSON.stringify(v)}.`);
   return v.trim();
 }
 
 function names(v: unknown, what: string): string[] {
   if (!Array.isArray(v) || v.length === 0 || v.some((n) => typeof n !== 'string' || n.trim() === '')) {
-    throw invalid(`${what} must be a non-empty list of device names.`);
+    throw invalid(say`${what} must be a non-empty list of device names.`);
   }
   const list = v.map((n: string) => n.trim());
   const seen = new Set<string>();
   for (const n of list) {
-    if (seen.has(n)) throw invalid(`${what} names the device "${n}" twice: name each device once.`);
+    if (seen.has(n)) throw invalid(say`${what} names the device "${n}" twice: name each device once.`);
     seen.add(n);
   }
   return list;
@@ -136,139 +137,150 @@ function names(v: unknown, what: string): string[] {
 
 function percent(v: unknown, what: string, { min = 0, max = 100 } = {}): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw invalid(`${what} must be a number from ${min} to ${max}, not ${JSON.stringify(v)}.`);
+    throw invalid(say`${what} must be a number from ${min} to ${max}, not ${JSON.stringify(v)}.`);
   }
   return v;
 }
 
 function wholeNumber(v: unknown, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw invalid(`${what} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, not ${JSON.stringify(v)}.`);
+    throw invalid(
+      max === Number.MAX_SAFE_INTEGER
+        ? say`${what} must be a whole number from ${min} up, not ${JSON.stringify(v)}.`
+        : say`${what} must be a whole number from ${min} to ${max}, not ${JSON.stringify(v)}.`,
+    );
   }
   return v;
 }
 
 export function parseGates(v: unknown, where: string): Gates {
   if (v === undefined) return {};
-  if (!isObject(v)) throw invalid(`"gates"${where} must be an object such as {"maxFailurePercent": 5}.`);
+  if (!isObject(v)) throw invalid(say`"gates"${where} must be an object such as {"maxFailurePercent": 5}.`);
   const known = new Set(Object.keys(DEFAULT_GATES));
   for (const key of Object.keys(v)) {
-    if (!known.has(key)) throw invalid(`"gates"${where} has an unknown field "${key}": use ${[...known].join(', ')}.`);
+    if (!known.has(key)) throw invalid(say`"gates"${where} has an unknown field "${key}": use ${[...known].join(', ')}.`);
   }
   const g: Gates = {};
-  if (v.minFinishedPercent !== undefined) g.minFinishedPercent = percent(v.minFinishedPercent, `gates.minFinishedPercent${where}`);
-  if (v.maxFailurePercent !== undefined) g.maxFailurePercent = percent(v.maxFailurePercent, `gates.maxFailurePercent${where}`);
-  if (v.minSuccessPercent !== undefined) g.minSuccessPercent = percent(v.minSuccessPercent, `gates.minSuccessPercent${where}`);
-  if (v.minFinished !== undefined) g.minFinished = wholeNumber(v.minFinished, `gates.minFinished${where}`, 0);
+  if (v.minFinishedPercent !== undefined) g.minFinishedPercent = percent(v.minFinishedPercent, say`gates.minFinishedPercent${where}`);
+  if (v.maxFailurePercent !== undefined) g.maxFailurePercent = percent(v.maxFailurePercent, say`gates.maxFailurePercent${where}`);
+  if (v.minSuccessPercent !== undefined) g.minSuccessPercent = percent(v.minSuccessPercent, say`gates.minSuccessPercent${where}`);
+  if (v.minFinished !== undefined) g.minFinished = wholeNumber(v.minFinished, say`gates.minFinished${where}`, 0);
   if (v.soakMinutes !== undefined) {
     if (typeof v.soakMinutes !== 'number' || !Number.isFinite(v.soakMinutes) || v.soakMinutes < 0) {
-      throw invalid(`gates.soakMinutes${where} must be 0 or more minutes, not ${JSON.stringify(v.soakMinutes)}.`);
+      throw invalid(say`gates.soakMinutes${where} must be 0 or more minutes, not ${JSON.stringify(v.soakMinutes)}.`);
     }
     g.soakMinutes = v.soakMinutes;
   }
   if (v.auto !== undefined) {
-    if (typeof v.auto !== 'boolean') throw invalid(`gates.auto${where} must be true or false.`);
+    if (typeof v.auto !== 'boolean') throw invalid(say`gates.auto${where} must be true or false.`);
     g.auto = v.auto;
   }
   if (v.onFailure !== undefined) {
-    if (v.onFailure !== 'pause' && v.onFailure !== 'abort') throw invalid(`gates.onFailure${where} must be "pause" or "abort".`);
+    if (v.onFailure !== 'pause' && v.onFailure !== 'abort') throw invalid(say`gates.onFailure${where} must be "pause" or "abort".`);
     g.onFailure = v.onFailure;
   }
   return g;
 }
 
 function parseWave(v: unknown, i: number, previousPercent: number): WaveSpec {
-  const where = ` of wave ${i + 1}`;
-  if (!isObject(v)) throw invalid(`Wave ${i + 1} must be an object: {"devices": [...]}, {"count": N} or {"percent": P}.`);
+  const where = say` of wave ${i + 1}`;
+  if (!isObject(v)) throw invalid(say`Wave ${i + 1} must be an object: {"devices": [...]}, {"count": N} or {"percent": P}.`);
   const kinds = ['devices', 'count', 'percent'].filter((k) => v[k] !== undefined);
   if (kinds.length !== 1) {
-    throw invalid(`Wave ${i + 1} must have exactly one of "devices", "count" or "percent"${kinds.length ? `, not ${kinds.join(' and ')}` : ''}.`);
+    throw invalid(
+      kinds.length
+        ? say`Wave ${i + 1} must have exactly one of "devices", "count" or "percent", not ${kinds.join(' and ')}.`
+        : say`Wave ${i + 1} must have exactly one of "devices", "count" or "percent".`,
+    );
   }
   for (const key of Object.keys(v)) {
     if (!['devices', 'count', 'percent', 'gates', 'label'].includes(key)) {
-      throw invalid(`Wave ${i + 1} has an unknown field "${key}": use devices, count, percent, gates or label.`);
+      throw invalid(say`Wave ${i + 1} has an unknown field "${key}": use devices, count, percent, gates or label.`);
     }
   }
   const gates = parseGates(v.gates, where);
   const label = v.label === undefined ? undefined : text(v, 'label', where, true);
   const extra = { ...(v.gates !== undefined ? { gates } : {}), ...(label ? { label } : {}) };
-  if (v.devices !== undefined) return { devices: names(v.devices, `"devices"${where}`), ...extra };
-  if (v.count !== undefined) return { count: wholeNumber(v.count, `"count"${where}`, 1), ...extra };
-  const p = percent(v.percent, `"percent"${where}`, { min: 0.001 });
+  if (v.devices !== undefined) return { devices: names(v.devices, say`"devices"${where}`), ...extra };
+  if (v.count !== undefined) return { count: wholeNumber(v.count, say`"count"${where}`, 1), ...extra };
+  const p = percent(v.percent, say`"percent"${where}`, { min: 0.001 });
   if (p < previousPercent) {
-    throw invalid(`"percent"${where} is ${p}, less than the ${previousPercent} before it: percentages are cumulative, so each must be at least the one before.`);
+    throw invalid(say`"percent"${where} is ${p}, less than the ${previousPercent} before it: percentages are cumulative, so each must be at least the one before.`);
   }
   return { percent: p, ...extra };
 }
 
-const IOTAAP_GATE_HINT =
-  'IoTaaP never reports whether a device installed an image, so no device of an iotaap rollout ever "succeeds": gate on refused deploys with maxFailurePercent, watch the devices for soakMinutes, and set "auto": false to start each next wave only when a person says so.';
-
 function refuseSuccessGate(g: Gates, where: string): void {
-  if ((g.minSuccessPercent ?? 0) > 0) throw invalid(`gates.minSuccessPercent${where} cannot be used with "provider": "iotaap". ${IOTAAP_GATE_HINT}`);
+  if ((g.minSuccessPercent ?? 0) > 0) throw invalid(
+      say`gates.minSuccessPercent${where} cannot be used with "provider": "iotaap". IoTaaP never reports whether a device installed an image, so no device of an iotaap rollout ever "succeeds": gate on refused deploys with maxFailurePercent, watch the devices for soakMinutes, and set "auto": false to start each next wave only when a person says so.`,
+    );
 }
 
 /** Checks a plan as read from JSON; the `state` the engine adds is ignored here. */
 export function parsePlan(raw: unknown): RolloutPlan {
-  if (!isObject(raw)) throw invalid('A rollout plan must be a JSON object with name, firmwareId, productKey, population and waves.');
+  if (!isObject(raw)) throw invalid(say`A rollout plan must be a JSON object with name, firmwareId, productKey, population and waves.`);
   const name = text(raw, 'name', '', true) as string;
   if (!NAME_PATTERN.test(name)) {
-    throw invalid(`The rollout name "${name}" may hold only letters, digits, ".", "_" and "-" (at most 64, starting with a letter or digit).`);
+    throw invalid(say`The rollout name "${name}" may hold only letters, digits, ".", "_" and "-" (at most 64, starting with a letter or digit).`);
   }
   const provider = raw.provider ?? 'aliyun';
-  if (provider !== 'aliyun' && provider !== 'iotaap') throw invalid(`"provider" must be "aliyun" or "iotaap", not ${JSON.stringify(provider)}.`);
+  if (provider !== 'aliyun' && provider !== 'iotaap') throw invalid(say`"provider" must be "aliyun" or "iotaap", not ${JSON.stringify(provider)}.`);
   const iotaap = provider === 'iotaap';
   if (iotaap) {
     for (const [key, why] of [
-      ['firmwareId', 'IoTaaP has no firmware packages: name the file with "image" and its "version"'],
-      ['productKey', 'IoTaaP has no products: name the devices in "population"'],
-      ['job', 'IoTaaP has no upgrade jobs, so no job settings'],
+      ['firmwareId', () => say`IoTaaP has no firmware packages: name the file with "image" and its "version"`],
+      ['productKey', () => say`IoTaaP has no products: name the devices in "population"`],
+      ['job', () => say`IoTaaP has no upgrade jobs, so no job settings`],
     ] as const) {
-      if (raw[key] !== undefined) throw invalid(`"${key}" is an Alibaba Cloud field and does not apply to "provider": "iotaap": ${why}.`);
+      if (raw[key] !== undefined) throw invalid(say`"${key}" is an Alibaba Cloud field and does not apply to "provider": "iotaap": ${why()}.`);
     }
   } else {
     for (const key of ['image', 'version', 'deviceTokensFile']) {
       if (raw[key] !== undefined) {
-        throw invalid(`"${key}" belongs to IoTaaP plans: add "provider": "iotaap" (with "image" and "version"), or use "firmwareId" and "productKey" for Alibaba Cloud.`);
+        throw invalid(say`"${key}" belongs to IoTaaP plans: add "provider": "iotaap" (with "image" and "version"), or use "firmwareId" and "productKey" for Alibaba Cloud.`);
       }
     }
   }
   const popRaw = raw.population ?? {};
-  if (!isObject(popRaw)) throw invalid('"population" must be an object, e.g. {"sourceVersions": ["1.3.0"]}.');
+  if (!isObject(popRaw)) throw invalid(say`"population" must be an object, e.g. {"sourceVersions": ["1.3.0"]}.`);
   const population: Population = {};
   if (popRaw.sourceVersions !== undefined) {
     const list = names(popRaw.sourceVersions, '"population.sourceVersions"');
-    if (!iotaap && list.length > SOURCE_VERSIONS_MAX) throw invalid(`"population.sourceVersions" lists ${list.length} versions: Alibaba Cloud takes at most ${SOURCE_VERSIONS_MAX}.`);
+    if (!iotaap && list.length > SOURCE_VERSIONS_MAX) throw invalid(say`"population.sourceVersions" lists ${list.length} versions: Alibaba Cloud takes at most ${SOURCE_VERSIONS_MAX}.`);
     population.sourceVersions = list;
   }
   if (popRaw.groupId !== undefined) {
     if (iotaap) {
-      throw invalid('"population.groupId" does not apply to "provider": "iotaap": its API cannot list the devices of a group. Name the devices in "population.devices" or a "population.deviceListFile".');
+      throw invalid(
+        say`"population.groupId" does not apply to "provider": "iotaap": its API cannot list the devices of a group. Name the devices in "population.devices" or a "population.deviceListFile".`,
+      );
     }
-    population.groupId = text(popRaw, 'groupId', ' in population', true);
+    population.groupId = text(popRaw, 'groupId', say` in population`, true);
   }
-  if (popRaw.deviceListFile !== undefined) population.deviceListFile = text(popRaw, 'deviceListFile', ' in population', true);
+  if (popRaw.deviceListFile !== undefined) population.deviceListFile = text(popRaw, 'deviceListFile', say` in population`, true);
   if (popRaw.devices !== undefined) population.devices = names(popRaw.devices, '"population.devices"');
   const sources = ['groupId', 'deviceListFile', 'devices'].filter((k) => population[k as keyof Population] !== undefined);
-  if (sources.length > 1) throw invalid(`"population" takes one of groupId, deviceListFile or devices, not ${sources.join(' and ')}.`);
+  if (sources.length > 1) throw invalid(say`"population" takes one of groupId, deviceListFile or devices, not ${sources.join(' and ')}.`);
   if (iotaap && sources.length === 0) {
-    throw invalid('An iotaap plan names its devices: add "population.devices" (device ids) or "population.deviceListFile" (one device id a line). IoTaaP cannot list an account\'s devices.');
+    throw invalid(
+      say`An iotaap plan names its devices: add "population.devices" (device ids) or "population.deviceListFile" (one device id a line). IoTaaP cannot list an account's devices.`,
+    );
   }
   if (!Array.isArray(raw.waves) || raw.waves.length === 0) {
-    throw invalid('The plan has no "waves": add at least one, e.g. [{"count": 5}, {"percent": 100}].');
+    throw invalid(say`The plan has no "waves": add at least one, e.g. [{"count": 5}, {"percent": 100}].`);
   }
   const waves: WaveSpec[] = [];
   let lastPercent = 0;
   raw.waves.forEach((w: unknown, i: number) => {
     const wave = parseWave(w, i, lastPercent);
     if ('percent' in wave) lastPercent = wave.percent;
-    if (iotaap && wave.gates) refuseSuccessGate(wave.gates, ` of wave ${i + 1}`);
+    if (iotaap && wave.gates) refuseSuccessGate(wave.gates, say` of wave ${i + 1}`);
     waves.push(wave);
   });
   const base: PlanBase = { name, population, waves };
   if (raw.gates !== undefined) {
-    base.gates = parseGates(raw.gates, ' of the plan');
-    if (iotaap) refuseSuccessGate(base.gates, ' of the plan');
+    base.gates = parseGates(raw.gates, say` of the plan`);
+    if (iotaap) refuseSuccessGate(base.gates, say` of the plan`);
   }
   if (raw.seed !== undefined) base.seed = wholeNumber(raw.seed, '"seed"', 0, 0xffffffff);
   if (raw.description !== undefined) base.description = text(raw, 'description', '', true);
@@ -276,7 +288,7 @@ export function parsePlan(raw: unknown): RolloutPlan {
     const image = text(raw, 'image', '', true) as string;
     const version = text(raw, 'version', '', true) as string;
     const problem = validateSemver(version);
-    if (problem) throw invalid(`"version": ${problem}`);
+    if (problem) throw invalid(say`"version": ${problem}`);
     const plan: IotaapRolloutPlan = { ...base, provider: 'iotaap', image, version };
     if (raw.deviceTokensFile !== undefined) plan.deviceTokensFile = text(raw, 'deviceTokensFile', '', true);
     return plan;
@@ -285,11 +297,11 @@ export function parsePlan(raw: unknown): RolloutPlan {
   const productKey = text(raw, 'productKey', '', true) as string;
   const plan: AliyunRolloutPlan = { ...base, provider: 'aliyun', firmwareId, productKey };
   if (raw.job !== undefined) {
-    if (!isObject(raw.job)) throw invalid('"job" must be an object, e.g. {"timeoutInMinutes": 30}.');
+    if (!isObject(raw.job)) throw invalid(say`"job" must be an object, e.g. {"timeoutInMinutes": 30}.`);
     const job: JobSettings = {};
     for (const key of Object.keys(raw.job)) {
       if (!['timeoutInMinutes', 'retryInterval', 'retryCount', 'maximumPerMinute'].includes(key)) {
-        throw invalid(`"job" has an unknown field "${key}": use timeoutInMinutes, retryInterval, retryCount or maximumPerMinute.`);
+        throw invalid(say`"job" has an unknown field "${key}": use timeoutInMinutes, retryInterval, retryCount or maximumPerMinute.`);
       }
       job[key as keyof JobSettings] = wholeNumber(raw.job[key], `job.${key}`, 0);
     }
@@ -307,7 +319,7 @@ export function gatesOf(plan: RolloutPlan, waveIndex: number): ResolvedGates {
 export function waveLabel(plan: RolloutPlan, index: number): string {
   const w = plan.waves[index];
   if (w.label) return w.label;
-  if ('devices' in w) return index === 0 ? `canary (${w.devices.length} named)` : `${w.devices.length} named devices`;
-  if ('count' in w) return index === 0 ? `canary (${w.count} sampled)` : `${w.count} more devices`;
-  return `to ${w.percent} %`;
+  if ('devices' in w) return index === 0 ? say`canary (${w.devices.length} named)` : say`${w.devices.length} named devices`;
+  if ('count' in w) return index === 0 ? say`canary (${w.count} sampled)` : say`${w.count} more devices`;
+  return say`to ${w.percent} %`;
 }

@@ -4,6 +4,7 @@
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { NAME_PATTERN, parsePlan, type RolloutPlan } from './plan';
 import type { RolloutState } from './state';
 
@@ -30,7 +31,7 @@ export function workspaceOfRolloutFile(path: string): string {
 
 export function rolloutPath(workspace: string, name: string): string {
   if (!NAME_PATTERN.test(name)) {
-    throw new OtaError('invalid-input', `"${name}" is not a rollout name: names hold only letters, digits, ".", "_" and "-".`);
+    throw new OtaError('invalid-input', say`"${name}" is not a rollout name: names hold only letters, digits, ".", "_" and "-".`);
   }
   return join(rolloutsDir(workspace), `${name}.json`);
 }
@@ -41,17 +42,17 @@ export async function readRolloutFile(path: string): Promise<RolloutFile> {
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new OtaError('not-found', `There is no rollout file ${path}: create the rollout first (ota rollout create PLAN.json).`);
-    throw new OtaError('failed', `The rollout file ${path} cannot be read (${code ?? String(e)}).`);
+    if (code === 'ENOENT') throw new OtaError('not-found', say`There is no rollout file ${path}: create the rollout first (ota rollout create PLAN.json).`);
+    throw new OtaError('failed', say`The rollout file ${path} cannot be read (${code ?? String(e)}).`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new OtaError('invalid-input', `The rollout file ${path} is not valid JSON (${(e as Error).message}): fix it or restore it from version control.`);
+    throw new OtaError('invalid-input', say`The rollout file ${path} is not valid JSON (${(e as Error).message}): fix it or restore it from version control.`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new OtaError('invalid-input', `The rollout file ${path} must hold a JSON object.`);
+    throw new OtaError('invalid-input', say`The rollout file ${path} must hold a JSON object.`);
   }
   const { state, ...raw } = json as Record<string, unknown>;
   const plan = parsePlan(raw);
@@ -129,7 +130,7 @@ export async function withRolloutLock<T>(path: string, fn: () => Promise<T>, opt
         continue;
       }
       if (attempt >= attempts) {
-        throw new OtaError('failed', `The rollout ${path} is being changed by another process (pid ${owner.pid ?? '?'}): try again in a moment.`);
+        throw new OtaError('failed', say`The rollout ${path} is being changed by another process (pid ${owner.pid ?? '?'}): try again in a moment.`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }

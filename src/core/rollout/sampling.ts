@@ -3,6 +3,7 @@
 // cloud listed them in. Named devices are set aside first, so no sampled wave takes a device named for a later one;
 // every device is in at most one wave.
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { mulberry32 } from '../prng';
 import type { RolloutPlan } from './plan';
 
@@ -41,14 +42,16 @@ export function assignWaves(plan: RolloutPlan, population: readonly string[]): s
     if (!('devices' in w)) return;
     const missing = w.devices.filter((d) => !members.has(d));
     if (missing.length) {
-      const shown = missing.slice(0, 10).join(', ') + (missing.length > 10 ? ` and ${missing.length - 10} more` : '');
+      const shown = missing.length > 10 ? say`${missing.slice(0, 10).join(', ')} and ${missing.length - 10} more` : missing.join(', ');
       throw new OtaError(
         'invalid-input',
-        `Wave ${i + 1} names ${missing.length === 1 ? 'a device' : `${missing.length} devices`} not in the population: ${shown}. Fix the names or the population.`,
+        missing.length === 1
+          ? say`Wave ${i + 1} names a device not in the population: ${shown}. Fix the names or the population.`
+          : say`Wave ${i + 1} names ${missing.length} devices not in the population: ${shown}. Fix the names or the population.`,
       );
     }
     for (const d of w.devices) {
-      if (named.has(d)) throw new OtaError('invalid-input', `The device "${d}" is named in two waves: name each device in one wave only.`);
+      if (named.has(d)) throw new OtaError('invalid-input', say`The device "${d}" is named in two waves: name each device in one wave only.`);
       named.add(d);
     }
   });

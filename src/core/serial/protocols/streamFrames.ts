@@ -1,6 +1,7 @@
 // Frames of the stream protocol (docs/stream-protocol.md): SOF, type, length, sequence, payload, CRC-32, all
 // little-endian. Encoding, an incremental parser that resynchronises after damage, and the payload layouts.
 
+import { say } from '../../sentences';
 import { crc32 } from '../checksums';
 
 export const SOF = 0xa5;
@@ -137,17 +138,36 @@ export const decodeReady = (p: Buffer): { offset: number; windowFrames: number }
 export const decodeAck = (p: Buffer): { next: number; committed: number } | null =>
   p.length >= 8 ? { next: p.readUInt32LE(0), committed: p.readUInt32LE(4) } : null;
 
-export const NAK_REASONS: Record<number, string> = { 1: 'CRC error', 2: 'a frame was missing', 3: 'the line went quiet' };
+// Getters: each use says the words again, so that a front end can retell them inside the sentence they go into.
+export const NAK_REASONS: Record<number, string> = {
+  get 1() {
+    return say`CRC error`;
+  },
+  get 2() {
+    return say`a frame was missing`;
+  },
+  get 3() {
+    return say`the line went quiet`;
+  },
+};
 
 export const decodeNak = (p: Buffer): { expected: number; reason: number } | null =>
   p.length >= 5 ? { expected: p.readUInt32LE(0), reason: p[4] } : null;
 
 export const RESULT_OK = 0;
 export const RESULT_TEXT: Record<number, string> = {
-  0: 'the SHA-256 of the flash matches the image',
-  1: 'the SHA-256 the agent read back from flash differs from the image (a flash write went wrong)',
-  2: "the integrator's mark-bootable hook failed",
-  3: 'the agent could not read its flash back',
+  get 0() {
+    return say`the SHA-256 of the flash matches the image`;
+  },
+  get 1() {
+    return say`the SHA-256 the agent read back from flash differs from the image (a flash write went wrong)`;
+  },
+  get 2() {
+    return say`the integrator's mark-bootable hook failed`;
+  },
+  get 3() {
+    return say`the agent could not read its flash back`;
+  },
 };
 
 export const decodeResult = (p: Buffer): { status: number; size: number; sha256: Buffer } | null =>
@@ -160,26 +180,26 @@ export const decodeError = (p: Buffer): { code: number; detail: number } | null 
 export function agentErrorText(code: number, detail: number, size: number): { code: string; text: string } {
   switch (code) {
     case 1:
-      return { code: 'protocol-version', text: `The agent speaks stream protocol version ${detail}, not ${PROTOCOL_VERSION}; update the agent or this tool.` };
+      return { code: 'protocol-version', text: say`The agent speaks stream protocol version ${detail}, not ${PROTOCOL_VERSION}; update the agent or this tool.` };
     case 2:
-      return { code: 'image-too-large', text: `The image (${size} bytes) does not fit the agent's flash area (${detail} bytes); build a smaller image or give the agent more flash.` };
+      return { code: 'image-too-large', text: say`The image (${size} bytes) does not fit the agent's flash area (${detail} bytes); build a smaller image or give the agent more flash.` };
     case 3:
-      return { code: 'bad-start', text: `The agent refused to resume (it has ${detail} bytes of this image); run again with resume off to start over.` };
+      return { code: 'bad-start', text: say`The agent refused to resume (it has ${detail} bytes of this image); run again with resume off to start over.` };
     case 4:
-      return { code: 'flash-erase-failed', text: `The agent could not erase flash at offset ${detail}; check the flash driver of its HAL.` };
+      return { code: 'flash-erase-failed', text: say`The agent could not erase flash at offset ${detail}; check the flash driver of its HAL.` };
     case 5:
-      return { code: 'flash-write-failed', text: `The agent could not write flash at offset ${detail}; check the flash driver of its HAL.` };
+      return { code: 'flash-write-failed', text: say`The agent could not write flash at offset ${detail}; check the flash driver of its HAL.` };
     case 6:
-      return { code: 'inflate-failed', text: `The agent could not decompress the image (inflater error ${detail}); run again with compression off.` };
+      return { code: 'inflate-failed', text: say`The agent could not decompress the image (inflater error ${detail}); run again with compression off.` };
     case 7:
-      return { code: 'size-mismatch', text: `The data did not add up to the announced size (${detail} bytes); run again.` };
+      return { code: 'size-mismatch', text: say`The data did not add up to the announced size (${detail} bytes); run again.` };
     case 8:
-      return { code: 'no-session', text: 'The agent has no transfer open (it restarted?); run again to resume.' };
+      return { code: 'no-session', text: say`The agent has no transfer open (it restarted?); run again to resume.` };
     case 9:
-      return { code: 'unsupported', text: `The agent cannot decompress this stream (it supports window bits up to ${detail}); run again with compression off.` };
+      return { code: 'unsupported', text: say`The agent cannot decompress this stream (it supports window bits up to ${detail}); run again with compression off.` };
     case 10:
-      return { code: 'state-save-failed', text: `The agent could not save its resume state at offset ${detail}; check the state functions of its HAL.` };
+      return { code: 'state-save-failed', text: say`The agent could not save its resume state at offset ${detail}; check the state functions of its HAL.` };
     default:
-      return { code: 'agent-error', text: `The agent reported error ${code} (detail ${detail}).` };
+      return { code: 'agent-error', text: say`The agent reported error ${code} (detail ${detail}).` };
   }
 }

@@ -6,6 +6,7 @@ import { deflateRawSync } from 'node:zlib';
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex } from '@noble/hashes/utils';
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { abortError, writeWithin } from '../linkReader';
 import { failedOutcome } from './outcome';
 import {
@@ -135,7 +136,7 @@ export class StreamSender {
         this.notify();
       }),
       link.onClose((e) => {
-        this.closed = e ?? new OtaError('failed', `The connection to ${link.name} was closed.`, { code: 'link-closed' });
+        this.closed = e ?? new OtaError('failed', say`The connection to ${link.name} was closed.`, { code: 'link-closed' });
         this.notify();
       }),
     );
@@ -143,17 +144,17 @@ export class StreamSender {
     signal.addEventListener('abort', onAbort);
     this.offs.push(() => signal.removeEventListener('abort', onAbort));
     try {
-      this.phase('waiting', `Waiting for the stream agent on ${link.name} to answer`);
+      this.phase('waiting', say`Waiting for the stream agent on ${link.name} to answer`);
       const info = await this.hello();
       this.facts.agent = info;
       this.ctx.report({ type: 'device', facts: agentFacts(info) });
       this.phase('negotiating', this.describeAgent(info));
       const plan = await this.start(info);
       this.phase('transferring', plan.deflate
-        ? `Sending ${plan.streamBytes} compressed bytes (${plan.ratio.toFixed(2)}x) from offset ${plan.offset}`
-        : `Sending ${this.ctx.image.length - plan.offset} bytes from offset ${plan.offset}`);
+        ? say`Sending ${plan.streamBytes} compressed bytes (${plan.ratio.toFixed(2)}x) from offset ${plan.offset}`
+        : say`Sending ${this.ctx.image.length - plan.offset} bytes from offset ${plan.offset}`);
       const early = await this.transfer(plan);
-      this.phase('verifying', 'Waiting for the agent to hash what it wrote');
+      this.phase('verifying', say`Waiting for the agent to hash what it wrote`);
       return this.judge(early ?? (await this.result()));
     } catch (e) {
       if (e instanceof Stop) return { ...e.outcome, details: this.details() };
@@ -182,14 +183,14 @@ export class StreamSender {
           const info = decodeInfo(f.payload);
           if (!info) continue;
           if (info.version !== PROTOCOL_VERSION) {
-            throw this.stop('protocol-version', `The agent speaks stream protocol version ${info.version}, not ${PROTOCOL_VERSION}; update the agent or this tool.`);
+            throw this.stop('protocol-version', say`The agent speaks stream protocol version ${info.version}, not ${PROTOCOL_VERSION}; update the agent or this tool.`);
           }
           return info;
         }
         // An ERROR now answers something older (DATA of a run the agent no longer knows): not this HELLO.
       }
       if (Date.now() >= deadline) {
-        throw this.stop('device-silent', `The stream agent on ${this.ctx.link.name} did not answer within ${Math.round(this.o.startTimeoutMs / 1000)} s; start its bootloader and check the port and baud rate.`);
+        throw this.stop('device-silent', say`The stream agent on ${this.ctx.link.name} did not answer within ${Math.round(this.o.startTimeoutMs / 1000)} s; start its bootloader and check the port and baud rate.`);
       }
     }
   }
@@ -197,7 +198,7 @@ export class StreamSender {
   private async start(info: AgentInfo): Promise<Plan> {
     const image = this.ctx.image;
     if (image.length > info.flashBytes) {
-      throw this.stop('image-too-large', `The image (${image.length} bytes) does not fit the agent's flash area (${info.flashBytes} bytes); build a smaller image or give the agent more flash.`);
+      throw this.stop('image-too-large', say`The image (${image.length} bytes) does not fit the agent's flash area (${info.flashBytes} bytes); build a smaller image or give the agent more flash.`);
     }
     const token = this.sha.subarray(0, 8);
     const s = info.session;
@@ -212,7 +213,7 @@ export class StreamSender {
     let planned = this.plan(info, offset, deflate, windowBits);
     const start = encodeFrame(T.START, 0, encodeStart({ deflate, windowBits, size: image.length, offset, token, sha256: this.sha }));
     for (let attempt = 0; ; attempt++) {
-      if (attempt > this.o.maxRetries) throw this.stop('device-silent', 'The agent did not accept the transfer (no READY); reset it and run again.');
+      if (attempt > this.o.maxRetries) throw this.stop('device-silent', say`The agent did not accept the transfer (no READY); reset it and run again.`);
       await this.write(start);
       const until = Date.now() + this.o.ackTimeoutMs;
       for (;;) {
@@ -222,12 +223,12 @@ export class StreamSender {
         if (f.type !== T.READY) continue;
         const ready = decodeReady(f.payload);
         if (!ready) continue;
-        if (ready.offset > offset) throw this.stop('bad-start', `The agent answered with offset ${ready.offset} to a start at ${offset}; reset it and run again.`);
-        if (ready.offset) this.log('info', `Resuming: the agent already has ${ready.offset} of ${image.length} bytes`);
+        if (ready.offset > offset) throw this.stop('bad-start', say`The agent answered with offset ${ready.offset} to a start at ${offset}; reset it and run again.`);
+        if (ready.offset) this.log('info', say`Resuming: the agent already has ${ready.offset} of ${image.length} bytes`);
         if (ready.offset !== planned.offset) planned = this.plan(info, ready.offset, deflate, windowBits);
         return planned;
       }
-      this.ctx.report({ type: 'retry', reason: 'START: no answer' });
+      this.ctx.report({ type: 'retry', reason: say`START: no answer` });
     }
   }
 
@@ -251,7 +252,7 @@ export class StreamSender {
     if (this.o.compression === 'on') return true;
     const whole = this.deflated(0, windowBits);
     const pays = whole.length <= this.ctx.image.length * AUTO_COMPRESS_BELOW;
-    this.log('debug', `Compression would send ${whole.length} of ${this.ctx.image.length} bytes: ${pays ? 'on' : 'off'}`);
+    this.log('debug', say`Compression would send ${whole.length} of ${this.ctx.image.length} bytes: ${pays ? say`on` : say`off`}`);
     return pays;
   }
 
@@ -304,11 +305,11 @@ export class StreamSender {
       const f = await this.next(lastProgress + this.o.ackTimeoutMs);
       if (!f) {
         if (++silences > this.o.maxRetries) {
-          throw this.stop('too-many-retries', `The agent stopped answering at ${committed} of ${image} bytes; check the cable and run again to resume from there.`);
+          throw this.stop('too-many-retries', say`The agent stopped answering at ${committed} of ${image} bytes; check the cable and run again to resume from there.`);
         }
         this.facts.timeouts++;
         this.facts.framesResent += next - base;
-        this.ctx.report({ type: 'retry', reason: `no acknowledgement for ${this.o.ackTimeoutMs} ms: sending from frame ${base} again` });
+        this.ctx.report({ type: 'retry', reason: say`no acknowledgement for ${this.o.ackTimeoutMs} ms: sending from frame ${base} again` });
         next = base;
         lastProgress = Date.now();
         continue;
@@ -330,7 +331,7 @@ export class StreamSender {
         if (nak && nak.expected >= base && nak.expected < next) {
           this.facts.naks++;
           this.facts.framesResent += next - nak.expected;
-          this.ctx.report({ type: 'retry', reason: `the agent asks for frame ${nak.expected} again (${NAK_REASONS[nak.reason] ?? `reason ${nak.reason}`})` });
+          this.ctx.report({ type: 'retry', reason: say`the agent asks for frame ${nak.expected} again (${NAK_REASONS[nak.reason] ?? say`reason ${nak.reason}`})` });
           next = nak.expected;
         }
         this.stats(next - base, plan);
@@ -357,16 +358,16 @@ export class StreamSender {
         if (f.type === T.ERROR) this.agentError(f);
       }
       if (Date.now() >= deadline || attempt >= this.o.maxRetries) {
-        throw this.stop('no-result', `The agent received all ${this.ctx.image.length} bytes but reported no result; run again (it resumes and only checks the hash).`);
+        throw this.stop('no-result', say`The agent received all ${this.ctx.image.length} bytes but reported no result; run again (it resumes and only checks the hash).`);
       }
-      this.ctx.report({ type: 'retry', reason: 'END: no result yet' });
+      this.ctx.report({ type: 'retry', reason: say`END: no result yet` });
     }
   }
 
   private judge(f: Frame): ProtocolOutcome {
     const r = decodeResult(f.payload);
     const size = this.ctx.image.length;
-    if (!r) throw this.stop('bad-result', 'The agent sent a malformed RESULT; run again.');
+    if (!r) throw this.stop('bad-result', say`The agent sent a malformed RESULT; run again.`);
     const theirs = bytesToHex(r.sha256);
     this.facts.agentSha256 = theirs;
     const ours = bytesToHex(this.sha);
@@ -376,7 +377,7 @@ export class StreamSender {
         verified: false,
         details: this.details(),
         errorCode: r.status === 1 ? 'hash-mismatch' : 'agent-result',
-        message: `The agent wrote ${size} bytes but ${RESULT_TEXT[r.status] ?? `reported status ${r.status}`} (SHA-256 ${theirs.slice(0, 16)}..., image ${ours.slice(0, 16)}...); run again, and check its flash driver if it repeats.`,
+        message: say`The agent wrote ${size} bytes but ${RESULT_TEXT[r.status] ?? say`reported status ${r.status}`} (SHA-256 ${theirs.slice(0, 16)}..., image ${ours.slice(0, 16)}...); run again, and check its flash driver if it repeats.`,
       };
     }
     if (theirs !== ours || r.size !== size) {
@@ -385,17 +386,17 @@ export class StreamSender {
         verified: false,
         details: this.details(),
         errorCode: 'hash-mismatch',
-        message: `The agent reported success for ${r.size} bytes with SHA-256 ${theirs.slice(0, 16)}..., which is not this image (${size} bytes, ${ours.slice(0, 16)}...); do not boot it, run again.`,
+        message: say`The agent reported success for ${r.size} bytes with SHA-256 ${theirs.slice(0, 16)}..., which is not this image (${size} bytes, ${ours.slice(0, 16)}...); do not boot it, run again.`,
       };
     }
     this.ctx.report({ type: 'progress', bytesDone: size });
-    const how = this.facts.resumedFrom ? `, resumed from ${this.facts.resumedFrom}` : '';
-    const comp = this.facts.compressed ? `, compressed ${this.facts.ratio.toFixed(2)}x` : '';
+    const how = this.facts.resumedFrom ? say`, resumed from ${this.facts.resumedFrom}` : '';
+    const comp = this.facts.compressed ? say`, compressed ${this.facts.ratio.toFixed(2)}x` : '';
     return {
       result: 'ok',
       verified: true,
       details: this.details(),
-      message: `The agent wrote ${size} bytes and its SHA-256 of the flash matches the image (${ours.slice(0, 16)}...${how}${comp}).`,
+      message: say`The agent wrote ${size} bytes and its SHA-256 of the flash matches the image (${ours.slice(0, 16)}...${how}${comp}).`,
     };
   }
 
@@ -414,7 +415,7 @@ export class StreamSender {
       await Promise.race([
         this.ctx.link.write(data),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(this.stop('line-blocked', `The line to ${this.ctx.link.name} took more than ${Math.round(limit / 1000)} s to take ${data.length} bytes (the agent stopped reading?); reset the device and run again to resume.`)), limit);
+          timer = setTimeout(() => reject(this.stop('line-blocked', say`The line to ${this.ctx.link.name} took more than ${Math.round(limit / 1000)} s to take ${data.length} bytes (the agent stopped reading?); reset the device and run again to resume.`)), limit);
           onAbort = () => reject(abortError(this.ctx.signal));
           this.ctx.signal.addEventListener('abort', onAbort, { once: true });
         }),
@@ -463,8 +464,9 @@ export class StreamSender {
   }
 
   private describeAgent(info: AgentInfo): string {
-    return `Agent: window ${info.windowFrames} x ${info.frameMax} B frames, ${info.pageBytes} B pages, ${Math.round(info.flashBytes / 1024)} KiB flash` +
-      `${info.deflate ? `, deflate up to ${info.maxWindowBits} window bits` : ', no compression'}`;
+    return say`Agent: window ${info.windowFrames} x ${info.frameMax} B frames, ${info.pageBytes} B pages, ${Math.round(info.flashBytes / 1024)} KiB flash${
+      info.deflate ? say`, deflate up to ${info.maxWindowBits} window bits` : say`, no compression`
+    }`;
   }
 
   /** The live facts the panel shows: frames in flight against the window, and the compression ratio. */
@@ -475,11 +477,11 @@ export class StreamSender {
     this.statsAt = now;
     this.statsInFlight = inFlight;
     const facts = [
-      { label: 'Window', value: `${inFlight} of ${this.facts.windowFrames} frames in flight (${this.facts.frameBytes} B each)` },
-      { label: 'Compression', value: plan.deflate ? `${plan.ratio.toFixed(2)}x (deflate, window ${2 ** plan.windowBits} B)` : 'off (1.00x)' },
+      { label: say`Window`, value: say`${inFlight} of ${this.facts.windowFrames} frames in flight (${this.facts.frameBytes} B each)` },
+      { label: say`Compression`, value: plan.deflate ? say`${plan.ratio.toFixed(2)}x (deflate, window ${2 ** plan.windowBits} B)` : say`off (1.00x)` },
     ];
-    if (this.facts.resumedFrom) facts.push({ label: 'Resumed from', value: `${this.facts.resumedFrom} bytes` });
-    if (this.facts.framesResent) facts.push({ label: 'Frames sent again', value: String(this.facts.framesResent) });
+    if (this.facts.resumedFrom) facts.push({ label: say`Resumed from`, value: say`${this.facts.resumedFrom} bytes` });
+    if (this.facts.framesResent) facts.push({ label: say`Frames sent again`, value: String(this.facts.framesResent) });
     this.ctx.report({ type: 'stats', facts });
   }
 
@@ -536,9 +538,9 @@ export const DATA_FRAME_OVERHEAD = FRAME_OVERHEAD;
 /** The agent's identity facts, from its INFO. */
 export function agentFacts(info: AgentInfo): FlashFact[] {
   return [
-    { label: 'Agent', value: `stream protocol v${info.version}` },
-    { label: 'Receive window', value: `${info.windowFrames} frames of ${info.frameMax} B` },
-    { label: 'Flash', value: `${Math.round(info.flashBytes / 1024)} KiB, ${info.pageBytes} B pages` },
-    { label: 'Inflater', value: info.deflate ? `deflate, window up to ${2 ** info.maxWindowBits} B` : 'none' },
+    { label: say`Agent`, value: say`stream protocol v${info.version}` },
+    { label: say`Receive window`, value: say`${info.windowFrames} frames of ${info.frameMax} B` },
+    { label: say`Flash`, value: say`${Math.round(info.flashBytes / 1024)} KiB, ${info.pageBytes} B pages` },
+    { label: say`Inflater`, value: info.deflate ? say`deflate, window up to ${2 ** info.maxWindowBits} B` : say`none` },
   ];
 }
