@@ -61,7 +61,7 @@ export const STATUS_WORDS: Readonly<Record<string, string>> = {
   paused: 'paused',
   aborted: 'aborted',
   done: 'done',
-  pending: 'pending',
+  pending: 'not started',
   starting: 'starting',
   soaking: 'soaking',
   passed: 'passed',

@@ -97,7 +97,7 @@ describe('in a zh-cn VS Code (UI)', function () {
     await panel.locator('#phase', { hasText: /^(完成|已发送|失败|已取消)/ }).waitFor({ timeout: 120_000 });
     assert.equal(await panel.locator('#phase').innerText(), '完成，设备已校验', await panel.locator('#message').innerText());
     const facts = await panel.locator('#device dt').allInnerTexts();
-    assert.ok(facts.includes('芯片') && facts.includes('闪存'), facts.join(', '));
+    assert.ok(facts.includes('芯片') && facts.includes('闪存容量'), facts.join(', '));
     await assertPanelInChinese(panel, 'stm32');
     await screenshot(page, 'zh-cn-flash-stm32');
   });

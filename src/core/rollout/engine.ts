@@ -186,7 +186,7 @@ function rolloutStatusText(status: RolloutStatus): string {
 function waveStatusText(status: WaveState['status']): string {
   switch (status) {
     case 'pending':
-      return say`pending`;
+      return say`not started`;
     case 'starting':
       return say`starting`;
     case 'running':

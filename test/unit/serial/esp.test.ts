@@ -28,7 +28,7 @@ describe('esp protocol against the simulated ESP32', function () {
     const chip = result.device.find((f) => f.label === 'Chip');
     assert.equal(chip?.value, 'ESP32-D0WD-V3 (revision 3)');
     assert.equal(result.device.find((f) => f.label === 'MAC')?.value, '24:0a:c4:00:00:01');
-    assert.equal(result.device.find((f) => f.label === 'Flash')?.value, '4MB');
+    assert.equal(result.device.find((f) => f.label === 'Flash size')?.value, '4MB');
     assert.match(result.device.find((f) => f.label === 'Features')?.value ?? '', /Wi-Fi, BT, Dual Core/);
     assert.equal(result.details.chip, 'ESP32-D0WD-V3 (revision 3)');
     const regions = result.details.regions as { address: string; bytes: number; md5: string; verified: boolean }[];

@@ -540,7 +540,7 @@ export function agentFacts(info: AgentInfo): FlashFact[] {
   return [
     { label: say`Agent`, value: say`stream protocol v${info.version}` },
     { label: say`Receive window`, value: say`${info.windowFrames} frames of ${info.frameMax} B` },
-    { label: say`Flash`, value: say`${Math.round(info.flashBytes / 1024)} KiB, ${info.pageBytes} B pages` },
+    { label: say`Flash size`, value: say`${Math.round(info.flashBytes / 1024)} KiB, ${info.pageBytes} B pages` },
     { label: say`Inflater`, value: info.deflate ? say`deflate, window up to ${2 ** info.maxWindowBits} B` : say`none` },
   ];
 }

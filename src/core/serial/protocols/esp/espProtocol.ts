@@ -262,7 +262,7 @@ class EspRun {
     if (!loader.secureDownloadMode) {
       const size = await guard(this.ctx, loader.detectFlashSize());
       if (size) {
-        this.fact(say`Flash`, size);
+        this.fact(say`Flash size`, size);
         const bytes = loader.flashSizeBytes(size as Parameters<ESPLoader['flashSizeBytes']>[0]);
         const tooBig = this.regions.find((r) => r.address + r.data.length > bytes);
         if (tooBig) {
@@ -400,7 +400,7 @@ class EspRun {
       chip: this.facts.find((f) => f.label === 'Chip')?.value ?? this.chipName,
       chipId: chipIdOf(this.chipName),
       mac: this.facts.find((f) => f.label === 'MAC')?.value ?? null,
-      flashSize: this.facts.find((f) => f.label === 'Flash')?.value ?? null,
+      flashSize: this.facts.find((f) => f.label === 'Flash size')?.value ?? null,
       stub: this.loader.IS_STUB,
       compressed: this.compress,
       regions: regions.map((r) => ({ address: hex32(r.address), bytes: r.bytes, md5: r.md5, verified: r.verified })),

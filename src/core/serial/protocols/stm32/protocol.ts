@@ -186,7 +186,7 @@ class Stm32Flasher {
       { label: say`Bootloader`, value: `${versionText(info.version)} (AN3155 USART)` },
       { label: say`Commands`, value: info.commands.map(commandName).join(', ') },
     ];
-    if (this.chip) facts.push({ label: say`Flash`, value: say`up to ${kib(this.chip.flashBytes)}` });
+    if (this.chip) facts.push({ label: say`Flash size`, value: say`up to ${kib(this.chip.flashBytes)}` });
     this.ctx.report({ type: 'device', facts });
   }
 
