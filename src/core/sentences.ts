@@ -64,8 +64,8 @@ export type Recognise = (text: string) => Said | undefined;
 
 /**
  * A recogniser for texts made from these templates: a text that a template's words frame exactly gives that
- * template and the values in its places. Templates with fewer than six letters of their own ('{0} {1}') frame
- * anything and are left out; where several match, the one with the most words of its own wins.
+ * template and the values in its places. Templates with no word of their own ('{0} {1}', '{0}: {1}') frame anything
+ * and are left out; where several match, the one with the most letters of its own wins.
  */
 export function recogniser(templates: Iterable<string>): Recognise {
   const known: { template: string; re: RegExp; letters: number; order: number[] }[] = [];
@@ -73,7 +73,7 @@ export function recogniser(templates: Iterable<string>): Recognise {
     const parts = template.split(/\{\d+\}/);
     if (parts.length < 2) continue;
     const letters = parts.join('').replace(/[^\p{L}]/gu, '').length;
-    if (letters < 6) continue;
+    if (letters < 2) continue;
     const order = [...template.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1]));
     const body = parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('([\\s\\S]+?)');
     known.push({ template, re: new RegExp(`^${body}$`), letters, order });
@@ -100,8 +100,8 @@ export function recogniser(templates: Iterable<string>): Recognise {
 
 /**
  * The text in the translator's language: a sentence the core said (or one `recognise` knows) is rebuilt from its
- * translated template and its values, each retold in turn when it is a sentence too (other values are data: ports,
- * numbers, names); any other text is looked up whole and otherwise comes back unchanged.
+ * translated template and its values, each retold in turn; any other text is looked up whole and otherwise comes
+ * back unchanged.
  */
 export function retell(text: string, translate: Translate, recognise?: Recognise): string {
   const said = recent.get(text) ?? recognise?.(text);
@@ -109,7 +109,13 @@ export function retell(text: string, translate: Translate, recognise?: Recognise
   return text === '' || /\{\d+\}/.test(text) ? text : translate(text);
 }
 
+/**
+ * A value inside a sentence: retold when the core said it (or `recognise` knows it); a name of several words that the
+ * translation has whole ("STM32 system bootloader (USART, AN3155)") is translated; other values are data (a port, a
+ * number, a file, one word) and stay as they are.
+ */
 function retellValue(value: string, translate: Translate, recognise: Recognise | undefined, depth: number): string {
   const said = depth < 8 ? (recent.get(value) ?? recognise?.(value)) : undefined;
-  return said ? translate(said.template, ...said.values.map((v) => retellValue(v, translate, recognise, depth + 1))) : value;
+  if (said) return translate(said.template, ...said.values.map((v) => retellValue(v, translate, recognise, depth + 1)));
+  return / \p{L}/u.test(value) && !/\{\d+\}/.test(value) ? translate(value) : value;
 }

@@ -26,6 +26,8 @@ export const STATE_TEXT: Readonly<Record<DashboardState, string>> = {
 export const PAGE_WORDS = {
   /** The chart's vertical axis. */
   devicesAxis: 'devices',
+  /** The chart's legend for the time under the cursor. */
+  time: 'Time',
   /** {0} the time of the last refresh. */
   updated: 'updated {0}',
   /** A wave's gate decision: {0} when, {1} why. */
@@ -177,6 +179,8 @@ export interface DashboardView {
   words: PageWords;
   /** Statuses (STATUS_WORDS) in the display language; a status missing here shows as it is. */
   statusText: Record<string, string>;
+  /** VS Code's display language (vscode.env.language) for dates and times; null: the browser's. */
+  locale: string | null;
   /** What the reader must know about the counts (that "deployed" is not "installed"), or null. */
   notice: string | null;
   actions: Record<RolloutAction, boolean>;

@@ -22,6 +22,8 @@ async function assertPanelInChinese(panel: Frame, what: string): Promise<void> {
   const log = await panel.locator('#log .line:not(.device)').allInnerTexts();
   assert.ok(log.length > 3, `${what}: the log has ${log.length} lines`);
   for (const line of log) assert.doesNotMatch(line, ENGLISH, `${what}: the log line ${line}`);
+  // The lines marked as the device's: its own AT lines and the core's words about it, none an English sentence.
+  for (const line of await panel.locator('#log .line.device').allInnerTexts()) assert.doesNotMatch(line, ENGLISH, `${what}: the device line ${line}`);
 }
 
 describe('in a zh-cn VS Code (UI)', function () {

@@ -105,8 +105,24 @@ function setText(e: Element, text: string): void {
   if (e.textContent !== text) e.textContent = text;
 }
 
+/** The display language of VS Code (the browser's own may differ), for times. */
+let locale: string | undefined;
+
 function time(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—';
+  return iso ? new Date(iso).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—';
+}
+
+/** The chart's time axis in the display language: hours and minutes, and the date where the day changes. */
+function axisTimes(_u: uPlot, splits: number[]): string[] {
+  let day = '';
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    const hm = d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+    const date = d.toLocaleDateString(locale, { month: 'short', day: 'numeric' });
+    const shown = date === day ? hm : `${hm}\n${date}`;
+    day = date;
+    return shown;
+  });
 }
 
 let view: DashboardView | null = null;
@@ -169,7 +185,7 @@ function makePlot(v: DashboardView): uPlot {
   const box = el('chart');
   topFirst = [...v.states].reverse();
   const series: uPlot.Series[] = [
-    {},
+    { label: W.time, value: (_u, v) => (v === null ? '—' : time(new Date(v * 1000).toISOString())) },
     ...topFirst.map((s): uPlot.Series => {
       const color = opaque(themeColor(STATE_COLOR_VAR[s]));
       return {
@@ -190,7 +206,7 @@ function makePlot(v: DashboardView): uPlot {
     series,
     scales: { x: { time: true } },
     axes: [
-      { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
+      { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, values: axisTimes },
       { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, label: W.devicesAxis },
     ],
     legend: { live: true },
@@ -399,6 +415,7 @@ function render(v: DashboardView, phase: 'init' | 'update'): void {
   const started = performance.now();
   view = v;
   W = { ...PAGE_WORDS, ...v.words };
+  locale = v.locale ?? undefined;
   statusWords = { ...STATUS_WORDS, ...v.statusText };
   renderHeader(v);
   renderChart(v);

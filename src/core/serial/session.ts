@@ -192,7 +192,7 @@ export class FlashSession {
     this.protocolLabel = protocol.label;
     if (this.signal.aborted) return this.end(this.cancelledOutcome());
     const serial = { baudRate: DEFAULT_BAUD_RATE, ...protocol.serial, ...this.opts.serial };
-    this.setPhase('waiting', `Opening ${this.opts.port}`);
+    this.setPhase('waiting', say`Opening ${this.opts.port}`);
     this.log('info', say`Flashing ${this.imageName} (${this.image.length} bytes) to ${this.opts.port} at ${serial.baudRate} baud with ${protocol.label}`);
     let link: ByteLink;
     try {
@@ -219,7 +219,7 @@ export class FlashSession {
       outcome = this.signal.aborted ? this.cancelledOutcome() : failedOutcome(e);
     } finally {
       await link.close().catch(() => undefined);
-      this.log('debug', `Closed ${this.opts.port}`);
+      this.log('debug', say`Closed ${this.opts.port}`);
     }
     // A failure caused by the cancel (a wait cut short) is a cancel; a result that was already reached stands.
     if (outcome.result === 'failed' && this.signal.aborted) outcome = this.cancelledOutcome();

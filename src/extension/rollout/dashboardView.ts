@@ -47,7 +47,7 @@ function waveView(plan: RolloutPlan | null, w: RolloutState['waves'][number], co
   const finished = counts.succeeded + (counts.deployed ?? 0) + counts.failed;
   return {
     index: w.index,
-    label: w.label,
+    label: retell(w.label),
     status: w.status,
     devices: w.devices.length,
     tasks,
@@ -179,7 +179,7 @@ export function rolloutView(
   plan: RolloutPlan,
   state: RolloutState,
   tasksByWave: ReadonlyMap<number, ReadonlyMap<string, Task>>,
-  options: { error?: string | null; now?: () => number; t?: Translate; retell?: Retell } = {},
+  options: { error?: string | null; now?: () => number; t?: Translate; retell?: Retell; locale?: string } = {},
 ): DashboardView {
   const t = options.t ?? english;
   const retell = options.retell ?? ((text: string) => text);
@@ -217,6 +217,7 @@ export function rolloutView(
     states: viewStates(confirmed),
     stateText: stateTexts(t),
     ...pageWords(t),
+    locale: options.locale ?? null,
     notice: confirmed
       ? null
       : t('IoTaaP does not report whether a device installed an image: "deployed" means IoTaaP accepted the image for the device, not that the device runs it.'),
@@ -250,7 +251,7 @@ export function historyFromTasks(job: Job, tasks: readonly Task[]): HistorySampl
 }
 
 /** A plain job as a one-wave dashboard; `history` is what this session has seen of it. */
-export function jobView(job: Job, tasks: readonly Task[], history: readonly HistorySample[], options: { error?: string | null; now?: () => number; t?: Translate; retell?: Retell } = {}): DashboardView {
+export function jobView(job: Job, tasks: readonly Task[], history: readonly HistorySample[], options: { error?: string | null; now?: () => number; t?: Translate; retell?: Retell; locale?: string } = {}): DashboardView {
   const t = options.t ?? english;
   const retell = options.retell ?? ((text: string) => text);
   const byDevice = new Map(tasks.map((t) => [t.deviceName, t]));
@@ -294,6 +295,7 @@ export function jobView(job: Job, tasks: readonly Task[], history: readonly Hist
     states: viewStates(true),
     stateText: stateTexts(t),
     ...pageWords(t),
+    locale: options.locale ?? null,
     notice: null,
     actions: { advance: false, pause: false, resume: false, abort: active, retry: counts.failed > 0 },
     updatedAt: new Date((options.now ?? Date.now)()).toISOString(),

@@ -44,7 +44,7 @@ export class JobSource implements DashboardSource {
       const counts = countTasks(tasks);
       const last = this.history[this.history.length - 1];
       if (!last || !sameCounts(last, counts)) this.history.push({ at: new Date().toISOString(), ...counts });
-      this.view = jobView(job, tasks, this.history, { t: vscode.l10n.t, retell: spoken });
+      this.view = jobView(job, tasks, this.history, { t: vscode.l10n.t, retell: spoken, locale: vscode.env.language });
     } catch (e) {
       const message = spokenError(e);
       this.log.warn(`Job ${this.jobId}: ${message}`);

@@ -107,7 +107,7 @@ export class RolloutSource implements DashboardSource {
       }
       const { plan, state } = await rolloutStatus(this.ctx);
       const tasks = await collectTasks(this.ctx.cloud, state, this.ctx.signal);
-      this.view = rolloutView(plan, state, tasks, { t: vscode.l10n.t, retell: spoken });
+      this.view = rolloutView(plan, state, tasks, { t: vscode.l10n.t, retell: spoken, locale: vscode.env.language });
     } catch (e) {
       const message = spokenError(e);
       this.log.warn(`Rollout ${this.name}: ${message}`);

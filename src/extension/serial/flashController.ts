@@ -45,7 +45,8 @@ const PHASE_ORDER: readonly FlashPhase[] = ['waiting', 'negotiating', 'transferr
 
 function toLogLine(line: FlashLogLine, port: string | null): LogLine {
   const level = line.fromDevice ? 'device' : line.level === 'debug' ? 'info' : line.level;
-  const text = line.fromDevice ? line.text : spoken(line.text);
+  // Lines marked as the device's may be the core's words about it ("The MCU runs version V1_0"): retold too.
+  const text = spoken(line.text);
   return { time: line.time, level, text: port ? `[${port}] ${text}` : text };
 }
 

@@ -3,7 +3,7 @@
 // finds its template. Checked on real sessions against the simulated devices, succeeding and failing, with a
 // translator that keeps no letter of a template: whatever English is left came from a text the core did not say.
 import assert from 'node:assert/strict';
-import { retell } from '../../../src/core/sentences';
+import { retell, saidAs } from '../../../src/core/sentences';
 import { type VirtualPort } from '../../../src/core/serial/ports';
 import { FlashSession, type FlashSessionOptions } from '../../../src/core/serial/session';
 import { type FlashFact, type FlashResult } from '../../../src/core/serial/sessionTypes';
@@ -15,10 +15,15 @@ import {
 } from '../../../src/core/serial/virtual/virtualDevices';
 import { buildMcubootImage } from '../../../src/core/serial/protocols/mcuboot/imageFormat';
 import { simBoard } from '../serial/espHelpers';
+import { l10nKeys } from './l10nKeys';
 
-/** A translator into a script without Latin letters: each letter of the template becomes 字. */
+/**
+ * A translator into a script without Latin letters, as vscode.l10n.t with a bundle of every key the extension has:
+ * each letter of a known template becomes 字; an unknown one is filled in as it is.
+ */
+const KEYS = new Set(l10nKeys().keys());
 const CHINESE_LIKE = (template: string, ...values: string[]): string =>
-  template.replace(/[A-Za-z]/g, '字').replace(/\{(\d+)\}/g, (m, i: string) => values[Number(i)] ?? m);
+  (KEYS.has(template) ? template.replace(/[A-Za-z]/g, '字') : template).replace(/\{(\d+)\}/g, (m, i: string) => values[Number(i)] ?? m);
 
 /**
  * English words in a row, the last two in lower case: a sentence. Not a name ("Read Memory", "Dual Core": ST's
@@ -26,15 +31,22 @@ const CHINESE_LIKE = (template: string, ...values: string[]): string =>
  */
 const ENGLISH = /[A-Za-z][a-z]+,? [a-z]{2,}[,:;]? [a-z]{2,}/;
 
+/** An English word (not a command such as AT+QIOTEVT, nor a name with a dot such as esptool.js). */
+const WORD = /(?<![\w.+])[A-Za-z][a-z]{2,}(?![\w.])/;
+
 interface Shown {
+  /** The session's own sentences: every one with a word in it must have been said. */
   texts: string[];
+  /** Fact values: a chip's name, a version, a size; names may stay as their makers write them. */
+  values: string[];
   result: FlashResult;
 }
 
 async function flash(options: Omit<FlashSessionOptions, 'progressIntervalMs'>, cancelAt?: number): Promise<Shown> {
   const session = new FlashSession({ ...options, progressIntervalMs: 0 });
   const texts: string[] = [];
-  const facts = (fs: readonly FlashFact[]): void => void fs.forEach((f) => texts.push(f.label, f.value));
+  const values: string[] = [];
+  const facts = (fs: readonly FlashFact[]): void => void fs.forEach((f) => (texts.push(f.label), values.push(f.value)));
   session.onEvent((e) => {
     if (e.type === 'phase') texts.push(e.status);
     if (e.type === 'log' && !e.line.fromDevice) texts.push(e.line.text);
@@ -45,13 +57,18 @@ async function flash(options: Omit<FlashSessionOptions, 'progressIntervalMs'>, c
   const result = await session.start();
   texts.push(result.message);
   facts(result.device);
-  return { texts, result };
+  return { texts, values, result };
 }
 
 function assertRetold(shown: Shown, what: string): void {
   for (const text of new Set(shown.texts)) {
+    if (WORD.test(text)) assert.ok(saidAs(text) ?? KEYS.has(text), `${what}: "${text}" was not said through say\`…\``);
     const told = retell(text, CHINESE_LIKE);
     assert.doesNotMatch(told, ENGLISH, `${what}: "${text}" stays English in another language (retold: "${told}")`);
+  }
+  for (const value of new Set(shown.values)) {
+    const told = retell(value, CHINESE_LIKE);
+    assert.doesNotMatch(told, ENGLISH, `${what}: the fact "${value}" stays English in another language (retold: "${told}")`);
   }
 }
 
@@ -96,7 +113,7 @@ describe('the sentences of a flash session, in another language', function () {
     const ok = await flash(virtual(port, 'mcuboot', buildMcubootImage(image(6_000), { version: { major: 1, minor: 2, revision: 3 } })));
     assert.equal(ok.result.result, 'ok', ok.result.message);
     assertRetold(ok, 'mcuboot ok');
-    const notMcuboot = await flash(virtual(createVirtualMcubootPort({ paced: false }), 'mcuboot', image(3_000))).catch((e: Error) => ({ texts: [e.message], result: null }));
+    const notMcuboot = await flash(virtual(createVirtualMcubootPort({ paced: false }), 'mcuboot', image(3_000))).catch((e: Error) => ({ texts: [e.message], values: [], result: null }));
     assertRetold(notMcuboot as Shown, 'mcuboot not an image');
   });
 

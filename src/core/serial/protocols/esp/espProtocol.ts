@@ -3,6 +3,7 @@
 // back from the chip, hard reset. esptool-js does the protocol; this module drives it, reports phases, progress and
 // device facts, works around what it gets wrong without the stub (romFixes.ts), and keeps every wait cancellable.
 
+import { esptoolLine } from './esptoolLines';
 import { OtaError, errorMessage } from '../../../errors';
 import { say } from '../../../sentences';
 import { type ByteLink } from '../../byteLink';
@@ -133,7 +134,7 @@ class EspRun {
       transport: this.transport,
       baudrate: this.opts.flashBaud,
       romBaudrate: this.opts.romBaud,
-      terminal: { clean: () => undefined, write: (t: string) => this.log(t), writeLine: (t: string) => this.log(t) },
+      terminal: { clean: () => undefined, write: (t: string) => this.log(esptoolLine(t)), writeLine: (t: string) => this.log(esptoolLine(t)) },
       // PulseReset has HardReset's shape where it matters (reset()); esptool-js only calls that.
       resetConstructors: { hardReset: (transport: Transport, usbOtg?: boolean) => new PulseReset(transport, usbOtg) as unknown as HardReset },
     });
