@@ -77,7 +77,7 @@ describe('staged rollout with a failure gate (UI, sandbox fleet)', function () {
     assert.equal(rows[1][3], '235');
     assert.match(rows[1][2], /^stopped, \d+ left$/, rows[1].join(' | '));
     assert.match(rows[1][11], /^failed .*finished devices failed .*more than the 5 % the gate allows/, rows[1][11]);
-    assert.match(rows[2][2], /^pending/);
+    assert.match(rows[2][2], /^not started/);
     assert.match(await frame.locator('#summary').innerText(), /paused at wave 2 of 4: the gate of wave 2 failed/);
     assert.match(await frame.locator('#markers').innerText(), /gate 1 ✓[\s\S]*wave 2[\s\S]*gate 2 ✗/);
 
