@@ -68,7 +68,7 @@ export type Recognise = (text: string) => Said | undefined;
  * and are left out; where several match, the one with the most letters of its own wins.
  */
 export function recogniser(templates: Iterable<string>): Recognise {
-  const known: { template: string; re: RegExp; letters: number; order: number[] }[] = [];
+  const known: { template: string; re: RegExp; letters: number; order: number[]; head: string; tail: string }[] = [];
   for (const template of templates) {
     const parts = template.split(/\{\d+\}/);
     if (parts.length < 2) continue;
@@ -76,7 +76,7 @@ export function recogniser(templates: Iterable<string>): Recognise {
     if (letters < 2) continue;
     const order = [...template.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1]));
     const body = parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('([\\s\\S]+?)');
-    known.push({ template, re: new RegExp(`^${body}$`), letters, order });
+    known.push({ template, re: new RegExp(`^${body}$`), letters, order, head: parts[0], tail: parts[parts.length - 1] });
   }
   known.sort((a, b) => b.letters - a.letters);
   const seen = new Map<string, Said | null>();
@@ -85,6 +85,8 @@ export function recogniser(templates: Iterable<string>): Recognise {
     if (hit !== undefined) return hit ?? undefined;
     let found: Said | null = null;
     for (const k of known) {
+      // Most templates fail on their first or last words: no regular expression for those.
+      if (!text.startsWith(k.head) || !text.endsWith(k.tail)) continue;
       const m = k.re.exec(text);
       if (!m) continue;
       const values: string[] = [];

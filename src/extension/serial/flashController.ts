@@ -3,6 +3,7 @@
 // monitor restored afterwards.
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { saidAs } from '../../core/sentences';
 import { spoken, spokenError, spokenFacts } from '../common/spoken';
 import type { VirtualPort } from '../../core/serial/ports';
 import type { FlashOptionBag, FlashRegion } from '../../core/serial/protocols/types';
@@ -45,8 +46,9 @@ const PHASE_ORDER: readonly FlashPhase[] = ['waiting', 'negotiating', 'transferr
 
 function toLogLine(line: FlashLogLine, port: string | null): LogLine {
   const level = line.fromDevice ? 'device' : line.level === 'debug' ? 'info' : line.level;
-  // Lines marked as the device's may be the core's words about it ("The MCU runs version V1_0"): retold too.
-  const text = spoken(line.text);
+  // A line marked as the device's may be the core's words about it ("The MCU runs version V1_0"), retold then; the
+  // device's own lines stay as they came.
+  const text = line.fromDevice && !saidAs(line.text) ? line.text : spoken(line.text);
   return { time: line.time, level, text: port ? `[${port}] ${text}` : text };
 }
 
