@@ -89,10 +89,20 @@ export async function collapsePane(page: Page, name: string): Promise<void> {
 /** Picks an item of the open quick pick: types `text` as the filter, as a user would, and accepts the best match. */
 export async function pickQuickItem(page: Page, text: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill(text);
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: text });
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  // The picker before this one may still be on screen when the filter is typed, and the next one then opens with
+  // an empty filter: type it again until the item is the focused one.
+  const end = Date.now() + 30_000;
+  for (;;) {
+    if ((await input.inputValue().catch(() => '')) !== text) await input.fill(text).catch(() => undefined);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 2_000 });
+      break;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+    }
+  }
   await page.keyboard.press('Enter');
 }
 
