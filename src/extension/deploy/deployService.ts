@@ -15,7 +15,6 @@ import {
   type VerifyPlan,
 } from '../../core/deploy';
 import { formatBytes } from '../../shared/units';
-import { errorMessage } from '../../core/errors';
 import type { FirmwareTarget } from '../cloud/targets';
 import type { CloudModels } from '../cloud/model/cloudModels';
 import { BuildFailed, Dismissed, need } from '../common/errors';
@@ -29,6 +28,7 @@ import type { Platformio } from '../platformio/registerPlatformio';
 import { chooseAliyunAccount } from './accountChoice';
 import { askProduct, askTarget, askVerification, askVersion } from './deployPrompts';
 import { RolloutStatus } from './rolloutStatus';
+import { spoken, spokenError } from '../common/spoken';
 
 /** Answers given up front (automation, tests); anything missing is asked. */
 export interface DeployArgs {
@@ -143,7 +143,7 @@ export class DeployService implements vscode.Disposable {
         if (target && !file) {
           progress.report({ message: vscode.l10n.t('building {0}…', target.env) });
           const built = await buildFirmware(pio.tasks, target).catch((e: unknown) => {
-            throw new BuildFailed(`${errorMessage(e)} ${vscode.l10n.t('Nothing was uploaded.')}`, { cause: e });
+            throw new BuildFailed(`${spokenError(e)} ${vscode.l10n.t('Nothing was uploaded.')}`, { cause: e });
           });
           file = built.artifact.path;
           if (abort.signal.aborted) throw new Error(vscode.l10n.t('Cancelled after the build, so nothing was uploaded: the image is {0}.', file));
@@ -168,7 +168,7 @@ export class DeployService implements vscode.Disposable {
           pollIntervalMs: 2000,
           onStep: (s) => {
             log.info(`deploy: ${s.message}`);
-            progress.report({ message: s.message });
+            progress.report({ message: spoken(s.message) });
             if (s.state === 'done' && (s.stage === 'create-firmware' || s.stage === 'create-job')) model.firmwareChanged();
           },
           onProgress: (p) => {
@@ -189,7 +189,7 @@ export class DeployService implements vscode.Disposable {
         if (result.jobId) this.deployed.fire(result);
         if (result.rollout?.outcome === 'stopped-by-guard') void vscode.window.showWarningMessage(describeRollout(result.rollout));
         else if (result.rollout) void vscode.window.showInformationMessage(vscode.l10n.t('Rollout of {0} ended. {1}.', result.version, describeRollout(result.rollout)));
-        else void vscode.window.showInformationMessage(result.summary);
+        else void vscode.window.showInformationMessage(spoken(result.summary));
         return result;
       },
     );
@@ -207,7 +207,7 @@ export class DeployService implements vscode.Disposable {
         signal: abort.signal,
         pollIntervalMs: 2000,
         onStep: (s) => {
-          progress.report({ message: s.message });
+          progress.report({ message: spoken(s.message) });
           if (s.stage === 'create-job' && s.state === 'done') model.jobsChanged(node.firmware.id);
         },
         onSnapshot: (s) => status.update(s),

@@ -10,6 +10,7 @@ import type { Platformio } from '../platformio/registerPlatformio';
 import { buildFirmware } from '../platformio/buildFirmware';
 import type { ProjectTarget } from '../platformio/projectChoice';
 import { chooseIotaapAccount } from './accountChoice';
+import { spoken } from '../common/spoken';
 
 export interface IotaapDeployArgs {
   accountId?: string;
@@ -68,11 +69,11 @@ export async function iotaapDeploy(
     }
     const result = await deployToIotaap(client, { file: file, version: version, device: { id: device, token: token } }, {
       signal: abort.signal,
-      onStep: (s) => progress.report({ message: s.message }),
+      onStep: (s) => progress.report({ message: spoken(s.message) }),
     });
     await secrets.store(deviceTokenKey(account.id, device), token);
     models.get(account.id).refresh();
-    void vscode.window.showInformationMessage(`${result.message}: ${device} ${result.version}. ${result.note}`);
+    void vscode.window.showInformationMessage(`${spoken(result.message)}: ${device} ${result.version}. ${spoken(result.note)}`);
     return result;
   });
 }

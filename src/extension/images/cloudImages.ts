@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DownloadResult } from '../../core/cloud/download';
-import { errorMessage } from '../../core/errors';
 import type { Firmware } from '../../core/model';
 import { downloadWithProgress } from '../cloud/downloadWithProgress';
 import type { CloudModels } from '../cloud/model/cloudModels';
 import { firmwareStatusText, firmwareTypeText, formatSize } from '../cloud/format';
+import { spokenError } from '../common/spoken';
 
 export interface CloudImage {
   accountLabel: string;
@@ -52,7 +52,7 @@ export function cloudImageSource(models: CloudModels): CloudImageSource {
         const firmware = [...(await model.firmware())].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
         for (const f of firmware) result.images.push(cloudImage(models, account.id, f));
       } catch (e) {
-        result.problems.push(`${account.label}: ${errorMessage(e)}`);
+        result.problems.push(`${account.label}: ${spokenError(e)}`);
       }
     }
     return result;

@@ -2,11 +2,11 @@
 // missing, empty or stale image.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { errorMessage } from '../../core/errors';
 import { buildFailure, findArtifact, type BuildResult } from '../../core/platformio';
 import { BuildFailed } from '../common/errors';
 import type { BuildTasks } from './buildTask';
 import type { ProjectTarget } from './projectChoice';
+import { spokenError } from '../common/spoken';
 
 export interface BuiltFirmware {
   target: ProjectTarget;
@@ -19,7 +19,7 @@ export async function buildFirmware(tasks: BuildTasks, target: ProjectTarget): P
   const build = await tasks.run(folder, target.projectDir, target.env);
   if (!build.succeeded) {
     const failure = buildFailure(build);
-    throw new BuildFailed(errorMessage(failure), { cause: failure });
+    throw new BuildFailed(spokenError(failure), { cause: failure });
   }
   const artifact = await findArtifact(target.projectDir, target.env, {
     buildStartedAt: build.startedAt,

@@ -7,6 +7,7 @@ import { errorMessage } from '../../core/errors';
 import { COMPILER_DIAGNOSTIC_REGEXP, runBuild, type BuildResult } from '../../core/platformio';
 import type { Log } from '../common/log';
 import { locatePio } from './projectChoice';
+import { spokenError } from '../common/spoken';
 
 export const TASK_TYPE = 'ota';
 export const PROBLEM_MATCHER = '$ota-gcc';
@@ -83,7 +84,7 @@ class BuildTerminal implements vscode.Pseudoterminal {
       this.done({ result });
       this.closeSoon(result.exitCode ?? 1);
     } catch (e) {
-      this.write(`\n\x1b[31m${errorMessage(e)}\x1b[0m\n`);
+      this.write(`\n\x1b[31m${spokenError(e)}\x1b[0m\n`);
       this.log.warn(`Build of ${this.env}: ${errorMessage(e)}`);
       this.done({ error: e });
       this.closeSoon(1);

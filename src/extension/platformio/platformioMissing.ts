@@ -1,9 +1,9 @@
 // When PlatformIO cannot be run: says so with what to do — install PlatformIO IDE, set `ota.platformio.path`, or
 // (for a deploy) go on with an image file that already exists.
 import * as vscode from 'vscode';
-import { errorMessage } from '../../core/errors';
 import { PIO_PATH_SETTING } from '../../core/platformio';
 import { locatePio } from './projectChoice';
+import { spokenError } from '../common/spoken';
 
 export const PLATFORMIO_IDE_ID = 'platformio.platformio-ide';
 
@@ -15,7 +15,7 @@ export async function platformioProblem(): Promise<string | undefined> {
   } catch (e) {
     const configured = vscode.workspace.getConfiguration('ota.platformio').get<string>('path', '').trim();
     if (!configured) return vscode.l10n.t('PlatformIO was not found (not in {0}, ~/.platformio or PATH), so this project cannot be built here', PIO_PATH_SETTING);
-    return vscode.l10n.t('PlatformIO cannot be run ({0}), so this project cannot be built here', errorMessage(e).replace(/\.$/, ''));
+    return vscode.l10n.t('PlatformIO cannot be run ({0}), so this project cannot be built here', spokenError(e).replace(/[.。]$/, ''));
   }
 }
 

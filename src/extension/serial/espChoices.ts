@@ -2,12 +2,12 @@
 // its options from the settings (flash baud, stub, compression) and, for a PlatformIO build, every image of the build
 // at its offset (bootloader, partitions, boot_app0, app), as `pio run -t upload` would flash them.
 import * as vscode from 'vscode';
-import { errorMessage } from '../../core/errors';
 import { espImageSet } from '../../core/platformio';
 import type { FlashOptionBag, FlashRegion } from '../../core/serial/protocols/types';
 import { locatePio } from '../platformio/projectChoice';
 import type { Log } from '../common/log';
 import type { PortEntry } from './portsTreeProvider';
+import { spokenError } from '../common/spoken';
 
 export const ESP_PROTOCOL_ID = 'esp';
 
@@ -48,6 +48,6 @@ export async function espBuildImages(build: { project: string; env: string } | u
     log.info(`ESP images of ${build.env}: ${regions.map((r) => `${r.name} at 0x${(r.address ?? 0).toString(16)}`).join(', ')}`);
     return regions;
   } catch (e) {
-    throw new Error(vscode.l10n.t('The images of the PlatformIO build {0} could not be read: {1}', build.env, errorMessage(e)), { cause: e });
+    throw new Error(vscode.l10n.t('The images of the PlatformIO build {0} could not be read: {1}', build.env, spokenError(e)), { cause: e });
   }
 }

@@ -1,9 +1,10 @@
 // One node for a failing account or listing: what went wrong, with actions to fix the account or retry, instead
 // of a storm of pop-ups.
 import * as vscode from 'vscode';
-import { errorMessage, isOtaError } from '../../../core/errors';
+import { isOtaError } from '../../../core/errors';
 import { redact } from '../../common/log';
 import { CloudNode } from './node';
+import { spoken, spokenError } from '../../common/spoken';
 
 export class ErrorNode extends CloudNode {
   readonly id: string;
@@ -19,7 +20,7 @@ export class ErrorNode extends CloudNode {
     super(parent);
     this.id = `${parent.id}/error`;
     // Through the log's redaction as well: the tree never shows a secret an error text may have picked up.
-    this.message = redact(typeof error === 'string' ? error : errorMessage(error));
+    this.message = redact(typeof error === 'string' ? spoken(error) : spokenError(error));
     this.credentials = isOtaError(error) ? error.kind === 'credentials' : typeof error === 'string';
   }
 
