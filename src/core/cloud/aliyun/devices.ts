@@ -3,6 +3,7 @@
 // of up to 100 devices a call (BatchQueryDeviceDetail's FirmwareVersion) and the versions one device reported per
 // OTA module (ListOTAModuleVersionsByDevice).
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { listAt, num, text, type JsonObject } from './normalize';
 import type { AliyunRpcClient } from './rpcClient';
 
@@ -32,7 +33,7 @@ export class AliyunDevices {
 
   /** Every device of a product, page after page (each page's NextToken leads to the next). */
   async listProductDevices(productKey: string, options: { signal?: AbortSignal } = {}): Promise<DeviceSummary[]> {
-    if (!productKey.trim()) throw new OtaError('invalid-input', 'No product key given to list devices of.');
+    if (!productKey.trim()) throw new OtaError('invalid-input', say`No product key given to list devices of.`);
     const out: DeviceSummary[] = [];
     let token: string | null = null;
     for (let page = 1; out.length < MAX_DEVICES; page++) {
@@ -56,7 +57,7 @@ export class AliyunDevices {
 
   /** Every device of a device group. */
   async listGroupDevices(groupId: string, options: { signal?: AbortSignal } = {}): Promise<DeviceSummary[]> {
-    if (!groupId.trim()) throw new OtaError('invalid-input', 'No group id given to list devices of.');
+    if (!groupId.trim()) throw new OtaError('invalid-input', say`No group id given to list devices of.`);
     const out: DeviceSummary[] = [];
     for (let page = 1; ; page++) {
       const res = await this.rpc.call(

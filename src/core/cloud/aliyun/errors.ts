@@ -1,5 +1,6 @@
 // What an Alibaba error code means for the user: the kind of OtaError, and a hint they can act on.
 import { OtaError, type OtaErrorKind } from '../../errors';
+import { say } from '../../sentences';
 
 export interface ServiceFailure {
   action: string;
@@ -74,18 +75,18 @@ export function kindOfCode(code: string | undefined, httpStatus: number): OtaErr
 function credentialHint(code: string, f: ServiceFailure): string {
   const c = code.toLowerCase();
   if (c === 'signaturedoesnotmatch' || c === 'incompletesignature') {
-    return `Check the AccessKey secret of account ${f.account}: it must be the one that belongs to its AccessKey id.`;
+    return say`Check the AccessKey secret of account ${f.account}: it must be the one that belongs to its AccessKey id.`;
   }
   if (c.startsWith('invalidaccesskeyid')) {
-    return `Check the AccessKey id of account ${f.account}: it may be mistyped, deleted or disabled.`;
+    return say`Check the AccessKey id of account ${f.account}: it may be mistyped, deleted or disabled.`;
   }
   if (c === 'illegaltimestamp' || c.startsWith('invalidtimestamp')) {
-    return "Make sure this computer's clock is right: requests are signed with the current UTC time.";
+    return say`Make sure this computer's clock is right: requests are signed with the current UTC time.`;
   }
   if (c.startsWith('forbidden') || c.includes('accessdenied') || c.includes('nopermission')) {
-    return `Give the RAM user of account ${f.account} permission for iot:${f.action} (for example the AliyunIOTFullAccess policy).`;
+    return say`Give the RAM user of account ${f.account} permission for iot:${f.action} (for example the AliyunIOTFullAccess policy).`;
   }
-  return `Check the AccessKey id and secret of account ${f.account}, and make sure the clock is right.`;
+  return say`Check the AccessKey id and secret of account ${f.account}, and make sure the clock is right.`;
 }
 
 function hintFor(kind: OtaErrorKind, f: ServiceFailure): string | undefined {
@@ -95,13 +96,13 @@ function hintFor(kind: OtaErrorKind, f: ServiceFailure): string | undefined {
       return credentialHint(code, f);
     case 'not-found':
       if (/instance/i.test(code)) {
-        return `Check the instance id of account ${f.account} (enterprise instances need it, public ones must leave it empty) and its region.`;
+        return say`Check the instance id of account ${f.account} (enterprise instances need it, public ones must leave it empty) and its region.`;
       }
-      return 'It may have been deleted; refresh and try again.';
+      return say`It may have been deleted; refresh and try again.`;
     case 'throttled':
-      return 'Wait a few seconds and try again; every tool using this account shares its request rate.';
+      return say`Wait a few seconds and try again; every tool using this account shares its request rate.`;
     case 'service-unavailable':
-      return 'The service has a problem right now; try again in a minute.';
+      return say`The service has a problem right now; try again in a minute.`;
     default:
       return undefined;
   }
@@ -111,17 +112,17 @@ function describe(kind: OtaErrorKind, f: ServiceFailure): string {
   const detail = f.message || f.code || `HTTP ${f.httpStatus}`;
   switch (kind) {
     case 'credentials':
-      return `${f.service} rejected the credentials of account ${f.account} for ${f.action}: ${detail}`;
+      return say`${f.service} rejected the credentials of account ${f.account} for ${f.action}: ${detail}`;
     case 'not-found':
-      return `${f.action}: not found: ${detail}`;
+      return say`${f.action}: not found: ${detail}`;
     case 'invalid-input':
-      return `${f.action} was rejected as invalid: ${detail}`;
+      return say`${f.action} was rejected as invalid: ${detail}`;
     case 'throttled':
-      return `${f.service} is throttling ${f.action} requests: ${detail}`;
+      return say`${f.service} is throttling ${f.action} requests: ${detail}`;
     case 'service-unavailable':
-      return `${f.service} failed to answer ${f.action}: ${detail}`;
+      return say`${f.service} failed to answer ${f.action}: ${detail}`;
     default:
-      return `${f.action} failed: ${detail}`;
+      return say`${f.action} failed: ${detail}`;
   }
 }
 

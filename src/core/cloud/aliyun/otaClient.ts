@@ -1,6 +1,7 @@
 // The OTA read operations of Alibaba Cloud IoT (and compatible endpoints) behind the provider-neutral OtaService.
 // Write operations (issue 4) go through the same `rpc.call`.
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { mapPool } from '../../net/pool';
 import { TASK_STATUSES, type Firmware, type Job, type Page, type Task } from '../../model';
 import type { FirmwareFilter, ListOptions, OtaService, TaskFilter } from '../provider';
@@ -43,10 +44,10 @@ export class AliyunOtaClient implements OtaService {
   }
 
   async getFirmware(firmwareId: string, options: ListOptions = {}): Promise<Firmware> {
-    requireId('firmware id', firmwareId);
+    requireId(say`firmware id`, firmwareId);
     const res = await this.rpc.call('QueryOTAFirmware', { FirmwareId: firmwareId }, { signal: options.signal });
     const info = res.FirmwareInfo ?? res.Data;
-    if (!isObject(info)) throw notFound(`Firmware ${firmwareId} was not found.`, res);
+    if (!isObject(info)) throw notFound(say`Firmware ${firmwareId} was not found.`, res);
     return mapFirmware(info);
   }
 
@@ -55,7 +56,7 @@ export class AliyunOtaClient implements OtaService {
   }
 
   listJobsByFirmware(firmwareId: string, options: ListOptions = {}): Promise<Job[]> {
-    requireId('firmware id', firmwareId);
+    requireId(say`firmware id`, firmwareId);
     return collectPages((n, signal) => this.fetchJobPage(firmwareId, n, JOB_PAGE_SIZE, signal), {
       pageSize: JOB_PAGE_SIZE,
       concurrency: this.concurrency,
@@ -64,9 +65,9 @@ export class AliyunOtaClient implements OtaService {
   }
 
   async getJob(jobId: string, options: ListOptions = {}): Promise<Job> {
-    requireId('job id', jobId);
+    requireId(say`job id`, jobId);
     const res = await this.rpc.call('QueryOTAJob', { JobId: jobId }, { signal: options.signal });
-    if (!isObject(res.Data)) throw notFound(`Job ${jobId} was not found.`, res);
+    if (!isObject(res.Data)) throw notFound(say`Job ${jobId} was not found.`, res);
     return mapJob(res.Data);
   }
 
@@ -75,19 +76,19 @@ export class AliyunOtaClient implements OtaService {
   }
 
   listTasks(jobId: string, filter: TaskFilter = {}): Promise<Task[]> {
-    requireId('job id', jobId);
+    requireId(say`job id`, jobId);
     return collectPages((n, signal) => this.fetchTaskPage(jobId, n, TASK_PAGE_SIZE, filter, signal), {
       pageSize: TASK_PAGE_SIZE,
       maxPage: TASK_WINDOW / TASK_PAGE_SIZE,
       concurrency: this.concurrency,
       signal: filter.signal,
       onTruncated: (total, loaded) =>
-        this.rpc.log('warn', `ListOTATaskByJob: job ${jobId} has ${total} tasks but the API serves only the first ${loaded}; filter by status to see the rest.`),
+        this.rpc.log('warn', say`ListOTATaskByJob: job ${jobId} has ${total} tasks but the API serves only the first ${loaded}; filter by status to see the rest.`),
     });
   }
 
   async countTasksByStatus(jobId: string, options: ListOptions = {}): Promise<Record<string, number>> {
-    requireId('job id', jobId);
+    requireId(say`job id`, jobId);
     const counts = await mapPool(
       TASK_STATUSES,
       this.concurrency,
@@ -127,13 +128,13 @@ export class AliyunOtaClient implements OtaService {
   ): Promise<FetchedPage<Task>> {
     checkPage(page, pageSize, TASK_PAGE_SIZE);
     if (page * pageSize > TASK_WINDOW) {
-      throw new OtaError('invalid-input', `ListOTATaskByJob serves only the first ${TASK_WINDOW} tasks (page ${page} x ${pageSize} is beyond).`, {
-        hint: 'Filter by task status to see the others.',
+      throw new OtaError('invalid-input', say`ListOTATaskByJob serves only the first ${TASK_WINDOW} tasks (page ${page} x ${pageSize} is beyond).`, {
+        hint: say`Filter by task status to see the others.`,
       });
     }
     const names = filter.deviceNames?.filter(Boolean);
     if (names && names.length > MAX_DEVICE_NAMES) {
-      throw new OtaError('invalid-input', `At most ${MAX_DEVICE_NAMES} device names can be asked for at once (got ${names.length}).`);
+      throw new OtaError('invalid-input', say`At most ${MAX_DEVICE_NAMES} device names can be asked for at once (got ${names.length}).`);
     }
     const res = await this.rpc.call(
       'ListOTATaskByJob',
@@ -155,19 +156,19 @@ function fetched<T>(res: JsonObject, items: T[], page: number, pageSize: number)
 }
 
 function checkPage(page: number, pageSize: number, maxPageSize: number): void {
-  if (!Number.isInteger(page) || page < 1) throw new OtaError('invalid-input', `Page ${page} does not exist: pages count from 1.`);
+  if (!Number.isInteger(page) || page < 1) throw new OtaError('invalid-input', say`Page ${page} does not exist: pages count from 1.`);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) {
-    throw new OtaError('invalid-input', `The page size must be between 1 and ${maxPageSize} (got ${pageSize}).`);
+    throw new OtaError('invalid-input', say`The page size must be between 1 and ${maxPageSize} (got ${pageSize}).`);
   }
 }
 
 function requireId(what: string, value: string): void {
-  if (typeof value !== 'string' || value.trim() === '') throw new OtaError('invalid-input', `No ${what} given.`);
+  if (typeof value !== 'string' || value.trim() === '') throw new OtaError('invalid-input', say`No ${what} given.`);
 }
 
 function notFound(message: string, res: JsonObject): OtaError {
   return new OtaError('not-found', message, {
     requestId: typeof res.RequestId === 'string' ? res.RequestId : undefined,
-    hint: 'It may have been deleted; refresh and try again.',
+    hint: say`It may have been deleted; refresh and try again.`,
   });
 }

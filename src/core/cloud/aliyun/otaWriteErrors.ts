@@ -1,6 +1,7 @@
 // Known refusals of the OTA write operations (HTTP 200 `Success: false` business errors such as the 500-firmware
 // limit or a duplicate version), turned into messages that say what the user can do about them.
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 
 export interface ErrorContext {
   version?: string;
@@ -18,37 +19,37 @@ export function explainWriteError(action: string, error: unknown, context: Error
   if (code.includes('firmwarecountexceed') || (code.includes('firmware') && code.includes('limit'))) {
     return rewrap(
       'failed',
-      `The account already holds the most firmware packages Alibaba Cloud allows (500): ${said}`,
-      'Delete old firmware you no longer deploy (ota firmware delete ID, or Delete in the Cloud view), then upload again.',
+      say`The account already holds the most firmware packages Alibaba Cloud allows (500): ${said}`,
+      say`Delete old firmware you no longer deploy (ota firmware delete ID, or Delete in the Cloud view), then upload again.`,
     );
   }
   const missing = code.includes('notexist') || code.includes('notfound');
   if (!missing && (code.includes('alreadyexist') || code.includes('existed') || code.includes('duplicate'))) {
-    const what = context.version ? `Version ${context.version}` : 'This version';
+    const what = context.version ? say`Version ${context.version}` : say`This version`;
     return rewrap(
       'invalid-input',
-      `${what} already exists${context.productKey ? ` for product ${context.productKey}` : ''}${context.moduleName ? ` (module ${context.moduleName})` : ''}: ${said}`,
-      'Pick another version (e.g. raise the patch number), or deploy the existing firmware instead of uploading it again.',
+      say`${what} already exists${context.productKey ? say` for product ${context.productKey}` : ''}${context.moduleName ? say` (module ${context.moduleName})` : ''}: ${said}`,
+      say`Pick another version (e.g. raise the patch number), or deploy the existing firmware instead of uploading it again.`,
     );
   }
   if (code.includes('device') && missing) {
     return rewrap(
       'invalid-input',
-      `Unknown device names: ${said}`,
-      `Check the spelling of the device names${context.productKey ? ` and that they belong to product ${context.productKey}` : ''}.`,
+      say`Unknown device names: ${said}`,
+      say`Check the spelling of the device names${context.productKey ? say` and that they belong to product ${context.productKey}` : ''}.`,
     );
   }
   if (code.includes('hasrunningjob') || (code.includes('running') && code.includes('job'))) {
-    return rewrap('failed', `The firmware cannot be deleted while one of its jobs runs: ${said}`, "Cancel the job's tasks first (or wait until it ends).");
+    return rewrap('failed', say`The firmware cannot be deleted while one of its jobs runs: ${said}`, say`Cancel the job's tasks first (or wait until it ends).`);
   }
   if (code.includes('notverified')) {
-    return rewrap('failed', `The firmware is not verified: ${said}`, 'Run a verify job on a few devices and wait until it passes, or upload with verification off.');
+    return rewrap('failed', say`The firmware is not verified: ${said}`, say`Run a verify job on a few devices and wait until it passes, or upload with verification off.`);
   }
   if (code.includes('group') && missing) {
-    return rewrap('not-found', `Unknown device group: ${said}`, 'Check the group id (the Group ID in the console, not its name).');
+    return rewrap('not-found', say`Unknown device group: ${said}`, say`Check the group id (the Group ID in the console, not its name).`);
   }
   if (code.includes('prod') && missing) {
-    return rewrap('not-found', `Unknown product: ${said}`, 'Check the product key.');
+    return rewrap('not-found', say`Unknown product: ${said}`, say`Check the product key.`);
   }
   return error;
 }

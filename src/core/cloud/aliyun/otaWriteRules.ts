@@ -2,6 +2,7 @@
 // Every check throws an OtaError 'invalid-input' whose message names the value, what is wrong with it and what would
 // be accepted.
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { validateAliyunVersion } from '../versionRules';
 
 export const FIRMWARE_NAME_MAX = 40;
@@ -43,13 +44,13 @@ export function checkText(value: string | undefined, what: string, rule: { min?:
   const n = length(value);
   const min = rule.min ?? 0;
   if (n < min || n > rule.max) {
-    const range = min > 0 ? `${min}-${rule.max}` : `at most ${rule.max}`;
-    throw invalid(`The ${what} "${n > 60 ? `${[...value].slice(0, 57).join('')}...` : value}" is ${n} characters long: Alibaba Cloud accepts ${range} characters.`);
+    const range = min > 0 ? `${min}-${rule.max}` : say`at most ${rule.max}`;
+    throw invalid(say`The ${what} "${n > 60 ? `${[...value].slice(0, 57).join('')}...` : value}" is ${n} characters long: Alibaba Cloud accepts ${range} characters.`);
   }
 }
 
 export function requireId(value: string | undefined, what: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw invalid(`No ${what} given.`);
+  if (typeof value !== 'string' || value.trim() === '') throw invalid(say`No ${what} given.`);
   return value.trim();
 }
 
@@ -57,22 +58,22 @@ const MODULE_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 export function checkModuleName(name: string | undefined): void {
   if (name === undefined) return;
-  checkText(name, 'module name', { min: 1, max: MODULE_NAME_MAX });
+  checkText(name, say`module name`, { min: 1, max: MODULE_NAME_MAX });
   if (!MODULE_PATTERN.test(name)) {
-    throw invalid(`The module name "${name}" may hold only letters, digits, ".", "_" and "-" (e.g. default or mcu).`);
+    throw invalid(say`The module name "${name}" may hold only letters, digits, ".", "_" and "-" (e.g. default or mcu).`);
   }
 }
 
 export function checkInteger(value: number | undefined, what: string, rule: { min?: number; max?: number; oneOf?: readonly number[] }): void {
   if (value === undefined) return;
-  if (!Number.isInteger(value)) throw invalid(`The ${what} must be a whole number, not ${value}.`);
+  if (!Number.isInteger(value)) throw invalid(say`The ${what} must be a whole number, not ${value}.`);
   if (rule.oneOf && !rule.oneOf.includes(value)) {
-    throw invalid(`The ${what} ${value} is not accepted: Alibaba Cloud accepts ${rule.oneOf.join(', ')}.`);
+    throw invalid(say`The ${what} ${value} is not accepted: Alibaba Cloud accepts ${rule.oneOf.join(', ')}.`);
   }
   const { min, max } = rule;
   if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
-    const range = min !== undefined && max !== undefined ? `${min}-${max}` : min !== undefined ? `${min} or more` : `at most ${max}`;
-    throw invalid(`The ${what} ${value} is out of range: Alibaba Cloud accepts ${range}.`);
+    const range = min !== undefined && max !== undefined ? `${min}-${max}` : min !== undefined ? say`${min} or more` : say`at most ${String(max)}`;
+    throw invalid(say`The ${what} ${value} is out of range: Alibaba Cloud accepts ${range}.`);
   }
 }
 
@@ -88,22 +89,22 @@ export function cleanList(values: readonly string[] | undefined): string[] {
 
 export function checkDeviceNames(names: readonly string[], what: string, max: number): string[] {
   const list = cleanList(names);
-  if (list.length === 0) throw invalid(`No device names given for the ${what}.`, 'Name at least one device of the product.');
+  if (list.length === 0) throw invalid(say`No device names given for the ${what}.`, say`Name at least one device of the product.`);
   if (list.length > max) {
-    throw invalid(`The ${what} names ${list.length} devices: Alibaba Cloud accepts at most ${max} per request.`,
-      max === JOB_DEVICES_MAX ? 'Split the devices over several jobs, or target a device group (GROUP) instead.' : undefined);
+    throw invalid(say`The ${what} names ${list.length} devices: Alibaba Cloud accepts at most ${max} per request.`,
+      max === JOB_DEVICES_MAX ? say`Split the devices over several jobs, or target a device group (GROUP) instead.` : undefined);
   }
   const bad = list.find((n) => /[\s,]/.test(n) || length(n) > 64);
-  if (bad !== undefined) throw invalid(`"${bad}" is not a device name: names have no spaces or commas and at most 64 characters.`);
+  if (bad !== undefined) throw invalid(say`"${bad}" is not a device name: names have no spaces or commas and at most 64 characters.`);
   return list;
 }
 
 export function checkSrcVersions(versions: readonly string[] | undefined): string[] {
   const list = cleanList(versions);
   if (list.length > SRC_VERSIONS_MAX) {
-    throw invalid(`${list.length} source versions given: Alibaba Cloud accepts at most ${SRC_VERSIONS_MAX} per job.`);
+    throw invalid(say`${list.length} source versions given: Alibaba Cloud accepts at most ${SRC_VERSIONS_MAX} per job.`);
   }
-  for (const v of list) checkVersion(v, 'source version');
+  for (const v of list) checkVersion(v, say`source version`);
   return list;
 }
 
@@ -111,26 +112,26 @@ export function checkSrcVersions(versions: readonly string[] | undefined): strin
 export function grayPercentText(value: string | number): string {
   const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value.trim().replace(/%$/, '').trim();
   if (!/^\d{1,3}(\.\d+)?$/.test(text)) {
-    throw invalid(`The gray percentage "${String(value)}" is not a number: give a percentage more than 0 and at most 100 with at most 3 decimals, e.g. 12.5.`);
+    throw invalid(say`The gray percentage "${String(value)}" is not a number: give a percentage more than 0 and at most 100 with at most 3 decimals, e.g. 12.5.`);
   }
   const decimals = text.includes('.') ? text.split('.')[1].length : 0;
   if (decimals > 3) {
-    throw invalid(`The gray percentage ${text} has ${decimals} decimals: Alibaba Cloud accepts at most 3, e.g. 12.345.`);
+    throw invalid(say`The gray percentage ${text} has ${decimals} decimals: Alibaba Cloud accepts at most 3, e.g. 12.345.`);
   }
   const n = Number(text);
-  if (!(n > 0 && n <= 100)) throw invalid(`The gray percentage ${text} is out of range: it must be more than 0 and at most 100.`);
+  if (!(n > 0 && n <= 100)) throw invalid(say`The gray percentage ${text} is out of range: it must be more than 0 and at most 100.`);
   return text;
 }
 
 export function checkRetry(interval: number | undefined, count: number | undefined): void {
   if ((interval === undefined) !== (count === undefined)) {
     throw invalid(
-      interval === undefined ? 'A retry count was given without a retry interval.' : 'A retry interval was given without a retry count.',
-      `Give both: an interval of ${RETRY_INTERVALS.join(', ')} minutes and a count of ${RETRY_COUNTS.join(', ')}.`,
+      interval === undefined ? say`A retry count was given without a retry interval.` : say`A retry interval was given without a retry count.`,
+      say`Give both: an interval of ${RETRY_INTERVALS.join(', ')} minutes and a count of ${RETRY_COUNTS.join(', ')}.`,
     );
   }
-  checkInteger(interval, 'retry interval (minutes)', { oneOf: RETRY_INTERVALS });
-  checkInteger(count, 'retry count', { oneOf: RETRY_COUNTS });
+  checkInteger(interval, say`retry interval (minutes)`, { oneOf: RETRY_INTERVALS });
+  checkInteger(count, say`retry count`, { oneOf: RETRY_COUNTS });
 }
 
 function showTime(ms: number): string {
@@ -140,24 +141,24 @@ function showTime(ms: number): string {
 /** ScheduleTime / ScheduleFinishTime are milliseconds since 1970. */
 export function checkSchedule(start: number | undefined, finish: number | undefined, now: number): void {
   for (const [value, what] of [
-    [start, 'schedule time'],
-    [finish, 'schedule finish time'],
+    [start, say`schedule time`],
+    [finish, say`schedule finish time`],
   ] as const) {
     if (value === undefined) continue;
-    if (!Number.isInteger(value) || value < 0) throw invalid(`The ${what} must be a time in milliseconds since 1970, not ${value}.`);
+    if (!Number.isInteger(value) || value < 0) throw invalid(say`The ${what} must be a time in milliseconds since 1970, not ${value}.`);
     if (value < 1e12) {
-      throw invalid(`The ${what} ${value} looks like seconds: Alibaba Cloud wants milliseconds since 1970 (e.g. ${Math.round(now)}).`);
+      throw invalid(say`The ${what} ${value} looks like seconds: Alibaba Cloud wants milliseconds since 1970 (e.g. ${Math.round(now)}).`);
     }
   }
   if (start !== undefined) {
-    if (start <= now) throw invalid(`The schedule time ${showTime(start)} is in the past: it must be in the future.`);
-    if (start > now + SCHEDULE_AHEAD_MAX_MS) throw invalid(`The schedule time ${showTime(start)} is more than 7 days ahead: Alibaba Cloud accepts at most 7 days.`);
+    if (start <= now) throw invalid(say`The schedule time ${showTime(start)} is in the past: it must be in the future.`);
+    if (start > now + SCHEDULE_AHEAD_MAX_MS) throw invalid(say`The schedule time ${showTime(start)} is more than 7 days ahead: Alibaba Cloud accepts at most 7 days.`);
   }
   if (finish !== undefined) {
     const from = start ?? now;
     if (finish < from + SCHEDULE_SPAN.minMs || finish > from + SCHEDULE_SPAN.maxMs) {
       throw invalid(
-        `The schedule finish time ${showTime(finish)} must be 60 minutes to 30 days after the job starts (${showTime(from)}).`,
+        say`The schedule finish time ${showTime(finish)} must be 60 minutes to 30 days after the job starts (${showTime(from)}).`,
       );
     }
   }
@@ -165,7 +166,7 @@ export function checkSchedule(start: number | undefined, finish: number | undefi
 
 export function requireTaskIds(taskIds: readonly string[], what: string): string[] {
   const ids = cleanList(taskIds);
-  if (ids.length === 0) throw invalid(`No task ids given to ${what}.`);
+  if (ids.length === 0) throw invalid(say`No task ids given to ${what}.`);
   return ids;
 }
 

@@ -2,6 +2,7 @@
 // upgrade jobs, task actions. Inputs are checked before anything is sent (otaWriteRules.ts); every call that
 // creates something is made non-idempotent, so it is never repeated unless the service surely did not act on it.
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { isObject, text, type JsonObject } from './normalize';
 import { explainWriteError, type ErrorContext } from './otaWriteErrors';
 import type { RpcParams } from './params';
@@ -190,14 +191,14 @@ export class AliyunOtaWrites {
   async generateUploadUrl(options: WriteOptions & { fileSuffix?: UploadFileSuffix } = {}): Promise<UploadTicket> {
     const suffix = options.fileSuffix ?? 'bin';
     if (!UPLOAD_FILE_SUFFIXES.includes(suffix)) {
-      throw invalid(`The file suffix "${String(suffix)}" is not accepted: Alibaba Cloud takes ${UPLOAD_FILE_SUFFIXES.join(', ')}.`);
+      throw invalid(say`The file suffix "${String(suffix)}" is not accepted: Alibaba Cloud takes ${UPLOAD_FILE_SUFFIXES.join(', ')}.`);
     }
     const res = await this.call('GenerateOTAUploadURL', { FileSuffix: suffix }, options, true);
     const data = isObject(res.Data) ? res.Data : res;
     const field = (name: string): string => {
       const value = text(data, name);
       if (value === null) {
-        throw new OtaError('unexpected-response', `GenerateOTAUploadURL answered without ${name}.`, {
+        throw new OtaError('unexpected-response', say`GenerateOTAUploadURL answered without ${name}.`, {
           requestId: text(res, 'RequestId') ?? undefined,
         });
       }
@@ -217,31 +218,31 @@ export class AliyunOtaWrites {
   /** The checks CreateOTAFirmware's parameters must pass; run by createFirmware, and by callers before uploading. */
   static checkFirmware(input: Omit<CreateFirmwareInput, 'url'> & { url?: string }): void {
     checkVersion(input.version);
-    checkText(input.name, 'firmware name', { min: 1, max: FIRMWARE_NAME_MAX });
-    checkText(input.description, 'firmware description', { max: FIRMWARE_DESC_MAX });
-    checkText(input.udi, 'custom information (Udi)', { max: UDI_MAX });
+    checkText(input.name, say`firmware name`, { min: 1, max: FIRMWARE_NAME_MAX });
+    checkText(input.description, say`firmware description`, { max: FIRMWARE_DESC_MAX });
+    checkText(input.udi, say`custom information (Udi)`, { max: UDI_MAX });
     checkModuleName(input.moduleName);
-    if (input.productKey !== undefined) requireId(input.productKey, 'product key');
-    checkInteger(input.size, 'firmware size (bytes)', { min: 1 });
+    if (input.productKey !== undefined) requireId(input.productKey, say`product key`);
+    checkInteger(input.size, say`firmware size (bytes)`, { min: 1 });
     if (input.signMethod !== undefined && input.signMethod !== 'MD5' && input.signMethod !== 'SHA256') {
-      throw invalid(`The sign method "${String(input.signMethod)}" is not accepted: use MD5 or SHA256.`);
+      throw invalid(say`The sign method "${String(input.signMethod)}" is not accepted: use MD5 or SHA256.`);
     }
     if (input.sign !== undefined) {
       const hexLength = (input.signMethod ?? 'MD5') === 'MD5' ? 32 : 64;
       if (!new RegExp(`^[0-9a-fA-F]{${hexLength}}$`).test(input.sign)) {
-        throw invalid(`The firmware sign "${input.sign}" is not a ${input.signMethod ?? 'MD5'} digest: give ${hexLength} hex digits.`);
+        throw invalid(say`The firmware sign "${input.sign}" is not a ${input.signMethod ?? 'MD5'} digest: give ${hexLength} hex digits.`);
       }
     }
     const type = input.type ?? 'full';
-    if (type !== 'full' && type !== 'delta') throw invalid(`The firmware type "${String(type)}" is not accepted: use full or delta.`);
+    if (type !== 'full' && type !== 'delta') throw invalid(say`The firmware type "${String(type)}" is not accepted: use full or delta.`);
     if (type === 'delta') {
-      if (!input.srcVersion) throw invalid('A delta package needs the version it upgrades from (source version).');
-      checkVersion(input.srcVersion, 'source version');
+      if (!input.srcVersion) throw invalid(say`A delta package needs the version it upgrades from (source version).`);
+      checkVersion(input.srcVersion, say`source version`);
       if (input.srcVersion === input.version) {
-        throw invalid(`A delta package must upgrade from another version than its own (${input.version}).`);
+        throw invalid(say`A delta package must upgrade from another version than its own (${input.version}).`);
       }
     } else if (input.srcVersion !== undefined) {
-      throw invalid('A source version applies to delta packages only: set the type to delta, or leave the source version out.');
+      throw invalid(say`A source version applies to delta packages only: set the type to delta, or leave the source version out.`);
     }
   }
 
@@ -257,7 +258,7 @@ export class AliyunOtaWrites {
         const value = text(data, n);
         if (value !== null) return value;
       }
-      throw new OtaError('unexpected-response', `GenerateDeviceNameListURL answered without ${name}.`, {
+      throw new OtaError('unexpected-response', say`GenerateDeviceNameListURL answered without ${name}.`, {
         requestId: text(res, 'RequestId') ?? undefined,
       });
     };
@@ -275,7 +276,7 @@ export class AliyunOtaWrites {
   /** CreateOTAFirmware. */
   async createFirmware(input: CreateFirmwareInput, options: WriteOptions = {}): Promise<CreatedFirmware> {
     AliyunOtaWrites.checkFirmware(input);
-    requireId(input.url, 'firmware URL (the FirmwareUrl of the upload)');
+    requireId(input.url, say`firmware URL (the FirmwareUrl of the upload)`);
     const res = await this.call(
       'CreateOTAFirmware',
       {
@@ -300,7 +301,7 @@ export class AliyunOtaWrites {
     const data = isObject(res.Data) ? res.Data : res;
     const firmwareId = text(data, 'FirmwareId');
     if (!firmwareId) {
-      throw new OtaError('unexpected-response', 'CreateOTAFirmware answered without the new FirmwareId.', {
+      throw new OtaError('unexpected-response', say`CreateOTAFirmware answered without the new FirmwareId.`, {
         requestId: text(res, 'RequestId') ?? undefined,
       });
     }
@@ -309,16 +310,16 @@ export class AliyunOtaWrites {
 
   /** DeleteOTAFirmware (refused by the service while a job of it runs; see deploy/jobs deleteFirmware). */
   async deleteFirmware(firmwareId: string, options: WriteOptions = {}): Promise<void> {
-    await this.call('DeleteOTAFirmware', { FirmwareId: requireId(firmwareId, 'firmware id') }, options, false);
+    await this.call('DeleteOTAFirmware', { FirmwareId: requireId(firmwareId, say`firmware id`) }, options, false);
   }
 
   /** CreateOTAVerifyJob. */
   async createVerifyJob(input: VerifyJobInput, options: WriteOptions = {}): Promise<CreatedJob> {
-    const firmwareId = requireId(input.firmwareId, 'firmware id');
-    const productKey = requireId(input.productKey, 'product key');
-    const names = checkDeviceNames(input.deviceNames, 'verify job', VERIFY_DEVICES_MAX);
-    if (input.timeoutInMinutes === undefined) throw invalid('The verify job needs a timeout (1-1440 minutes).');
-    checkInteger(input.timeoutInMinutes, 'verify timeout (minutes)', TIMEOUT_MINUTES);
+    const firmwareId = requireId(input.firmwareId, say`firmware id`);
+    const productKey = requireId(input.productKey, say`product key`);
+    const names = checkDeviceNames(input.deviceNames, say`verify job`, VERIFY_DEVICES_MAX);
+    if (input.timeoutInMinutes === undefined) throw invalid(say`The verify job needs a timeout (1-1440 minutes).`);
+    checkInteger(input.timeoutInMinutes, say`verify timeout (minutes)`, TIMEOUT_MINUTES);
     const res = await this.call(
       'CreateOTAVerifyJob',
       { FirmwareId: firmwareId, ProductKey: productKey, TargetDeviceName: names, TimeoutInMinutes: input.timeoutInMinutes },
@@ -347,13 +348,13 @@ export class AliyunOtaWrites {
 
   /** CancelOTATaskByJob for the tasks in these states. */
   async cancelTasksByJob(jobId: string, states: readonly CancelState[], options: WriteOptions = {}): Promise<void> {
-    const id = requireId(jobId, 'job id');
+    const id = requireId(jobId, say`job id`);
     const wanted = [...new Set(states)];
-    if (wanted.length === 0) throw invalid(`No task states to cancel given: choose from ${CANCEL_STATES.join(', ')}.`);
+    if (wanted.length === 0) throw invalid(say`No task states to cancel given: choose from ${CANCEL_STATES.join(', ')}.`);
     const params: RpcParams = { JobId: id };
     for (const state of wanted) {
       const flag = CANCEL_FLAGS[state];
-      if (!flag) throw invalid(`"${String(state)}" is not a task state that can be cancelled: choose from ${CANCEL_STATES.join(', ')}.`);
+      if (!flag) throw invalid(say`"${String(state)}" is not a task state that can be cancelled: choose from ${CANCEL_STATES.join(', ')}.`);
       params[flag] = true;
     }
     await this.call('CancelOTATaskByJob', params, options, true);
@@ -361,32 +362,32 @@ export class AliyunOtaWrites {
 
   /** CancelOTAStrategyByJob: a dynamic job stops taking in devices. */
   async cancelStrategyByJob(jobId: string, options: WriteOptions = {}): Promise<void> {
-    await this.call('CancelOTAStrategyByJob', { JobId: requireId(jobId, 'job id') }, options, true);
+    await this.call('CancelOTAStrategyByJob', { JobId: requireId(jobId, say`job id`) }, options, true);
   }
 
   /** ReupgradeOTATask, 10 tasks per request. Tasks must be FAILED or CANCELED. */
   async reupgradeTasks(jobId: string, taskIds: readonly string[], options: BatchOptions = {}): Promise<void> {
-    const id = requireId(jobId, 'job id');
-    const ids = requireTaskIds(taskIds, 'upgrade again');
-    await this.inBatches('ReupgradeOTATask', ids, 'queued again', options, (batch) => ({ JobId: id, TaskId: batch }));
+    const id = requireId(jobId, say`job id`);
+    const ids = requireTaskIds(taskIds, say`upgrade again`);
+    await this.inBatches('ReupgradeOTATask', ids, say`queued again`, options, (batch) => ({ JobId: id, TaskId: batch }));
   }
 
   /** ConfirmOTATask (POST), 10 tasks per request. Tasks must be in CONFIRM. */
   async confirmTasks(taskIds: readonly string[], options: BatchOptions = {}): Promise<void> {
-    const ids = requireTaskIds(taskIds, 'confirm');
-    await this.inBatches('ConfirmOTATask', ids, 'confirmed', options, (batch) => ({ TaskId: batch }), 'POST');
+    const ids = requireTaskIds(taskIds, say`confirm`);
+    await this.inBatches('ConfirmOTATask', ids, say`confirmed`, options, (batch) => ({ TaskId: batch }), 'POST');
   }
 
   /** CancelOTATaskByDevice: the unfinished tasks of these devices for one firmware (optionally one job). */
   async cancelTasksByDevice(input: CancelByDeviceInput, options: WriteOptions = {}): Promise<void> {
-    const productKey = requireId(input.productKey, 'product key');
+    const productKey = requireId(input.productKey, say`product key`);
     await this.call(
       'CancelOTATaskByDevice',
       {
         ProductKey: productKey,
-        FirmwareId: requireId(input.firmwareId, 'firmware id'),
-        DeviceName: checkDeviceNames(input.deviceNames, 'cancellation', CANCEL_BY_DEVICE_MAX),
-        JobId: input.jobId === undefined ? undefined : requireId(input.jobId, 'job id'),
+        FirmwareId: requireId(input.firmwareId, say`firmware id`),
+        DeviceName: checkDeviceNames(input.deviceNames, say`cancellation`, CANCEL_BY_DEVICE_MAX),
+        JobId: input.jobId === undefined ? undefined : requireId(input.jobId, say`job id`),
       },
       options,
       true,
@@ -408,7 +409,7 @@ export class AliyunOtaWrites {
         await this.call(action, params(batch), options, true, {}, method);
       } catch (error) {
         if (count === 0 || !(error instanceof OtaError)) throw error;
-        throw new OtaError(error.kind, `${count} of ${ids.length} tasks were ${done}; then ${error.message}`, {
+        throw new OtaError(error.kind, say`${count} of ${ids.length} tasks were ${done}; then ${error.message}`, {
           code: error.code,
           requestId: error.requestId,
           httpStatus: error.httpStatus,
@@ -442,21 +443,21 @@ export function staticJobParams(input: StaticUpgradeJobInput, now: number = Date
   const selection = input.targetSelection;
   const params: RpcParams = { ...jobBase(input, now), TargetSelection: selection };
   if (!['ALL', 'SPECIFIC', 'GRAY', 'GROUP'].includes(selection)) {
-    throw invalid(`The target "${String(selection)}" is not accepted: use ALL, SPECIFIC, GRAY or GROUP.`);
+    throw invalid(say`The target "${String(selection)}" is not accepted: use ALL, SPECIFIC, GRAY or GROUP.`);
   }
-  if (selection !== 'SPECIFIC' && input.deviceNames?.length) throw invalid('Device names apply to SPECIFIC jobs only.');
-  if (selection !== 'GRAY' && input.grayPercent !== undefined) throw invalid('A gray percentage applies to GRAY jobs only.');
-  if (selection !== 'GROUP' && input.groupId !== undefined) throw invalid('A group id applies to GROUP jobs only.');
-  if (selection !== 'SPECIFIC' && input.deviceListFileUrl !== undefined) throw invalid('A device-list file applies to SPECIFIC jobs only.');
+  if (selection !== 'SPECIFIC' && input.deviceNames?.length) throw invalid(say`Device names apply to SPECIFIC jobs only.`);
+  if (selection !== 'GRAY' && input.grayPercent !== undefined) throw invalid(say`A gray percentage applies to GRAY jobs only.`);
+  if (selection !== 'GROUP' && input.groupId !== undefined) throw invalid(say`A group id applies to GROUP jobs only.`);
+  if (selection !== 'SPECIFIC' && input.deviceListFileUrl !== undefined) throw invalid(say`A device-list file applies to SPECIFIC jobs only.`);
   if (selection === 'SPECIFIC' && input.deviceListFileUrl !== undefined) {
-    if (input.deviceNames?.length) throw invalid('Give the devices of a SPECIFIC job as names or as a device-list file, not both.');
-    params.DnListFileUrl = requireId(input.deviceListFileUrl, 'device-list file URL');
-  } else if (selection === 'SPECIFIC') params.TargetDeviceName = checkDeviceNames(input.deviceNames ?? [], 'upgrade job', JOB_DEVICES_MAX);
+    if (input.deviceNames?.length) throw invalid(say`Give the devices of a SPECIFIC job as names or as a device-list file, not both.`);
+    params.DnListFileUrl = requireId(input.deviceListFileUrl, say`device-list file URL`);
+  } else if (selection === 'SPECIFIC') params.TargetDeviceName = checkDeviceNames(input.deviceNames ?? [], say`upgrade job`, JOB_DEVICES_MAX);
   if (selection === 'GRAY') {
-    if (input.grayPercent === undefined) throw invalid('A GRAY job needs the percentage of devices to upgrade (more than 0, at most 100).');
+    if (input.grayPercent === undefined) throw invalid(say`A GRAY job needs the percentage of devices to upgrade (more than 0, at most 100).`);
     params.GrayPercent = grayPercentText(input.grayPercent);
   }
-  if (selection === 'GROUP') params.GroupId = requireId(input.groupId, 'group id for the GROUP job');
+  if (selection === 'GROUP') params.GroupId = requireId(input.groupId, say`group id for the GROUP job`);
   return params;
 }
 
@@ -464,14 +465,14 @@ export function staticJobParams(input: StaticUpgradeJobInput, now: number = Date
 export function dynamicJobParams(input: DynamicUpgradeJobInput, now: number = Date.now()): RpcParams {
   const selection = input.targetSelection ?? 'ALL';
   if (selection !== 'ALL' && selection !== 'GROUP') {
-    throw invalid(`A dynamic job targets ALL devices or a GROUP, not ${String(selection)}.`);
+    throw invalid(say`A dynamic job targets ALL devices or a GROUP, not ${String(selection)}.`);
   }
-  if (selection !== 'GROUP' && input.groupId !== undefined) throw invalid('A group id applies to GROUP jobs only.');
-  checkInteger(input.dynamicMode, 'dynamic mode', { oneOf: [1, 2] });
+  if (selection !== 'GROUP' && input.groupId !== undefined) throw invalid(say`A group id applies to GROUP jobs only.`);
+  checkInteger(input.dynamicMode, say`dynamic mode`, { oneOf: [1, 2] });
   return {
     ...jobBase(input, now),
     TargetSelection: selection,
-    GroupId: selection === 'GROUP' ? requireId(input.groupId, 'group id for the GROUP job') : undefined,
+    GroupId: selection === 'GROUP' ? requireId(input.groupId, say`group id for the GROUP job`) : undefined,
     DynamicMode: input.dynamicMode ?? 1,
   };
 }
@@ -479,17 +480,17 @@ export function dynamicJobParams(input: DynamicUpgradeJobInput, now: number = Da
 function jobBase(input: UpgradeJobSettings & { firmwareId: string; productKey: string }, now: number): RpcParams {
   const srcVersions = checkSrcVersions(input.srcVersions);
   checkRetry(input.retryInterval, input.retryCount);
-  checkInteger(input.timeoutInMinutes, 'upgrade timeout (minutes)', TIMEOUT_MINUTES);
-  checkInteger(input.maximumPerMinute, 'push rate (devices per minute)', PUSH_RATE);
+  checkInteger(input.timeoutInMinutes, say`upgrade timeout (minutes)`, TIMEOUT_MINUTES);
+  checkInteger(input.maximumPerMinute, say`push rate (devices per minute)`, PUSH_RATE);
   checkSchedule(input.scheduleTime, input.scheduleFinishTime, now);
-  checkInteger(input.overwriteMode, 'overwrite mode', { oneOf: [1, 2] });
+  checkInteger(input.overwriteMode, say`overwrite mode`, { oneOf: [1, 2] });
   if (input.downloadProtocol !== undefined && input.downloadProtocol !== 'HTTPS' && input.downloadProtocol !== 'MQTT') {
-    throw invalid(`The download protocol "${String(input.downloadProtocol)}" is not accepted: use HTTPS or MQTT.`);
+    throw invalid(say`The download protocol "${String(input.downloadProtocol)}" is not accepted: use HTTPS or MQTT.`);
   }
-  checkText(input.description, 'job description', { max: JOB_DESC_MAX });
+  checkText(input.description, say`job description`, { max: JOB_DESC_MAX });
   return {
-    FirmwareId: requireId(input.firmwareId, 'firmware id'),
-    ProductKey: requireId(input.productKey, 'product key'),
+    FirmwareId: requireId(input.firmwareId, say`firmware id`),
+    ProductKey: requireId(input.productKey, say`product key`),
     SrcVersion: srcVersions.length ? srcVersions : undefined,
     RetryInterval: input.retryInterval,
     RetryCount: input.retryCount,
@@ -509,7 +510,7 @@ function createdJob(action: string, res: JsonObject): CreatedJob {
   const data = isObject(res.Data) ? res.Data : res;
   const jobId = text(data, 'JobId');
   if (!jobId) {
-    throw new OtaError('unexpected-response', `${action} answered without the new JobId.`, {
+    throw new OtaError('unexpected-response', say`${action} answered without the new JobId.`, {
       requestId: text(res, 'RequestId') ?? undefined,
     });
   }

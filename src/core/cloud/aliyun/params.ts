@@ -1,6 +1,7 @@
 // Request parameters of the Alibaba RPC API: the common ones, repeated lists (`Name.1`, `Name.2`...), the form
 // encoding, and where requests go.
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { percentEncode, timestamp } from './signer';
 
 export const API_VERSION = '2018-01-20';
@@ -75,22 +76,22 @@ export function resolveEndpoint(regionId: string, endpoint?: string): URL {
     try {
       url = new URL(endpoint.trim());
     } catch {
-      throw new OtaError('invalid-input', `The endpoint "${endpoint}" is not a valid URL.`, {
-        hint: 'Use a URL such as https://iot.cn-shanghai.aliyuncs.com/.',
+      throw new OtaError('invalid-input', say`The endpoint "${endpoint}" is not a valid URL.`, {
+        hint: say`Use a URL such as https://iot.cn-shanghai.aliyuncs.com/.`,
       });
     }
     if (url.username || url.password) {
       // Not echoed: it holds a password.
-      throw new OtaError('invalid-input', 'The endpoint must not hold a user name or password (user:password@); credentials go in the AccessKey.');
+      throw new OtaError('invalid-input', say`The endpoint must not hold a user name or password (user:password@); credentials go in the AccessKey.`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new OtaError('invalid-input', `The endpoint "${endpoint}" must start with https:// or http://.`);
+      throw new OtaError('invalid-input', say`The endpoint "${endpoint}" must start with https:// or http://.`);
     }
     return url;
   }
   if (!REGION.test(regionId)) {
-    throw new OtaError('invalid-input', `"${regionId}" is not a region id.`, {
-      hint: 'Use a region such as cn-shanghai, ap-southeast-1 or eu-central-1.',
+    throw new OtaError('invalid-input', say`"${regionId}" is not a region id.`, {
+      hint: say`Use a region such as cn-shanghai, ap-southeast-1 or eu-central-1.`,
     });
   }
   return new URL(`https://iot.${regionId}.aliyuncs.com/`);

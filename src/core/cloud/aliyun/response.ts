@@ -1,5 +1,6 @@
 // Turn one HTTP answer of the RPC API into normalised JSON, or into the typed error it stands for.
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { headerValue, type HttpResponse } from '../../net/http';
 import { excerpt, redact } from '../../net/redact';
 import { parseRetryAfter, withRetryAfter } from '../../net/retry';
@@ -30,17 +31,17 @@ export function parseRpcResponse(res: HttpResponse, ctx: ResponseContext): JsonO
     if (res.status >= 500) {
       const error = new OtaError(
         'service-unavailable',
-        `${ctx.service} failed to answer ${ctx.action}: HTTP ${res.status}${ex ? ` "${ex}"` : ''}`,
-        { httpStatus: res.status, hint: 'The service has a problem right now; try again in a minute.' },
+        say`${ctx.service} failed to answer ${ctx.action}: HTTP ${res.status}${ex ? ` "${ex}"` : ''}`,
+        { httpStatus: res.status, hint: say`The service has a problem right now; try again in a minute.` },
       );
       throw withRetryAfter(error, retryAfterMs);
     }
     throw new OtaError(
       'unexpected-response',
-      `${ctx.service} answered ${ctx.action} with something other than the JSON its API documents (HTTP ${res.status}): "${ex}"`,
+      say`${ctx.service} answered ${ctx.action} with something other than the JSON its API documents (HTTP ${res.status}): "${ex}"`,
       {
         httpStatus: res.status,
-        hint: 'Check the endpoint URL: it must point to an Alibaba IoT (or compatible) RPC endpoint.',
+        hint: say`Check the endpoint URL: it must point to an Alibaba IoT (or compatible) RPC endpoint.`,
       },
     );
   }

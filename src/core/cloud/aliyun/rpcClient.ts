@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { OtaError } from '../../errors';
+import { say } from '../../sentences';
 import { systemClock, type Clock } from '../../net/clock';
 import { httpRequest, type HttpRequest, type HttpResponse } from '../../net/http';
 import type { RateLimiterRegistry } from '../../net/rateLimiter';
@@ -67,16 +68,16 @@ export class AliyunRpcClient {
 
   constructor(config: AliyunClientConfig) {
     if (!config.accessKeyId || !config.accessKeySecret) {
-      throw new OtaError('credentials', 'The Alibaba Cloud account has no AccessKey id or secret.', {
-        hint: 'Enter both the AccessKey id and its secret.',
+      throw new OtaError('credentials', say`The Alibaba Cloud account has no AccessKey id or secret.`, {
+        hint: say`Enter both the AccessKey id and its secret.`,
       });
     }
     this.config = config;
     this.endpoint = resolveEndpoint(config.regionId, config.endpoint);
     this.account = config.accountLabel || config.accessKeyId;
     this.service = this.endpoint.hostname.endsWith('.aliyuncs.com')
-      ? 'Alibaba Cloud IoT'
-      : 'the OTA service';
+      ? say`Alibaba Cloud IoT`
+      : say`the OTA service`;
     this.clock = config.clock ?? systemClock;
     this.limiters =
       config.limiters ??
@@ -93,7 +94,7 @@ export class AliyunRpcClient {
 
   /** Call one RPC operation; resolves with the answer (keys in Alibaba's PascalCase) or rejects with an OtaError. */
   async call(action: string, params: RpcParams = {}, options: CallOptions = {}): Promise<JsonObject> {
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(action)) throw new OtaError('invalid-input', `"${action}" is not an operation name.`);
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(action)) throw new OtaError('invalid-input', say`"${action}" is not an operation name.`);
     const idempotent = options.idempotent ?? true;
     let attempts = 0;
     try {
@@ -109,7 +110,7 @@ export class AliyunRpcClient {
           random: this.config.random,
           shouldRetry: (error) => isRetryable(error, idempotent),
           onRetry: ({ attempt, delayMs, error }) =>
-            this.log('warn', `${action}: ${describeBriefly(error)}; attempt ${attempt + 1} in ${delayMs} ms`),
+            this.log('warn', say`${action}: ${describeBriefly(error)}; attempt ${attempt + 1} in ${delayMs} ms`),
         },
       );
     } catch (error) {
@@ -139,7 +140,7 @@ export class AliyunRpcClient {
       secrets: [this.config.accessKeySecret],
     });
     const requestId = typeof body.RequestId === 'string' ? body.RequestId : '-';
-    this.log('debug', `${action}: HTTP ${res.status} in ${Math.round(this.clock.now() - started)} ms (request ${requestId})`);
+    this.log('debug', say`${action}: HTTP ${res.status} in ${Math.round(this.clock.now() - started)} ms (request ${requestId})`);
     return body;
   }
 
@@ -161,7 +162,7 @@ export class AliyunRpcClient {
       all.Signature = sign(method, all, accessKeySecret);
       encoded = formEncode(all);
     } catch (error) {
-      throw new OtaError('invalid-input', `${action}: a parameter holds text that cannot be encoded as UTF-8.`, {
+      throw new OtaError('invalid-input', say`${action}: a parameter holds text that cannot be encoded as UTF-8.`, {
         cause: error,
       });
     }
@@ -186,11 +187,11 @@ export class AliyunRpcClient {
 
   private networkHint(code: string | undefined): string {
     if (code === 'ENOTFOUND' && !this.config.endpoint) {
-      return `Check the region "${this.config.regionId}" and your network connection.`;
+      return say`Check the region "${this.config.regionId}" and your network connection.`;
     }
     return this.config.endpoint
-      ? `Check the endpoint ${this.endpoint.href} and your network connection.`
-      : 'Check your network connection (and proxy settings).';
+      ? say`Check the endpoint ${this.endpoint.href} and your network connection.`
+      : say`Check your network connection (and proxy settings).`;
   }
 
   /** Log through the configured sink, the secret masked. */
@@ -213,7 +214,7 @@ function describeBriefly(error: unknown): string {
 /** The last error, saying that retrying did not help. */
 function gaveUp(error: unknown, attempts: number): unknown {
   if (!(error instanceof OtaError) || !['throttled', 'service-unavailable', 'network'].includes(error.kind)) return error;
-  return new OtaError(error.kind, `${error.message} (gave up after ${attempts} attempts)`, {
+  return new OtaError(error.kind, say`${error.message} (gave up after ${attempts} attempts)`, {
     code: error.code,
     requestId: error.requestId,
     httpStatus: error.httpStatus,
