@@ -1,6 +1,7 @@
 // DeployError: a step of a deploy failed or was cancelled, and the message says exactly what exists in the cloud now
 // (e.g. "Firmware 1.4.2 uploaded as ID …, job not created: …; run Deploy on it to continue").
 import { OtaError, errorMessage } from '../errors';
+import { say } from '../sentences';
 
 export type DeployStage =
   | 'validate'
@@ -51,42 +52,43 @@ export class DeployError extends OtaError {
 /** The reason without its hint, which DeployError keeps separately. */
 function reason(cause: unknown): string {
   if (cause instanceof OtaError) {
-    if (cause.kind === 'cancelled') return 'cancelled';
+    if (cause.kind === 'cancelled') return say`cancelled`;
     return cause.message.replace(/\.$/, '');
   }
   return errorMessage(cause).replace(/\.$/, '');
 }
 
-const STAGE_WORDS: Record<DeployStage, string> = {
-  validate: 'checking the input',
-  build: 'building',
-  hash: 'reading the firmware file',
-  upload: 'uploading',
-  'create-firmware': 'creating the firmware',
-  verify: 'verifying the firmware',
-  'create-job': 'creating the upgrade job',
-  follow: 'following the rollout',
+const STAGE_WORDS: Record<DeployStage, () => string> = {
+  validate: () => say`checking the input`,
+  build: () => say`building`,
+  hash: () => say`reading the firmware file`,
+  upload: () => say`uploading`,
+  'create-firmware': () => say`creating the firmware`,
+  verify: () => say`verifying the firmware`,
+  'create-job': () => say`creating the upgrade job`,
+  follow: () => say`following the rollout`,
 };
 
 export function describeDeployFailure(state: DeployState, cause: unknown): string {
   const why = reason(cause);
-  const fw = state.version ? `firmware ${state.version}` : 'the firmware';
-  const Fw = fw.charAt(0).toUpperCase() + fw.slice(1);
+  // The firmware as the sentence names it: "Firmware 1.4.2" at its start, "firmware 1.4.2" inside it.
+  const fw = state.version ? say`firmware ${state.version}` : say`the firmware`;
+  const Fw = state.version ? say`Firmware ${state.version}` : say`The firmware`;
   if (state.jobId) {
-    return `${Fw} (ID ${state.firmwareId ?? '?'}) is rolling out in job ${state.jobId}, which keeps running in the cloud; following it stopped: ${why}.`;
+    return say`${Fw} (ID ${state.firmwareId ?? '?'}) is rolling out in job ${state.jobId}, which keeps running in the cloud; following it stopped: ${why}.`;
   }
   if (state.firmwareId) {
-    const verify = state.verifyJobId ? ` (verify job ${state.verifyJobId})` : '';
+    const verify = state.verifyJobId ? say` (verify job ${state.verifyJobId})` : '';
     if (state.stage === 'verify') {
-      return `${Fw} uploaded as ID ${state.firmwareId}${verify}, not verified: ${why}; no upgrade job was created. Run Deploy on it to continue.`;
+      return say`${Fw} uploaded as ID ${state.firmwareId}${verify}, not verified: ${why}; no upgrade job was created. Run Deploy on it to continue.`;
     }
-    return `${Fw} uploaded as ID ${state.firmwareId}${verify}, job not created: ${why}; run Deploy on it to continue.`;
+    return say`${Fw} uploaded as ID ${state.firmwareId}${verify}, job not created: ${why}; run Deploy on it to continue.`;
   }
   if (state.stage === 'create-firmware') {
     if (state.firmwareUncertain) {
-      return `The file was uploaded, but whether ${fw} was created is unknown: ${why}. Check the firmware list for version ${state.version ?? '?'} before uploading again.`;
+      return say`The file was uploaded, but whether ${fw} was created is unknown: ${why}. Check the firmware list for version ${state.version ?? '?'} before uploading again.`;
     }
-    return `The file was uploaded but ${fw} was not created: ${why}. Nothing else was created.`;
+    return say`The file was uploaded but ${fw} was not created: ${why}. Nothing else was created.`;
   }
-  return `Deploy stopped while ${STAGE_WORDS[state.stage]}: ${why}. Nothing was created in the cloud.`;
+  return say`Deploy stopped while ${STAGE_WORDS[state.stage]()}: ${why}. Nothing was created in the cloud.`;
 }

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { md5 } from '@noble/hashes/legacy';
 import { bytesToHex } from '@noble/hashes/utils';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { cancelledError } from '../net/clock';
 
 /** OSS takes at most this much through an OTA upload policy. */
@@ -23,15 +24,15 @@ export async function firmwareFileSize(path: string, maxBytes = MAX_UPLOAD_BYTES
     info = await stat(path);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new OtaError('invalid-input', `Cannot read the firmware file ${path}${typeof code === 'string' ? ` (${code})` : ''}.`, {
-      hint: 'Check the path; build the project first if the image comes from PlatformIO.',
+    throw new OtaError('invalid-input', say`Cannot read the firmware file ${path}${typeof code === 'string' ? ` (${code})` : ''}.`, {
+      hint: say`Check the path; build the project first if the image comes from PlatformIO.`,
       cause: error,
     });
   }
-  if (!info.isFile()) throw new OtaError('invalid-input', `${path} is not a file.`);
-  if (info.size === 0) throw new OtaError('invalid-input', `The firmware file ${path} is empty (0 bytes).`, { hint: 'Rebuild it.' });
+  if (!info.isFile()) throw new OtaError('invalid-input', say`${path} is not a file.`);
+  if (info.size === 0) throw new OtaError('invalid-input', say`The firmware file ${path} is empty (0 bytes).`, { hint: say`Rebuild it.` });
   if (info.size > maxBytes) {
-    throw new OtaError('invalid-input', `The firmware file ${path} has ${info.size} bytes: uploads take at most ${maxBytes} bytes (1000 MB).`);
+    throw new OtaError('invalid-input', say`The firmware file ${path} has ${info.size} bytes: uploads take at most ${maxBytes} bytes (1000 MB).`);
   }
   return info.size;
 }
@@ -55,7 +56,7 @@ export async function digestFile(
     }
   } catch (error) {
     if (options.signal?.aborted) throw cancelledError();
-    throw new OtaError('invalid-input', `Reading the firmware file ${path} failed: ${(error as Error).message}.`, { cause: error });
+    throw new OtaError('invalid-input', say`Reading the firmware file ${path} failed: ${(error as Error).message}.`, { cause: error });
   }
   return { path, size, md5: bytesToHex(hash.digest()) };
 }

@@ -3,6 +3,7 @@
 // first. IoTaaP has no job or progress API, so the deploy ends with the upload.
 import type { IotaapClient } from '../cloud/iotaap/client';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { throwIfAborted } from '../net/clock';
 import { validateSemver } from '../cloud/versionRules';
 import { buildImage, type BuildPlan } from './buildStep';
@@ -13,8 +14,9 @@ import { firmwareFileSize } from './fileDigest';
 
 const OBJECT_ID = /^[0-9a-fA-F]{24}$/;
 
-export const IOTAAP_VERSION_NOTE =
-  'IoTaaP devices update only when the version differs from the last one deployed to them; deploy a new version to update again.';
+const versionNote = (): string =>
+  say`IoTaaP devices update only when the version differs from the last one deployed to them; deploy a new version to update again.`;
+export const IOTAAP_VERSION_NOTE = versionNote();
 
 export interface IotaapDeployInput {
   /** The image; when absent, `build` produces it. */
@@ -48,16 +50,20 @@ export interface IotaapDeployResult {
 export function checkIotaapInput(input: IotaapDeployInput): void {
   const problem = validateSemver(input.version);
   if (problem) throw new OtaError('invalid-input', problem);
-  if (!!input.device === !!input.group) throw new OtaError('invalid-input', 'Deploy to one device or to one device group: give exactly one.');
+  if (!!input.device === !!input.group) throw new OtaError('invalid-input', say`Deploy to one device or to one device group: give exactly one.`);
   const kind = input.device ? 'device' : 'group';
   const target = (input.device ?? input.group)!;
   if (!OBJECT_ID.test(target.id ?? '')) {
-    throw new OtaError('invalid-input', `"${target.id}" is not an IoTaaP ${kind} id: ids are 24 hex digits, e.g. 5e1b57808711f904f5df4bad.`, {
-      hint: `Copy the ${kind} id from the IoTaaP console.`,
-    });
+    throw new OtaError(
+      'invalid-input',
+      kind === 'device'
+        ? say`"${target.id}" is not an IoTaaP device id: ids are 24 hex digits, e.g. 5e1b57808711f904f5df4bad.`
+        : say`"${target.id}" is not an IoTaaP group id: ids are 24 hex digits, e.g. 5e1b57808711f904f5df4bad.`,
+      { hint: kind === 'device' ? say`Copy the device id from the IoTaaP console.` : say`Copy the group id from the IoTaaP console.` },
+    );
   }
-  if (!target.token || !target.token.trim()) throw new OtaError('invalid-input', `No ${kind === 'device' ? 'device token' : 'group token'} given.`);
-  if (!input.file && !input.build) throw new OtaError('invalid-input', 'Nothing to deploy: give a firmware file or a PlatformIO build.');
+  if (!target.token || !target.token.trim()) throw new OtaError('invalid-input', kind === 'device' ? say`No device token given.` : say`No group token given.`);
+  if (!input.file && !input.build) throw new OtaError('invalid-input', say`Nothing to deploy: give a firmware file or a PlatformIO build.`);
 }
 
 /** The version of the target's last OTA, null when IoTaaP lists none. */
@@ -65,6 +71,19 @@ async function previousVersion(client: IotaapClient, kind: 'device' | 'group', i
   const list = kind === 'device' ? await client.listAllDeviceOtas(id, { signal }) : await client.listAllGroupOtas(id, { signal });
   const mine = list.find((o) => (kind === 'device' ? o.device : (o.group ?? '')).toLowerCase() === id.toLowerCase());
   return mine?.version ?? null;
+}
+
+/** What the user should know about when the target updates. */
+function note(kind: 'device' | 'group', previous: string | null, version: string, willUpdate: boolean): string {
+  if (willUpdate) {
+    if (!previous) return versionNote();
+    return kind === 'device'
+      ? say`The device moves from ${previous} to ${version}. ${versionNote()}`
+      : say`The group moves from ${previous} to ${version}. ${versionNote()}`;
+  }
+  return kind === 'device'
+    ? say`The device already had version ${version}: it will not update. ${versionNote()}`
+    : say`The group already had version ${version}: it will not update. ${versionNote()}`;
 }
 
 export async function deployToIotaap(client: IotaapClient, input: IotaapDeployInput, options: StepReporting = {}): Promise<IotaapDeployResult> {
@@ -82,9 +101,13 @@ export async function deployToIotaap(client: IotaapClient, input: IotaapDeployIn
       if (error instanceof OtaError && (error.kind === 'cancelled' || error.kind === 'credentials')) throw error;
     }
     if (previous === input.version && !input.allowSameVersion) {
-      throw new OtaError('invalid-input', `The ${kind} ${target.id} was last given version ${input.version}: deploying it again would not update it.`, {
-        hint: 'IoTaaP devices update only when the version differs; raise the version.',
-      });
+      throw new OtaError(
+        'invalid-input',
+        kind === 'device'
+          ? say`The device ${target.id} was last given version ${input.version}: deploying it again would not update it.`
+          : say`The group ${target.id} was last given version ${input.version}: deploying it again would not update it.`,
+        { hint: say`IoTaaP devices update only when the version differs; raise the version.` },
+      );
     }
     throwIfAborted(signal);
     let file = input.file;
@@ -95,7 +118,14 @@ export async function deployToIotaap(client: IotaapClient, input: IotaapDeployIn
     }
     state.stage = 'upload';
     const size = await firmwareFileSize(file);
-    options.onStep?.({ stage: 'upload', state: 'started', message: `Deploying ${formatBytes(size)} to IoTaaP ${kind} ${target.id}` });
+    options.onStep?.({
+      stage: 'upload',
+      state: 'started',
+      message:
+        kind === 'device'
+          ? say`Deploying ${formatBytes(size)} to IoTaaP device ${target.id}`
+          : say`Deploying ${formatBytes(size)} to IoTaaP group ${target.id}`,
+    });
     const common = {
       file,
       version: input.version,
@@ -115,9 +145,7 @@ export async function deployToIotaap(client: IotaapClient, input: IotaapDeployIn
       previousVersion: previous,
       message: answer.message,
       willUpdate,
-      note: willUpdate
-        ? `${previous ? `The ${kind} moves from ${previous} to ${input.version}. ` : ''}${IOTAAP_VERSION_NOTE}`
-        : `The ${kind} already had version ${input.version}: it will not update. ${IOTAAP_VERSION_NOTE}`,
+      note: note(kind, previous, input.version, willUpdate),
       builtImage,
     };
   } catch (error) {

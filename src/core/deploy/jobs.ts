@@ -18,6 +18,7 @@ import {
   staticJobParams,
 } from '../cloud/aliyun/otaWrites';
 import { OtaError } from '../errors';
+import { say, sayList } from '../sentences';
 import type { Job, TaskStatus } from '../model';
 import { throwIfAborted } from '../net/clock';
 
@@ -57,12 +58,12 @@ export async function readDeviceFile(path: string): Promise<string[]> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new OtaError('invalid-input', `Cannot read the device list ${path}${typeof code === 'string' ? ` (${code})` : ''}.`, { cause: error });
+    throw new OtaError('invalid-input', say`Cannot read the device list ${path}${typeof code === 'string' ? ` (${code})` : ''}.`, { cause: error });
   }
   const names = parseDeviceList(text);
   if (names.length === 0) {
-    throw new OtaError('invalid-input', `The device list ${path} names no devices.`, {
-      hint: 'Put one device name per line (or separate them with commas); lines starting with # are comments.',
+    throw new OtaError('invalid-input', say`The device list ${path} names no devices.`, {
+      hint: say`Put one device name per line (or separate them with commas); lines starting with # are comments.`,
     });
   }
   return names;
@@ -71,7 +72,7 @@ export async function readDeviceFile(path: string): Promise<string[]> {
 /** The plan with the device file read into `deviceNames`. */
 export async function resolveJobPlan(plan: JobPlan): Promise<JobPlan> {
   if (plan.devicesFile === undefined) return plan;
-  if (plan.target !== 'SPECIFIC') throw new OtaError('invalid-input', 'A device list file applies to SPECIFIC jobs only.');
+  if (plan.target !== 'SPECIFIC') throw new OtaError('invalid-input', say`A device list file applies to SPECIFIC jobs only.`);
   const fromFile = await readDeviceFile(plan.devicesFile);
   const { devicesFile: _file, ...rest } = plan;
   return { ...rest, deviceNames: [...new Set([...(plan.deviceNames ?? []), ...fromFile])] };
@@ -79,8 +80,8 @@ export async function resolveJobPlan(plan: JobPlan): Promise<JobPlan> {
 
 /** Checks a resolved plan as the job request would (before any firmware exists); throws OtaError 'invalid-input'. */
 export function checkJobPlan(plan: JobPlan, now: number = Date.now()): void {
-  if (plan.devicesFile !== undefined) throw new OtaError('invalid-input', 'Resolve the device list file first (resolveJobPlan).');
-  jobInput(plan, '(new firmware)', '(product)', now);
+  if (plan.devicesFile !== undefined) throw new OtaError('invalid-input', say`Resolve the device list file first (resolveJobPlan).`);
+  jobInput(plan, say`(new firmware)`, say`(product)`, now);
 }
 
 type JobInput = { dynamic: true; input: DynamicUpgradeJobInput } | { dynamic: false; input: StaticUpgradeJobInput };
@@ -90,15 +91,15 @@ function jobInput(plan: JobPlan, firmwareId: string, productKey: string, now: nu
   const { target, deviceNames, grayPercent, groupId, dynamic, dynamicMode, devicesFile: _file, ...settings } = plan;
   if (dynamic) {
     if (target !== 'ALL' && target !== 'GROUP') {
-      throw new OtaError('invalid-input', `A dynamic job targets ALL devices or a GROUP, not ${target}.`, {
-        hint: 'Use a static job for named devices (SPECIFIC) or a percentage (GRAY).',
+      throw new OtaError('invalid-input', say`A dynamic job targets ALL devices or a GROUP, not ${target}.`, {
+        hint: say`Use a static job for named devices (SPECIFIC) or a percentage (GRAY).`,
       });
     }
     const input: DynamicUpgradeJobInput = { ...settings, firmwareId, productKey, targetSelection: target, groupId, dynamicMode };
     dynamicJobParams(input, now);
     return { dynamic: true, input };
   }
-  if (dynamicMode !== undefined) throw new OtaError('invalid-input', 'A dynamic mode applies to dynamic jobs only.');
+  if (dynamicMode !== undefined) throw new OtaError('invalid-input', say`A dynamic mode applies to dynamic jobs only.`);
   const input: StaticUpgradeJobInput = { ...settings, firmwareId, productKey, targetSelection: target, deviceNames, grayPercent, groupId };
   staticJobParams(input, now);
   return { dynamic: false, input };
@@ -139,13 +140,13 @@ export function parseCancelStates(input: string | readonly string[]): CancelStat
   for (const word of words) {
     const found = STATE_ALIASES[word.toLowerCase().replace(/[-_]/g, '')];
     if (!found) {
-      throw new OtaError('invalid-input', `"${word}" is not a task state that can be cancelled.`, {
-        hint: `Use ${CANCEL_STATES.join(', ')}, pending (all but in-progress) or all.`,
+      throw new OtaError('invalid-input', say`"${word}" is not a task state that can be cancelled.`, {
+        hint: say`Use ${CANCEL_STATES.join(', ')}, pending (all but in-progress) or all.`,
       });
     }
     found.forEach((s) => states.add(s));
   }
-  if (states.size === 0) throw new OtaError('invalid-input', `No task states given: use ${CANCEL_STATES.join(', ')}, pending or all.`);
+  if (states.size === 0) throw new OtaError('invalid-input', say`No task states given: use ${CANCEL_STATES.join(', ')}, pending or all.`);
   return [...states];
 }
 
@@ -186,7 +187,7 @@ export interface ConfirmTasksOptions extends BatchOptions {
 export async function confirmTasks(client: AliyunOtaClient, options: ConfirmTasksOptions): Promise<string[]> {
   let ids = options.taskIds;
   if (!ids) {
-    if (!options.jobId) throw new OtaError('invalid-input', 'Name the tasks to confirm, or the job whose waiting tasks to confirm.');
+    if (!options.jobId) throw new OtaError('invalid-input', say`Name the tasks to confirm, or the job whose waiting tasks to confirm.`);
     ids = (await client.listTasks(options.jobId, { status: 'CONFIRM', signal: options.signal })).map((t) => t.id);
     if (ids.length === 0) return [];
   }
@@ -198,8 +199,8 @@ export async function confirmTasks(client: AliyunOtaClient, options: ConfirmTask
 export async function cancelDynamicStrategy(client: AliyunOtaClient, jobId: string, options: WriteOptions = {}): Promise<void> {
   const job = await client.getJob(jobId, options);
   if (job.selection !== null && job.selection !== 'DYNAMIC') {
-    throw new OtaError('invalid-input', `Job ${jobId} is a static job: only dynamic jobs have a strategy to cancel.`, {
-      hint: "To stop a static job, cancel its tasks by state.",
+    throw new OtaError('invalid-input', say`Job ${jobId} is a static job: only dynamic jobs have a strategy to cancel.`, {
+      hint: say`To stop a static job, cancel its tasks by state.`,
     });
   }
   await new AliyunOtaWrites(client.rpc).cancelStrategyByJob(jobId, options);
@@ -213,11 +214,13 @@ export function isRunning(job: Job): boolean {
 export async function deleteFirmware(client: AliyunOtaClient, firmwareId: string, options: WriteOptions = {}): Promise<void> {
   const running = (await client.listJobsByFirmware(firmwareId, options)).filter(isRunning);
   if (running.length > 0) {
-    const shown = running.slice(0, 5).map((j) => `${j.id} (${j.type === 'VERIFY_FIRMWARE' ? 'verify, ' : ''}${j.status})`);
+    const shown = sayList(running.slice(0, 5).map((j) => (j.type === 'VERIFY_FIRMWARE' ? say`${j.id} (verify, ${j.status})` : `${j.id} (${j.status})`)));
     throw new OtaError(
       'failed',
-      `Firmware ${firmwareId} cannot be deleted while ${running.length === 1 ? 'its job' : `${running.length} of its jobs`} ${shown.join(', ')}${running.length > 5 ? ' and more' : ''} ${running.length === 1 ? 'runs' : 'run'}.`,
-      { hint: "Cancel the job's tasks (all states) or wait until it ends, then delete the firmware." },
+      running.length === 1
+        ? say`Firmware ${firmwareId} cannot be deleted while its job ${shown} runs.`
+        : say`Firmware ${firmwareId} cannot be deleted while ${running.length} of its jobs ${shown}${running.length > 5 ? say` and more` : ''} run.`,
+      { hint: say`Cancel the job's tasks (all states) or wait until it ends, then delete the firmware.` },
     );
   }
   await new AliyunOtaWrites(client.rpc).deleteFirmware(firmwareId, options);

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { UploadTicket } from '../cloud/aliyun/otaWrites';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { httpRequest } from '../net/http';
 
 /** OtaError.code of an upload refused because its policy expired. */
@@ -67,13 +68,13 @@ export async function postObject(ticket: UploadTicket, file: { path: string; siz
       while (sent < file.size) {
         const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, file.size - sent));
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, sent);
-        if (bytesRead === 0) throw (changed = new FileChanged('shorter'));
+        if (bytesRead === 0) throw (changed = new FileChanged(say`shorter`));
         sent += bytesRead;
         options.onProgress?.(sent, file.size);
         yield buffer.subarray(0, bytesRead);
       }
       const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, sent);
-      if (bytesRead > 0) throw (changed = new FileChanged('longer'));
+      if (bytesRead > 0) throw (changed = new FileChanged(say`longer`));
     } finally {
       await handle.close();
     }
@@ -93,13 +94,13 @@ export async function postObject(ticket: UploadTicket, file: { path: string; siz
       timeoutMs: options.timeoutMs ?? 120_000 + Math.ceil(file.size / 50_000) * 1000,
       signal: options.signal,
       dispatcher: options.dispatcher,
-      service: 'the OSS upload',
-      networkHint: () => 'Check your network connection (and proxy settings), then try again.',
+      service: say`the OSS upload`,
+      networkHint: () => say`Check your network connection (and proxy settings), then try again.`,
     });
   } catch (error) {
     if (changed) {
-      throw new OtaError('invalid-input', `The firmware file ${file.path} changed while it was uploaded (it got ${changed.message}).`, {
-        hint: 'Wait until the build has finished writing it, then upload again.',
+      throw new OtaError('invalid-input', say`The firmware file ${file.path} changed while it was uploaded (it got ${changed.message}).`, {
+        hint: say`Wait until the build has finished writing it, then upload again.`,
       });
     }
     throw error;
@@ -126,25 +127,25 @@ export function ossError(status: number, body: string): OtaError {
   const requestId = xmlField(body, 'RequestId');
   const details = { httpStatus: status, requestId };
   if (status === 403 && /expired/i.test(message)) {
-    return new OtaError('failed', `OSS refused the upload: the upload policy expired (${message})`, {
+    return new OtaError('failed', say`OSS refused the upload: the upload policy expired (${message})`, {
       ...details,
       code: POLICY_EXPIRED,
-      hint: 'Upload credentials are valid for one minute; ask for new ones and upload again.',
+      hint: say`Upload credentials are valid for one minute; ask for new ones and upload again.`,
     });
   }
   if (code === 'EntityTooLarge' || code === 'EntityTooSmall') {
-    return new OtaError('invalid-input', `OSS refused the upload: ${message}`, { ...details, code });
+    return new OtaError('invalid-input', say`OSS refused the upload: ${message}`, { ...details, code });
   }
   if (status >= 500) {
-    return new OtaError('service-unavailable', `OSS failed to take the upload: ${message}`, {
+    return new OtaError('service-unavailable', say`OSS failed to take the upload: ${message}`, {
       ...details,
       code,
-      hint: 'The storage service has a problem right now; try again in a minute.',
+      hint: say`The storage service has a problem right now; try again in a minute.`,
     });
   }
-  return new OtaError('failed', `OSS refused the upload (HTTP ${status}${code ? ` ${code}` : ''}): ${message}`, {
+  return new OtaError('failed', say`OSS refused the upload (HTTP ${status}${code ? ` ${code}` : ''}): ${message}`, {
     ...details,
     code,
-    hint: 'Ask for a new upload URL and try again; if it keeps failing, the service may have changed its upload rules.',
+    hint: say`Ask for a new upload URL and try again; if it keeps failing, the service may have changed its upload rules.`,
   });
 }

@@ -3,6 +3,7 @@
 // progress and can be cancelled; a failure or cancellation is a DeployError saying exactly what exists now.
 import type { AliyunOtaClient } from '../cloud/aliyun/otaClient';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import type { Firmware } from '../model';
 import { throwIfAborted } from '../net/clock';
 import { assertValidVersion } from '../cloud/versionRules';
@@ -71,19 +72,19 @@ async function checkPlan(plan: DeployPlan): Promise<JobPlan | undefined> {
   if (!isExisting(upload)) {
     assertValidVersion(upload.version, 'aliyun');
     checkUploadInput({ ...upload, file: upload.file ?? '' }, verify);
-    if (!upload.file && !plan.build) throw new OtaError('invalid-input', 'Nothing to upload: give a firmware file or a PlatformIO build.');
-    if (job && !upload.productKey) throw new OtaError('invalid-input', 'An upgrade job needs the product key of the firmware.');
+    if (!upload.file && !plan.build) throw new OtaError('invalid-input', say`Nothing to upload: give a firmware file or a PlatformIO build.`);
+    if (job && !upload.productKey) throw new OtaError('invalid-input', say`An upgrade job needs the product key of the firmware.`);
     if (job && upload.needToVerify !== false && !verify) {
-      throw new OtaError('invalid-input', 'The firmware must be verified before an upgrade job can use it, and no devices to verify on were given.', {
-        hint: 'Name 1-10 devices to verify on, or upload without verification.',
+      throw new OtaError('invalid-input', say`The firmware must be verified before an upgrade job can use it, and no devices to verify on were given.`, {
+        hint: say`Name 1-10 devices to verify on, or upload without verification.`,
       });
     }
   } else if (!upload.firmwareId.trim()) {
-    throw new OtaError('invalid-input', 'No firmware id given.');
+    throw new OtaError('invalid-input', say`No firmware id given.`);
   }
   if (guard) {
     checkGuard(guard);
-    if (!job) throw new OtaError('invalid-input', 'A rollout guard needs an upgrade job to watch.');
+    if (!job) throw new OtaError('invalid-input', say`A rollout guard needs an upgrade job to watch.`);
   }
   if (!job) return undefined;
   const resolved = await resolveJobPlan(job);
@@ -127,13 +128,17 @@ export async function deploy(client: AliyunOtaClient, plan: DeployPlan, options:
     let rollout: RolloutResult | null = null;
     if (job) {
       step('create-job');
-      options.onStep?.({ stage: 'create-job', state: 'started', message: `Creating a ${job.dynamic ? 'dynamic' : 'static'} ${job.target} upgrade job` });
+      options.onStep?.({
+        stage: 'create-job',
+        state: 'started',
+        message: job.dynamic ? say`Creating a dynamic ${job.target} upgrade job` : say`Creating a static ${job.target} upgrade job`,
+      });
       jobId = (await createJob(client, firmwareId, productKey ?? '', job)).jobId;
       state.jobId = jobId;
-      options.onStep?.({ stage: 'create-job', state: 'done', message: `Job ${jobId} created` });
+      options.onStep?.({ stage: 'create-job', state: 'done', message: say`Job ${jobId} created` });
       if (plan.follow || plan.guard) {
         step('follow');
-        options.onStep?.({ stage: 'follow', state: 'started', message: `Following job ${jobId}` });
+        options.onStep?.({ stage: 'follow', state: 'started', message: say`Following job ${jobId}` });
         rollout = await followRollout(client, jobId, { ...options, guard: plan.guard });
         options.onStep?.({ stage: 'follow', state: 'done', message: describeRollout(rollout) });
       }
@@ -174,38 +179,44 @@ async function useExisting(
       (j) => j.type === 'VERIFY_FIRMWARE' && isRunning(j),
     );
     if (running) {
-      options.onStep?.({ stage: 'verify', state: 'started', message: `Waiting for verify job ${running.id}` });
+      options.onStep?.({ stage: 'verify', state: 'started', message: say`Waiting for verify job ${running.id}` });
       result.firmware = await waitForVerification(client, firmwareId, running.id, options);
       result.verifyJobId = running.id;
       return result;
     }
   }
   if ((firmware.status === 'UNVERIFIED' || firmware.status === 'VERIFICATION_FAILED') && verify) {
-    if (!firmware.productKey) throw new OtaError('invalid-input', `Firmware ${firmwareId} belongs to no product: it cannot be verified.`);
+    if (!firmware.productKey) throw new OtaError('invalid-input', say`Firmware ${firmwareId} belongs to no product: it cannot be verified.`);
     const verified = await verifyFirmware(client, { firmwareId, productKey: firmware.productKey, version: firmware.version, ...verify }, options);
     result.verifyJobId = verified.verifyJobId;
     result.firmware = verified.firmware;
     return result;
   }
   if (forJob && firmware.status !== 'VERIFIED' && firmware.status !== 'NO_VERIFICATION_NEEDED') {
-    throw new OtaError('failed', `firmware ${firmwareId} is ${String(firmware.status).toLowerCase().replace(/_/g, ' ')}`, {
-      hint: 'Name devices to verify it on first.',
+    throw new OtaError('failed', say`firmware ${firmwareId} is ${String(firmware.status).toLowerCase().replace(/_/g, ' ')}`, {
+      hint: say`Name devices to verify it on first.`,
     });
   }
-  if (forJob && !firmware.productKey) throw new OtaError('invalid-input', `Firmware ${firmwareId} belongs to no product: name the product for the job.`);
+  if (forJob && !firmware.productKey) throw new OtaError('invalid-input', say`Firmware ${firmwareId} belongs to no product: name the product for the job.`);
   return result;
 }
 
 export function describeRollout(r: RolloutResult): string {
   const s = r.snapshot;
-  const counts = `${s.succeeded} succeeded, ${s.failed} failed${s.canceled ? `, ${s.canceled} canceled` : ''} of ${s.total}`;
-  if (r.outcome === 'stopped-by-guard') return `Job ${s.job.id} stopped by the rollout guard: ${r.guard?.reason ?? ''}; ${counts}`;
-  return `Job ${s.job.id} ${s.job.status}: ${counts}`;
+  const counts = say`${s.succeeded} succeeded, ${s.failed} failed${s.canceled ? say`, ${s.canceled} canceled` : ''} of ${s.total}`;
+  if (r.outcome === 'stopped-by-guard') return say`Job ${s.job.id} stopped by the rollout guard: ${r.guard?.reason ?? ''}; ${counts}`;
+  return say`Job ${s.job.id} ${s.job.status}: ${counts}`;
 }
 
 function summarize(version: string, firmwareId: string, uploaded: boolean, jobId: string | null, rollout: RolloutResult | null): string {
-  let text = `Firmware ${version} ${uploaded ? 'uploaded as' : 'is'} ID ${firmwareId}`;
-  if (jobId) text += `; job ${jobId} created`;
-  if (rollout) text += `; ${describeRollout(rollout)}`;
-  return `${text}.`;
+  if (!jobId) return uploaded ? say`Firmware ${version} uploaded as ID ${firmwareId}.` : say`Firmware ${version} is ID ${firmwareId}.`;
+  if (!rollout) {
+    return uploaded
+      ? say`Firmware ${version} uploaded as ID ${firmwareId}; job ${jobId} created.`
+      : say`Firmware ${version} is ID ${firmwareId}; job ${jobId} created.`;
+  }
+  const described = describeRollout(rollout);
+  return uploaded
+    ? say`Firmware ${version} uploaded as ID ${firmwareId}; job ${jobId} created; ${described}.`
+    : say`Firmware ${version} is ID ${firmwareId}; job ${jobId} created; ${described}.`;
 }

@@ -4,6 +4,7 @@
 import type { AliyunOtaClient } from '../cloud/aliyun/otaClient';
 import { AliyunOtaWrites, CANCEL_STATES, type CancelState } from '../cloud/aliyun/otaWrites';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import type { Job } from '../model';
 import { throwIfAborted } from '../net/clock';
 import { poller, type PollOptions } from './poll';
@@ -66,15 +67,15 @@ export interface RolloutResult {
 export function checkGuard(guard: RolloutGuard): void {
   const { maxFailurePercent: x, minFinished: n } = guard;
   if (!(typeof x === 'number' && x >= 0 && x < 100)) {
-    throw new OtaError('invalid-input', `The abort failure rate must be a percentage from 0 to below 100, not ${x}.`);
+    throw new OtaError('invalid-input', say`The abort failure rate must be a percentage from 0 to below 100, not ${String(x)}.`);
   }
   if (!Number.isInteger(n) || n < 1) {
-    throw new OtaError('invalid-input', `The number of finished devices before the guard judges must be a whole number of 1 or more, not ${n}.`);
+    throw new OtaError('invalid-input', say`The number of finished devices before the guard judges must be a whole number of 1 or more, not ${String(n)}.`);
   }
   for (const state of guard.cancel ?? []) {
-    if (!CANCEL_STATES.includes(state)) throw new OtaError('invalid-input', `"${String(state)}" is not a task state the guard can cancel.`);
+    if (!CANCEL_STATES.includes(state)) throw new OtaError('invalid-input', say`"${String(state)}" is not a task state the guard can cancel.`);
   }
-  if (guard.cancel && guard.cancel.length === 0) throw new OtaError('invalid-input', 'The guard must cancel at least one task state.');
+  if (guard.cancel && guard.cancel.length === 0) throw new OtaError('invalid-input', say`The guard must cancel at least one task state.`);
 }
 
 export function snapshotOf(job: Job, counts: Record<string, number>): RolloutSnapshot {
@@ -107,7 +108,7 @@ export async function takeSnapshot(client: AliyunOtaClient, jobId: string, signa
 export function guardReason(guard: RolloutGuard, s: RolloutSnapshot): string | undefined {
   if (s.finished < guard.minFinished || s.failurePercent === null || s.failurePercent <= guard.maxFailurePercent) return undefined;
   const pct = Math.round(s.failurePercent * 10) / 10;
-  return `${s.failed} of ${s.finished} finished devices failed (${pct} %), more than the ${guard.maxFailurePercent} % allowed once ${guard.minFinished} have finished`;
+  return say`${s.failed} of ${s.finished} finished devices failed (${pct} %), more than the ${guard.maxFailurePercent} % allowed once ${guard.minFinished} have finished`;
 }
 
 /** Follows the job until it ends (COMPLETED or CANCELED), applying the guard; rejects 'cancelled' when the signal aborts. */
@@ -131,8 +132,8 @@ export async function followRollout(client: AliyunOtaClient, jobId: string, opti
       continue; // look at once: cancelling may have ended the job
     }
     if (poll.expired()) {
-      throw new OtaError('timeout', `Job ${jobId} is still ${snapshot.job.status} (${snapshot.finished} of ${snapshot.total} devices finished); it keeps running in the cloud.`, {
-        hint: 'Follow it again later.',
+      throw new OtaError('timeout', say`Job ${jobId} is still ${snapshot.job.status} (${snapshot.finished} of ${snapshot.total} devices finished); it keeps running in the cloud.`, {
+        hint: say`Follow it again later.`,
       });
     }
     await poll.wait();

@@ -7,6 +7,7 @@ import type { AliyunOtaClient } from '../cloud/aliyun/otaClient';
 import { AliyunOtaWrites, UPLOAD_FILE_SUFFIXES, type UploadFileSuffix, type UploadTicket } from '../cloud/aliyun/otaWrites';
 import { FIRMWARE_NAME_MAX } from '../cloud/aliyun/otaWriteRules';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import type { Firmware } from '../model';
 import { throwIfAborted } from '../net/clock';
 import { DeployError, type DeployState } from './errors';
@@ -83,9 +84,9 @@ export function checkUploadInput(input: FirmwareUploadInput, verify?: VerifyPlan
   AliyunOtaWrites.checkFirmware({ ...input, name: input.name ?? defaultFirmwareName(input.version) });
   if (verify) {
     if (input.needToVerify === false) {
-      throw new OtaError('invalid-input', 'Verify devices were given for firmware created without verification: choose one.');
+      throw new OtaError('invalid-input', say`Verify devices were given for firmware created without verification: choose one.`);
     }
-    if (!input.productKey) throw new OtaError('invalid-input', 'A verify job needs the product key of the firmware.');
+    if (!input.productKey) throw new OtaError('invalid-input', say`A verify job needs the product key of the firmware.`);
   }
 }
 
@@ -101,21 +102,21 @@ export async function uploadFirmware(client: AliyunOtaClient, input: FirmwareUpl
     throwIfAborted(signal);
 
     state.stage = 'hash';
-    options.onStep?.({ stage: 'hash', state: 'started', message: `Reading ${basename(input.file)}` });
+    options.onStep?.({ stage: 'hash', state: 'started', message: say`Reading ${basename(input.file)}` });
     const digest = await digestFile(input.file, {
       signal,
       onProgress: (done, total) => options.onProgress?.({ stage: 'hash', done, total, unit: 'bytes' }),
     });
-    options.onStep?.({ stage: 'hash', state: 'done', message: `${formatBytes(digest.size)}, MD5 ${digest.md5}` });
+    options.onStep?.({ stage: 'hash', state: 'done', message: say`${formatBytes(digest.size)}, MD5 ${digest.md5}` });
 
     state.stage = 'upload';
     const url = await uploadToOss(writes, input.file, digest.size, options);
 
     state.stage = 'create-firmware';
-    options.onStep?.({ stage: 'create-firmware', state: 'started', message: `Creating firmware ${input.version}` });
+    options.onStep?.({ stage: 'create-firmware', state: 'started', message: say`Creating firmware ${input.version}` });
     const created = await createFirmware(client, writes, input, url, digest, state);
     state.firmwareId = created.firmwareId;
-    options.onStep?.({ stage: 'create-firmware', state: 'done', message: `Firmware ${input.version} created as ID ${created.firmwareId}` });
+    options.onStep?.({ stage: 'create-firmware', state: 'done', message: say`Firmware ${input.version} created as ID ${created.firmwareId}` });
 
     const result: UploadedFirmware = {
       firmwareId: created.firmwareId,
@@ -157,11 +158,11 @@ async function uploadToOss(writes: AliyunOtaWrites, file: string, size: number, 
     let askedAt = now();
     let ticket: UploadTicket = await writes.generateUploadUrl({ fileSuffix: suffix, signal: options.signal });
     for (let renewals = 0; now() - askedAt > maxAge && renewals < 2; renewals++) {
-      options.onStep?.({ stage: 'upload', state: 'retrying', message: 'The upload URL expired before the upload could start; asking for a new one' });
+      options.onStep?.({ stage: 'upload', state: 'retrying', message: say`The upload URL expired before the upload could start; asking for a new one` });
       askedAt = now();
       ticket = await writes.generateUploadUrl({ fileSuffix: suffix, signal: options.signal });
     }
-    options.onStep?.({ stage: 'upload', state: 'started', message: `Uploading ${basename(file)} (${formatBytes(size)})` });
+    options.onStep?.({ stage: 'upload', state: 'started', message: say`Uploading ${basename(file)} (${formatBytes(size)})` });
     try {
       await postObject(ticket, { path: file, size }, {
         signal: options.signal,
@@ -169,13 +170,13 @@ async function uploadToOss(writes: AliyunOtaWrites, file: string, size: number, 
         dispatcher: options.dispatcher,
         onProgress: (done, total) => options.onProgress?.({ stage: 'upload', done, total, unit: 'bytes' }),
       });
-      options.onStep?.({ stage: 'upload', state: 'done', message: `Uploaded ${formatBytes(size)}` });
+      options.onStep?.({ stage: 'upload', state: 'done', message: say`Uploaded ${formatBytes(size)}` });
       return ticket.firmwareUrl;
     } catch (error) {
       lastError = error;
       if (!retryableUpload(error) || attempt === attempts) break;
-      const why = error instanceof OtaError && error.code === POLICY_EXPIRED ? 'the upload policy expired' : 'the upload failed';
-      options.onStep?.({ stage: 'upload', state: 'retrying', message: `${why}; asking for a new upload URL (attempt ${attempt + 1} of ${attempts})` });
+      const why = error instanceof OtaError && error.code === POLICY_EXPIRED ? say`the upload policy expired` : say`the upload failed`;
+      options.onStep?.({ stage: 'upload', state: 'retrying', message: say`${why}; asking for a new upload URL (attempt ${attempt + 1} of ${attempts})` });
     }
   }
   throw lastError;
@@ -252,12 +253,12 @@ export async function verifyFirmware(
   const state: DeployState = { stage: 'verify', version: input.version, firmwareId: input.firmwareId };
   try {
     throwIfAborted(options.signal);
-    options.onStep?.({ stage: 'verify', state: 'started', message: `Verifying on ${input.deviceNames.length} device(s)` });
+    options.onStep?.({ stage: 'verify', state: 'started', message: say`Verifying on ${input.deviceNames.length} device(s)` });
     const writes = new AliyunOtaWrites(client.rpc);
     const { jobId } = await writes.createVerifyJob(input);
     state.verifyJobId = jobId;
     const firmware = await waitForVerification(client, input.firmwareId, jobId, { ...options, verifyTimeoutInMinutes: input.timeoutInMinutes });
-    options.onStep?.({ stage: 'verify', state: 'done', message: `Firmware ${input.version ?? input.firmwareId} verified` });
+    options.onStep?.({ stage: 'verify', state: 'done', message: say`Firmware ${input.version ?? input.firmwareId} verified` });
     return { verifyJobId: jobId, firmware };
   } catch (error) {
     throw error instanceof DeployError ? error : new DeployError(state, error);

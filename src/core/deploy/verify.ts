@@ -2,6 +2,7 @@
 // VerifyProgress; a failure names the devices whose verify task failed.
 import type { AliyunOtaClient } from '../cloud/aliyun/otaClient';
 import { OtaError } from '../errors';
+import { say, sayList } from '../sentences';
 import type { Firmware } from '../model';
 import type { StepReporting } from './events';
 import { poller, type PollOptions } from './poll';
@@ -30,15 +31,15 @@ export async function waitForVerification(
       case 'NO_VERIFICATION_NEEDED':
         return firmware;
       case 'VERIFICATION_FAILED':
-        throw new OtaError('failed', `verification failed${await failedDevices(client, verifyJobId, signal)}`, {
-          hint: `Retry the failed tasks of verify job ${verifyJobId} once the devices are reachable, or fix the firmware and upload a new version.`,
+        throw new OtaError('failed', await verificationFailed(client, verifyJobId, signal), {
+          hint: say`Retry the failed tasks of verify job ${verifyJobId} once the devices are reachable, or fix the firmware and upload a new version.`,
         });
       case 'UNVERIFIED': {
         // Not (or no longer) verifying: a verify job that ended without a verdict was cancelled.
         const job = await client.getJob(verifyJobId, { signal });
         if (job.status === 'CANCELED' || job.status === 'COMPLETED') {
-          throw new OtaError('failed', `verify job ${verifyJobId} ended (${job.status}) without verifying the firmware`, {
-            hint: 'Run a new verify job.',
+          throw new OtaError('failed', say`verify job ${verifyJobId} ended (${job.status}) without verifying the firmware`, {
+            hint: say`Run a new verify job.`,
           });
         }
         break;
@@ -47,21 +48,23 @@ export async function waitForVerification(
         break;
     }
     if (poll.expired()) {
-      throw new OtaError('timeout', `verify job ${verifyJobId} has not finished in time (at ${progress} %); it keeps running in the cloud`, {
-        hint: 'Look at the firmware again later; once it is verified, deploy it.',
+      throw new OtaError('timeout', say`verify job ${verifyJobId} has not finished in time (at ${progress} %); it keeps running in the cloud`, {
+        hint: say`Look at the firmware again later; once it is verified, deploy it.`,
       });
     }
     await poll.wait();
   }
 }
 
-async function failedDevices(client: AliyunOtaClient, jobId: string, signal: AbortSignal | undefined): Promise<string> {
+/** "verification failed", naming the devices whose verify task did not succeed when they can be listed. */
+async function verificationFailed(client: AliyunOtaClient, jobId: string, signal: AbortSignal | undefined): Promise<string> {
+  let tasks;
   try {
-    const tasks = (await client.listTasks(jobId, { signal })).filter((t) => t.status !== 'SUCCEEDED');
-    if (tasks.length === 0) return '';
-    const shown = tasks.slice(0, 10).map((t) => `${t.deviceName} (${t.status}${t.description ? `: ${t.description}` : ''})`);
-    return ` on ${shown.join(', ')}${tasks.length > 10 ? ` and ${tasks.length - 10} more` : ''}`;
+    tasks = (await client.listTasks(jobId, { signal })).filter((t) => t.status !== 'SUCCEEDED');
   } catch {
-    return '';
+    return say`verification failed`;
   }
+  if (tasks.length === 0) return say`verification failed`;
+  const shown = sayList(tasks.slice(0, 10).map((t) => `${t.deviceName} (${t.status}${t.description ? `: ${t.description}` : ''})`));
+  return say`verification failed on ${shown}${tasks.length > 10 ? say` and ${tasks.length - 10} more` : ''}`;
 }

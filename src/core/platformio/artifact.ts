@@ -3,6 +3,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { buildDirOf, computeProjectConfig } from './projectConfig';
 
 export const FIRMWARE_FILE = 'firmware.bin';
@@ -67,22 +68,22 @@ export async function findArtifact(projectDir: string, env: string, options: Fin
   try {
     stat = await fs.stat(file);
   } catch {
-    throw new OtaError('invalid-input', `No ${FIRMWARE_FILE} at ${file}: did the build of environment "${env}" succeed?`, {
-      hint: 'Check the build output; the image is written only when compiling and linking succeed.',
+    throw new OtaError('invalid-input', say`No ${FIRMWARE_FILE} at ${file}: did the build of environment "${env}" succeed?`, {
+      hint: say`Check the build output; the image is written only when compiling and linking succeed.`,
     });
   }
-  if (!stat.isFile()) throw new OtaError('invalid-input', `${file} is not a file.`);
+  if (!stat.isFile()) throw new OtaError('invalid-input', say`${file} is not a file.`);
   if (stat.size === 0) {
-    throw new OtaError('invalid-input', `${file} is empty (0 bytes): the build did not produce an image.`, {
-      hint: `Rebuild environment "${env}" and check its output.`,
+    throw new OtaError('invalid-input', say`${file} is empty (0 bytes): the build did not produce an image.`, {
+      hint: say`Rebuild environment "${env}" and check its output.`,
     });
   }
   const started = options.buildStartedAt;
   if (started && stat.mtimeMs < started.getTime() - MTIME_SLACK_MS) {
     throw new OtaError(
       'invalid-input',
-      `${file} is stale: written ${stat.mtime.toISOString()}, before the build started at ${started.toISOString()}, so the build did not produce it.`,
-      { hint: `Rebuild environment "${env}"; refusing to ship an old image.` },
+      say`${file} is stale: written ${stat.mtime.toISOString()}, before the build started at ${started.toISOString()}, so the build did not produce it.`,
+      { hint: say`Rebuild environment "${env}"; refusing to ship an old image.` },
     );
   }
   return { path: file, size: stat.size, mtime: stat.mtime };

@@ -2,6 +2,7 @@
 // collected, cancellable (the whole process tree ends).
 import * as path from 'node:path';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { clearArtifact } from './artifact';
 import { formatDiagnostic, parseCompilerDiagnostics, type CompilerDiagnostic } from './diagnostics';
 import { LineSplitter, runProcess } from './process';
@@ -63,7 +64,7 @@ export interface BuildResult {
  */
 export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
   const { command, args, cwd } = buildCommand(options);
-  const cancelled = () => new OtaError('cancelled', `The build of environment "${options.env}" was cancelled.`);
+  const cancelled = () => new OtaError('cancelled', say`The build of environment "${options.env}" was cancelled.`);
   if (options.signal?.aborted) throw cancelled();
   if (options.clearPrevious !== false) {
     await clearArtifact(cwd, options.env, { buildDir: options.buildDir, env: options.processEnv });
@@ -106,12 +107,17 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildResult> {
 
 /** The error to report for a failed build: its exit and the first compiler error, if any. */
 export function buildFailure(result: BuildResult): OtaError {
-  const how = result.exitCode === null ? `was ended by ${result.signal ?? 'a signal'}` : `exited with code ${result.exitCode}`;
+  const how = result.exitCode === null ? say`was ended by ${result.signal ?? say`a signal`}` : say`exited with code ${result.exitCode}`;
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
-  let message = `The build of environment "${result.env}" failed: pio ${how}.`;
-  if (errors.length) {
-    message += ` ${formatDiagnostic(errors[0], result.projectDir)}`;
-    if (errors.length > 1) message += ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})`;
-  }
-  return new OtaError('failed', message, { hint: 'Fix the errors shown in the build output (the Problems view in VS Code) and build again.' });
+  const env = result.env;
+  const first = errors.length ? formatDiagnostic(errors[0], result.projectDir) : '';
+  const message =
+    errors.length === 0
+      ? say`The build of environment "${env}" failed: pio ${how}.`
+      : errors.length === 1
+        ? say`The build of environment "${env}" failed: pio ${how}. ${first}`
+        : errors.length === 2
+          ? say`The build of environment "${env}" failed: pio ${how}. ${first} (and 1 more error)`
+          : say`The build of environment "${env}" failed: pio ${how}. ${first} (and ${errors.length - 1} more errors)`;
+  return new OtaError('failed', message, { hint: say`Fix the errors shown in the build output (the Problems view in VS Code) and build again.` });
 }

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { errorMessage, OtaError } from '../errors';
+import { say } from '../sentences';
 import { runCommand } from './process';
 import {
   asComputedConfig,
@@ -79,7 +80,7 @@ export function parsePioConfigOutput(stdout: string): ComputedConfig {
       if (e instanceof OtaError) throw e;
     }
   }
-  throw new OtaError('unexpected-response', 'pio project config --json-output printed no JSON.');
+  throw new OtaError('unexpected-response', say`pio project config --json-output printed no JSON.`);
 }
 
 /** Asks pio for the computed configuration. */
@@ -93,11 +94,11 @@ export async function pioProjectConfig(pio: string, projectDir: string, options:
     signal: options.signal,
     timeoutMs: options.timeoutMs ?? 60_000,
   });
-  if (result.cancelled) throw new OtaError('cancelled', 'Reading the PlatformIO environments was cancelled.');
-  if (result.timedOut) throw new OtaError('timeout', `pio project config did not answer within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s.`);
+  if (result.cancelled) throw new OtaError('cancelled', say`Reading the PlatformIO environments was cancelled.`);
+  if (result.timedOut) throw new OtaError('timeout', say`pio project config did not answer within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s.`);
   if (result.exitCode !== 0) {
     const said = (result.stderr.trim() || result.stdout.trim()).split(/\r?\n/).slice(-3).join(' ');
-    throw new OtaError('failed', `pio project config exited with code ${String(result.exitCode ?? result.signal)}${said ? `: ${said}` : ''}`);
+    throw new OtaError('failed', say`pio project config exited with code ${String(result.exitCode ?? result.signal)}${said ? `: ${said}` : ''}`);
   }
   return parsePioConfigOutput(result.stdout);
 }
@@ -114,8 +115,8 @@ export async function readEnvironments(projectDir: string, pio?: string, options
   try {
     await fs.access(path.join(dir, PROJECT_FILE));
   } catch {
-    throw new OtaError('not-found', `No ${PROJECT_FILE} in ${dir}: this is not a PlatformIO project.`, {
-      hint: 'Open the folder that contains platformio.ini, or create a project with `pio project init`.',
+    throw new OtaError('not-found', say`No ${PROJECT_FILE} in ${dir}: this is not a PlatformIO project.`, {
+      hint: say`Open the folder that contains platformio.ini, or create a project with \`pio project init\`.`,
     });
   }
   let result: ProjectEnvironments | undefined;
@@ -134,8 +135,8 @@ export async function readEnvironments(projectDir: string, pio?: string, options
     if (fallbackReason !== undefined) result.fallbackReason = fallbackReason;
   }
   if (!result.environments.length) {
-    throw new OtaError('invalid-input', `${path.join(dir, PROJECT_FILE)} defines no build environment.`, {
-      hint: 'Add an [env:NAME] section (e.g. [env:esp32dev] with platform, board and framework).',
+    throw new OtaError('invalid-input', say`${path.join(dir, PROJECT_FILE)} defines no build environment.`, {
+      hint: say`Add an [env:NAME] section (e.g. [env:esp32dev] with platform, board and framework).`,
     });
   }
   return result;

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { hex32 } from '../serial/protocols/regions';
 import { type FlashRegion } from '../serial/protocols/types';
 import { findArtifact } from './artifact';
@@ -21,26 +22,26 @@ export interface EspImagePlan {
 
 function parseOffset(value: unknown, what: string): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(value) ? Number(value.trim()) : NaN;
-  if (!Number.isInteger(n) || n < 0) throw new OtaError('unexpected-response', `pio project metadata gave ${what} the offset ${JSON.stringify(value)}, which is not a number.`);
+  if (!Number.isInteger(n) || n < 0) throw new OtaError('unexpected-response', say`pio project metadata gave ${what} the offset ${String(JSON.stringify(value))}, which is not a number.`);
   return n;
 }
 
 /** The flash plan of `env` from the JSON `pio project metadata --json-output` prints. */
 export function parseEspMetadata(json: unknown, env: string): EspImagePlan {
-  const bad = (why: string): OtaError => new OtaError('unexpected-response', `pio project metadata printed JSON of an unknown shape: ${why}.`);
-  if (!json || typeof json !== 'object') throw bad('not an object');
+  const bad = (why: string): OtaError => new OtaError('unexpected-response', say`pio project metadata printed JSON of an unknown shape: ${why}.`);
+  if (!json || typeof json !== 'object') throw bad(say`not an object`);
   const entry = (json as Record<string, unknown>)[env];
-  if (!entry || typeof entry !== 'object') throw bad(`no entry for environment "${env}"`);
+  if (!entry || typeof entry !== 'object') throw bad(say`no entry for environment "${env}"`);
   const extra = (entry as { extra?: unknown }).extra;
   const ex = extra && typeof extra === 'object' ? (extra as { flash_images?: unknown; application_offset?: unknown }) : {};
   const list = ex.flash_images ?? [];
-  if (!Array.isArray(list)) throw bad('extra.flash_images is not a list');
+  if (!Array.isArray(list)) throw bad(say`extra.flash_images is not a list`);
   const images = list.map((item: unknown, i) => {
     const it = item as { offset?: unknown; path?: unknown } | null;
-    if (!it || typeof it.path !== 'string') throw bad(`flash image ${i + 1} has no path`);
+    if (!it || typeof it.path !== 'string') throw bad(say`flash image ${i + 1} has no path`);
     return { address: parseOffset(it.offset, it.path), path: it.path };
   });
-  const appOffset = ex.application_offset === undefined ? DEFAULT_ESP_APP_OFFSET : parseOffset(ex.application_offset, 'the application');
+  const appOffset = ex.application_offset === undefined ? DEFAULT_ESP_APP_OFFSET : parseOffset(ex.application_offset, say`the application`);
   const prog = (entry as { prog_path?: unknown }).prog_path;
   return { images, appOffset, progPath: typeof prog === 'string' ? prog : null };
 }
@@ -65,10 +66,10 @@ export async function espImageSet(projectDir: string, envName: string, options: 
     ...(options.signal ? { signal: options.signal } : {}),
     timeoutMs: 120000,
   });
-  if (run.cancelled) throw new OtaError('cancelled', 'Reading the project metadata was cancelled.');
+  if (run.cancelled) throw new OtaError('cancelled', say`Reading the project metadata was cancelled.`);
   if (run.exitCode !== 0) {
-    throw new OtaError('failed', `pio project metadata failed for environment "${envName}": ${(run.stderr || run.stdout).trim().split('\n').pop() ?? ''}`, {
-      hint: 'Build the environment once (pio run -e ENV) and check that its platform is installed.',
+    throw new OtaError('failed', say`pio project metadata failed for environment "${envName}": ${(run.stderr || run.stdout).trim().split('\n').pop() ?? ''}`, {
+      hint: say`Build the environment once (pio run -e ENV) and check that its platform is installed.`,
     });
   }
   const jsonText = run.stdout.slice(run.stdout.indexOf('{'));
@@ -76,7 +77,7 @@ export async function espImageSet(projectDir: string, envName: string, options: 
   try {
     json = JSON.parse(jsonText);
   } catch {
-    throw new OtaError('unexpected-response', 'pio project metadata did not print JSON.');
+    throw new OtaError('unexpected-response', say`pio project metadata did not print JSON.`);
   }
   const plan = parseEspMetadata(json, envName);
   const regions: FlashRegion[] = [];
@@ -85,7 +86,7 @@ export async function espImageSet(projectDir: string, envName: string, options: 
     try {
       data = await fs.readFile(image.path);
     } catch {
-      throw new OtaError('invalid-input', `${path.basename(image.path)} (for ${hex32(image.address)}) is missing at ${image.path}: build environment "${envName}" first.`);
+      throw new OtaError('invalid-input', say`${path.basename(image.path)} (for ${hex32(image.address)}) is missing at ${image.path}: build environment "${envName}" first.`);
     }
     regions.push({ address: image.address, data, name: path.basename(image.path) });
   }
@@ -96,9 +97,9 @@ export async function espImageSet(projectDir: string, envName: string, options: 
   try {
     appData = await fs.readFile(app.path);
   } catch {
-    throw new OtaError('invalid-input', `The application image ${app.path} is missing: build environment "${envName}" first.`);
+    throw new OtaError('invalid-input', say`The application image ${app.path} is missing: build environment "${envName}" first.`);
   }
-  if (appData.length === 0) throw new OtaError('invalid-input', `${app.path} is empty (0 bytes): rebuild environment "${envName}".`);
+  if (appData.length === 0) throw new OtaError('invalid-input', say`${app.path} is empty (0 bytes): rebuild environment "${envName}".`);
   regions.push({ address: plan.appOffset, data: appData, name: path.basename(app.path) });
   return regions.sort((a, b) => (a.address ?? 0) - (b.address ?? 0));
 }

@@ -5,11 +5,11 @@ import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 
 export const PIO_PATH_SETTING = 'ota.platformio.path';
-const INSTALL_HINT =
-  'Install PlatformIO Core (https://docs.platformio.org/en/latest/core/installation/) or the PlatformIO IDE extension, ' +
-  `or set \`${PIO_PATH_SETTING}\` to the pio executable.`;
+const installHint = (): string =>
+  say`Install PlatformIO Core (https://docs.platformio.org/en/latest/core/installation/) or the PlatformIO IDE extension, or set \`${PIO_PATH_SETTING}\` to the pio executable.`;
 
 export type PioSource = 'setting' | 'platformio-ide' | 'path';
 
@@ -33,15 +33,15 @@ async function whyNotExecutable(file: string, platform: NodeJS.Platform): Promis
   try {
     stat = await fs.stat(file);
   } catch {
-    return 'does not exist';
+    return say`does not exist`;
   }
-  if (!stat.isFile()) return 'is not a file';
+  if (!stat.isFile()) return say`is not a file`;
   if (platform === 'win32') return undefined;
   try {
     await fs.access(file, fsConstants.X_OK);
     return undefined;
   } catch {
-    return 'is not executable';
+    return say`is not executable`;
   }
 }
 
@@ -99,16 +99,16 @@ export async function findPio(options: FindPioOptions): Promise<PioLocation> {
     if (isBareName) {
       const found = await findOnPath(configured, env, platform);
       if (found) return { path: found, source: 'setting' };
-      throw new OtaError('not-found', `\`${PIO_PATH_SETTING}\` is "${configured}", which is not on PATH.`, {
-        hint: `Set \`${PIO_PATH_SETTING}\` to the full path of the pio executable, or clear it to search automatically.`,
+      throw new OtaError('not-found', say`\`${PIO_PATH_SETTING}\` is "${configured}", which is not on PATH.`, {
+        hint: say`Set \`${PIO_PATH_SETTING}\` to the full path of the pio executable, or clear it to search automatically.`,
       });
     }
     const expanded = configured.startsWith('~') ? path.join(homeDir, configured.slice(1)) : configured;
     const absolute = path.resolve(expanded);
     const problem = await whyNotExecutable(absolute, platform);
     if (!problem) return { path: absolute, source: 'setting' };
-    throw new OtaError(problem === 'does not exist' ? 'not-found' : 'invalid-input', `\`${PIO_PATH_SETTING}\` is ${absolute}, which ${problem}.`, {
-      hint: `Point \`${PIO_PATH_SETTING}\` at the pio executable (e.g. ~/.platformio/penv/bin/pio), or clear it to search automatically.`,
+    throw new OtaError(problem === 'does not exist' ? 'not-found' : 'invalid-input', say`\`${PIO_PATH_SETTING}\` is ${absolute}, which ${problem}.`, {
+      hint: say`Point \`${PIO_PATH_SETTING}\` at the pio executable (e.g. ~/.platformio/penv/bin/pio), or clear it to search automatically.`,
     });
   }
   for (const candidate of platformioIdeCandidates(options)) {
@@ -119,7 +119,7 @@ export async function findPio(options: FindPioOptions): Promise<PioLocation> {
     if (found) return { path: found, source: 'path' };
   }
   const ideDir = platform === 'win32' ? '~\\.platformio\\penv\\Scripts' : '~/.platformio/penv/bin';
-  throw new OtaError('not-found', `PlatformIO was not found: not set in \`${PIO_PATH_SETTING}\`, not in ${ideDir}, and neither pio nor platformio is on PATH.`, {
-    hint: INSTALL_HINT,
+  throw new OtaError('not-found', say`PlatformIO was not found: not set in \`${PIO_PATH_SETTING}\`, not in ${ideDir}, and neither pio nor platformio is on PATH.`, {
+    hint: installHint(),
   });
 }

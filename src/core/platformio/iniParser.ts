@@ -4,6 +4,7 @@
 // `%(name)s` for another option of the same section. Later text merges into earlier sections (as configparser does
 // when it reads several files).
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 
 /** Section name -> option name -> raw value (continuation lines joined with "\n"), in file order. */
 export type IniSections = Map<string, Map<string, string>>;
@@ -64,13 +65,13 @@ export function parseIni(text: string, source = 'platformio.ini', into: IniSecti
       return;
     }
     if (!current) {
-      throw new OtaError('invalid-input', `${source} line ${index + 1}: "${value}" comes before any [section] header.`, {
-        hint: 'Put options under a section such as [env:NAME].',
+      throw new OtaError('invalid-input', say`${source} line ${index + 1}: "${value}" comes before any [section] header.`, {
+        hint: say`Put options under a section such as [env:NAME].`,
       });
     }
     const option = OPTION_LINE.exec(value);
     if (!option || !option[1]) {
-      throw new OtaError('invalid-input', `${source} line ${index + 1}: "${value}" is neither a [section] nor "name = value".`);
+      throw new OtaError('invalid-input', say`${source} line ${index + 1}: "${value}" is neither a [section] nor "name = value".`);
     }
     optionName = option[1].toLowerCase();
     current.set(optionName, [option[3]]);

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import * as path from 'node:path';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 
 export interface ProcessSpec {
   command: string;
@@ -174,12 +175,12 @@ function startError(command: string, e: unknown): OtaError {
   const code = (e as NodeJS.ErrnoException).code;
   const name = path.basename(command);
   if (code === 'ENOENT') {
-    return new OtaError('not-found', `Could not start ${name}: ${command} does not exist.`, { cause: e });
+    return new OtaError('not-found', say`Could not start ${name}: ${command} does not exist.`, { cause: e });
   }
   if (code === 'EACCES') {
-    return new OtaError('invalid-input', `Could not start ${name}: ${command} is not executable.`, { cause: e });
+    return new OtaError('invalid-input', say`Could not start ${name}: ${command} is not executable.`, { cause: e });
   }
-  return new OtaError('failed', `Could not start ${name} (${command}): ${(e as Error).message}`, { cause: e });
+  return new OtaError('failed', say`Could not start ${name} (${command}): ${(e as Error).message}`, { cause: e });
 }
 
 export interface CommandResult extends ProcessOutcome {

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { interpolatePercent, parseIni, type IniSections } from './iniParser';
 
 export type ConfigValue = string | string[];
@@ -127,7 +128,7 @@ class ProjectIni {
   private expand(root: string, value: string, depth: number): string {
     if (!value.includes('${')) return value;
     if (depth >= MAX_DEPTH) {
-      throw new OtaError('invalid-input', `${PROJECT_FILE}: "${value}" refers to itself (endless \${...} expansion).`);
+      throw new OtaError('invalid-input', say`${PROJECT_FILE}: "${value}" refers to itself (endless \${...} expansion).`);
     }
     return value.replace(VARIABLE, (match, section: string | undefined, option: string) => {
       if (section === undefined) {
@@ -193,8 +194,8 @@ export async function computeProjectConfig(projectDir: string, options: ProjectC
   const sections: IniSections = new Map();
   const main = path.join(dir, PROJECT_FILE);
   if (!(await readIniFile(main, sections))) {
-    throw new OtaError('not-found', `No ${PROJECT_FILE} in ${dir}: this is not a PlatformIO project.`, {
-      hint: 'Open the folder that contains platformio.ini, or create a project with `pio project init`.',
+    throw new OtaError('not-found', say`No ${PROJECT_FILE} in ${dir}: this is not a PlatformIO project.`, {
+      hint: say`Open the folder that contains platformio.ini, or create a project with \`pio project init\`.`,
     });
   }
   const ini = new ProjectIni(sections, dir, env);
@@ -212,19 +213,19 @@ export async function computeProjectConfig(projectDir: string, options: ProjectC
 
 /** A JSON value from `pio project config --json-output`, checked to have the documented shape. */
 export function asComputedConfig(json: unknown): ComputedConfig {
-  const bad = (why: string) => new OtaError('unexpected-response', `pio project config printed JSON of an unknown shape: ${why}.`);
-  if (!Array.isArray(json)) throw bad('not an array');
+  const bad = (why: string) => new OtaError('unexpected-response', say`pio project config printed JSON of an unknown shape: ${why}.`);
+  if (!Array.isArray(json)) throw bad(say`not an array`);
   return json.map((entry: unknown): [string, Array<[string, ConfigValue]>] => {
-    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) throw bad('an entry is not [section, options]');
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) throw bad(say`an entry is not [section, options]`);
     const options = (entry[1] as unknown[]).map((pair): [string, ConfigValue] => {
-      if (!Array.isArray(pair) || typeof pair[0] !== 'string') throw bad(`an option of [${entry[0]}] is not [name, value]`);
+      if (!Array.isArray(pair) || typeof pair[0] !== 'string') throw bad(say`an option of [${String(entry[0])}] is not [name, value]`);
       const value: unknown = pair[1];
       if (Array.isArray(value)) return [pair[0], value.map((v) => String(v))];
       if (value === null || value === undefined) return [pair[0], ''];
       if (typeof value === 'boolean') return [pair[0], value ? 'yes' : 'no'];
       if (typeof value === 'string') return [pair[0], value];
       if (typeof value === 'number') return [pair[0], String(value)];
-      throw bad(`option ${pair[0]} of [${entry[0]}] has a value of type ${typeof value}`);
+      throw bad(say`option ${pair[0]} of [${String(entry[0])}] has a value of type ${typeof value}`);
     });
     return [entry[0], options];
   });

@@ -2,6 +2,7 @@
 // `APP_VERSION`) build flag, `git describe --tags --always --dirty`. Undefined means: ask the user. Values are
 // returned as found; the version rules judge them.
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 import { runCommand } from './process';
 
 /** Macros read as the firmware version, in order of preference. */
@@ -110,7 +111,7 @@ export async function gitDescribe(dir: string, options: GitDescribeOptions = {})
     if (e instanceof OtaError && e.kind === 'not-found') return undefined;
     throw e;
   }
-  if (result.cancelled) throw new OtaError('cancelled', 'Reading the version from git was cancelled.');
+  if (result.cancelled) throw new OtaError('cancelled', say`Reading the version from git was cancelled.`);
   if (result.exitCode !== 0) return undefined;
   return result.stdout.trim() || undefined;
 }
