@@ -9,6 +9,7 @@ import { bytesToHex } from '@noble/hashes/utils';
 import { request, type Dispatcher } from 'undici';
 import { OtaError } from '../errors';
 import type { Firmware } from '../model';
+import { say } from '../sentences';
 
 export interface DownloadOptions {
   signal?: AbortSignal;
@@ -29,7 +30,7 @@ export interface DownloadResult {
 
 export async function downloadFirmware(firmware: Firmware, dest: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   if (!firmware.url) {
-    throw new OtaError('invalid-input', `Firmware ${firmware.name} ${firmware.version} has no download URL.`);
+    throw new OtaError('invalid-input', say`Firmware ${firmware.name} ${firmware.version} has no download URL.`);
   }
   const part = `${dest}.part`;
   const md5h = md5.create();
@@ -50,8 +51,8 @@ export async function downloadFirmware(firmware: Firmware, dest: string, options
       throw new OtaError(
         expired ? 'credentials' : 'failed',
         expired
-          ? `The download link of ${firmware.name} ${firmware.version} has expired; refresh the firmware and try again.`
-          : `Downloading ${firmware.name} ${firmware.version} failed with HTTP ${res.statusCode}.`,
+          ? say`The download link of ${firmware.name} ${firmware.version} has expired; refresh the firmware and try again.`
+          : say`Downloading ${firmware.name} ${firmware.version} failed with HTTP ${res.statusCode}.`,
         { httpStatus: res.statusCode },
       );
     }
@@ -74,9 +75,9 @@ export async function downloadFirmware(firmware: Firmware, dest: string, options
     return result;
   } catch (e) {
     await rm(part, { force: true });
-    if (options.signal?.aborted) throw new OtaError('cancelled', 'The download was cancelled; nothing was saved.');
+    if (options.signal?.aborted) throw new OtaError('cancelled', say`The download was cancelled; nothing was saved.`);
     if (e instanceof OtaError) throw e;
-    throw new OtaError('network', `Downloading ${firmware.name} ${firmware.version} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new OtaError('network', say`Downloading ${firmware.name} ${firmware.version} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 
@@ -84,7 +85,7 @@ function verify(firmware: Firmware, got: DownloadResult): void {
   const label = `${firmware.name} ${firmware.version}`;
   if (firmware.size !== null) {
     if (got.size !== firmware.size) {
-      throw new OtaError('failed', `${label}: downloaded ${got.size} bytes but the cloud says ${firmware.size}; nothing was saved.`);
+      throw new OtaError('failed', say`${label}: downloaded ${got.size} bytes but the cloud says ${firmware.size}; nothing was saved.`);
     }
     got.verified.push('size');
   }
@@ -94,7 +95,7 @@ function verify(firmware: Firmware, got: DownloadResult): void {
     const actual = method === 'SHA256' ? got.sha256 : method === 'MD5' ? got.md5 : undefined;
     if (actual === undefined) return;
     if (actual !== expected) {
-      throw new OtaError('failed', `${label}: the ${method} of the download is ${actual}, but the cloud says ${expected}; nothing was saved.`);
+      throw new OtaError('failed', say`${label}: the ${method} of the download is ${actual}, but the cloud says ${expected}; nothing was saved.`);
     }
     got.verified.push(method === 'SHA256' ? 'SHA-256' : 'MD5');
   }

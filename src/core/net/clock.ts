@@ -1,6 +1,7 @@
 // Time as the network helpers see it. Injectable so that tests of waits (rate limits, backoff) can run on virtual
 // time instead of the wall clock.
 import { OtaError } from '../errors';
+import { say } from '../sentences';
 
 export interface Clock {
   /** Milliseconds on a monotonic scale (only differences matter). */
@@ -18,7 +19,7 @@ export const systemClock: Clock = {
 };
 
 export function cancelledError(): OtaError {
-  return new OtaError('cancelled', 'Cancelled.');
+  return new OtaError('cancelled', say`Cancelled.`);
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

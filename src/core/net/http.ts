@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import { OtaError } from '../errors';
 import { cancelledError, systemClock, type Clock } from './clock';
+import { say } from '../sentences';
 
 export interface HttpRequest {
   url: string | URL;
@@ -27,22 +28,23 @@ export interface HttpResponse {
   text: string;
 }
 
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'name lookup failed',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection closed',
-  UND_ERR_SOCKET: 'connection closed unexpectedly',
-  UND_ERR_CLOSED: 'connection closed',
-  ETIMEDOUT: 'connection timed out',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate cannot be verified',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate does not match the host name',
+/** Said when used, so that the sentence they go into finds them said. */
+const NETWORK_REASONS: Record<string, () => string> = {
+  ECONNREFUSED: () => say`connection refused`,
+  ENOTFOUND: () => say`host not found`,
+  EAI_AGAIN: () => say`name lookup failed`,
+  ECONNRESET: () => say`connection reset`,
+  EPIPE: () => say`connection closed`,
+  UND_ERR_SOCKET: () => say`connection closed unexpectedly`,
+  UND_ERR_CLOSED: () => say`connection closed`,
+  ETIMEDOUT: () => say`connection timed out`,
+  UND_ERR_CONNECT_TIMEOUT: () => say`connection timed out`,
+  EHOSTUNREACH: () => say`host unreachable`,
+  ENETUNREACH: () => say`network unreachable`,
+  CERT_HAS_EXPIRED: () => say`its TLS certificate has expired`,
+  DEPTH_ZERO_SELF_SIGNED_CERT: () => say`its TLS certificate is self-signed`,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: () => say`its TLS certificate cannot be verified`,
+  ERR_TLS_CERT_ALTNAME_INVALID: () => say`its TLS certificate does not match the host name`,
 };
 
 /** The system error code behind an undici failure (`fetch failed`-style wrappers keep it in `cause`). */
@@ -89,16 +91,16 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   } catch (error) {
     if (req.signal?.aborted) throw cancelledError();
     if (timedOut) {
-      throw new OtaError('timeout', `${req.service} did not answer within ${formatSeconds(req.timeoutMs)}.`, {
-        hint: 'It may be slow or unreachable; try again later.',
+      throw new OtaError('timeout', say`${req.service} did not answer within ${formatSeconds(req.timeoutMs)}.`, {
+        hint: say`It may be slow or unreachable; try again later.`,
         cause: error,
       });
     }
     const code = networkErrorCode(error);
-    const reason = (code && NETWORK_REASONS[code]) ?? (code ? `error ${code}` : 'the connection failed');
-    throw new OtaError('network', `Could not reach ${req.service} at ${hostOf(req.url)}: ${reason}.`, {
+    const reason = (code && NETWORK_REASONS[code]?.()) ?? (code ? say`error ${code}` : say`the connection failed`);
+    throw new OtaError('network', say`Could not reach ${req.service} at ${hostOf(req.url)}: ${reason}.`, {
       code,
-      hint: req.networkHint?.(code) ?? 'Check the address and your network connection.',
+      hint: req.networkHint?.(code) ?? say`Check the address and your network connection.`,
       cause: error,
     });
   } finally {
@@ -108,7 +110,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
 }
 
 function formatSeconds(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+  return ms >= 1000 ? say`${Math.round(ms / 100) / 10} s` : say`${ms} ms`;
 }
 
 /** The first value of a response header. */

@@ -2,6 +2,7 @@
 // the file must come last), and a body stream that reports upload progress as it is read.
 import { Readable } from 'node:stream';
 import { FormData, Response } from 'undici';
+import { say } from '../sentences';
 
 export type MultipartPart =
   | { name: string; value: string }
@@ -23,7 +24,7 @@ export async function encodeMultipart(parts: readonly MultipartPart[]): Promise<
   }
   const encoded = new Response(form);
   const contentType = encoded.headers.get('content-type');
-  if (!contentType) throw new Error('FormData produced no content type');
+  if (!contentType) throw new Error(say`FormData produced no content type`);
   return { bytes: new Uint8Array(await encoded.arrayBuffer()), contentType };
 }
 

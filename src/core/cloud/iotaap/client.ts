@@ -8,6 +8,7 @@ import { encodeMultipart, type ProgressListener } from '../../net/multipart';
 import { mapOtaPage, type DeviceOtaPage } from './mapping';
 import { IotaapSession, type IotaapClientConfig, type LoginResult } from './session';
 import { isSemver } from './validate';
+import { say } from '../../sentences';
 
 export const IOTAAP_PAGE_SIZE = 100;
 
@@ -66,50 +67,50 @@ export class IotaapClient {
 
   /** `GET /ota/device`: the last OTA of each device, one page. */
   listDeviceOtas(options: ListOtasOptions = {}): Promise<DeviceOtaPage> {
-    return this.listPage('/ota/device', 'list device OTAs', options);
+    return this.listPage('/ota/device', say`list device OTAs`, options);
   }
 
   /** Every device OTA (matching `search`), all pages. */
   listAllDeviceOtas(search?: string, options: { signal?: AbortSignal } = {}): Promise<DeviceOta[]> {
-    return this.listAll('/ota/device', 'list device OTAs', search, options.signal);
+    return this.listAll('/ota/device', say`list device OTAs`, search, options.signal);
   }
 
   /** `GET /ota/group`: the last OTA of each device group, one page. */
   listGroupOtas(options: ListOtasOptions = {}): Promise<DeviceOtaPage> {
-    return this.listPage('/ota/group', 'list group OTAs', options);
+    return this.listPage('/ota/group', say`list group OTAs`, options);
   }
 
   listAllGroupOtas(search?: string, options: { signal?: AbortSignal } = {}): Promise<DeviceOta[]> {
-    return this.listAll('/ota/group', 'list group OTAs', search, options.signal);
+    return this.listAll('/ota/group', say`list group OTAs`, search, options.signal);
   }
 
   /** `POST /ota/device` (multipart): upload an image and trigger the device's update. */
   async deployToDevice(options: DeviceDeployOptions): Promise<{ message: string }> {
-    requireText('device id', options.device);
-    requireText('device token', options.deviceToken);
+    requireText(say`device id`, options.device);
+    requireText(say`device token`, options.deviceToken);
     const fields = [
       { name: 'device', value: options.device },
       { name: 'token', value: options.deviceToken },
     ];
-    return this.deploy('/ota/device', `deploy firmware to device ${options.device}`, options, fields, options.deviceToken);
+    return this.deploy('/ota/device', say`deploy firmware to device ${options.device}`, options, fields, options.deviceToken);
   }
 
   /** `POST /ota/group` (multipart): the same for a device group. */
   async deployToGroup(options: GroupDeployOptions): Promise<{ message: string }> {
-    requireText('group id', options.group);
-    requireText('token', options.token);
+    requireText(say`group id`, options.group);
+    requireText(say`token`, options.token);
     const fields = [
       { name: 'group', value: options.group },
       { name: 'token', value: options.token },
     ];
-    return this.deploy('/ota/group', `deploy firmware to group ${options.group}`, options, fields, options.token);
+    return this.deploy('/ota/group', say`deploy firmware to group ${options.group}`, options, fields, options.token);
   }
 
   private async listPage(path: string, operation: string, o: ListOtasOptions): Promise<DeviceOtaPage> {
     const offset = o.offset ?? 0;
     const limit = o.limit ?? IOTAAP_PAGE_SIZE;
-    if (!Number.isInteger(offset) || offset < 0) throw new OtaError('invalid-input', `The offset must be a whole number >= 0 (got ${offset}).`);
-    if (!Number.isInteger(limit) || limit < 1) throw new OtaError('invalid-input', `The limit must be a whole number >= 1 (got ${limit}).`);
+    if (!Number.isInteger(offset) || offset < 0) throw new OtaError('invalid-input', say`The offset must be a whole number >= 0 (got ${offset}).`);
+    if (!Number.isInteger(limit) || limit < 1) throw new OtaError('invalid-input', say`The limit must be a whole number >= 1 (got ${limit}).`);
     const body = await this.session.request({
       operation,
       method: 'GET',
@@ -148,10 +149,10 @@ export class IotaapClient {
     secret: string,
   ): Promise<{ message: string }> {
     if (!isSemver(o.version)) {
-      throw new OtaError('invalid-input', `"${o.version}" is not a semantic version; IoTaaP needs one such as 1.5.7.`);
+      throw new OtaError('invalid-input', say`"${o.version}" is not a semantic version; IoTaaP needs one such as 1.5.7.`);
     }
     const data = typeof o.file === 'string' ? await readImage(o.file) : o.file;
-    if (data.length === 0) throw new OtaError('invalid-input', 'The firmware image is empty.');
+    if (data.length === 0) throw new OtaError('invalid-input', say`The firmware image is empty.`);
     const fileName = o.fileName || (typeof o.file === 'string' ? basename(o.file) : 'firmware.bin');
     const body = await encodeMultipart([
       ...fields,
@@ -167,14 +168,14 @@ export class IotaapClient {
       idempotent: false,
       signal: o.signal,
     })) as { message?: unknown } | null;
-    const message = answer && typeof answer.message === 'string' ? answer.message : 'Firmware deployed';
-    this.session.log('info', `IoTaaP: ${operation}: ${message}`);
+    const message = answer && typeof answer.message === 'string' ? answer.message : say`Firmware deployed`;
+    this.session.log('info', say`IoTaaP: ${operation}: ${message}`);
     return { message };
   }
 }
 
 function requireText(what: string, value: string): void {
-  if (typeof value !== 'string' || value.trim() === '') throw new OtaError('invalid-input', `No ${what} given.`);
+  if (typeof value !== 'string' || value.trim() === '') throw new OtaError('invalid-input', say`No ${what} given.`);
 }
 
 async function readImage(path: string): Promise<Uint8Array> {
@@ -182,7 +183,7 @@ async function readImage(path: string): Promise<Uint8Array> {
     return await readFile(path);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new OtaError('invalid-input', `Cannot read the firmware image ${path}${typeof code === 'string' ? ` (${code})` : ''}.`, {
+    throw new OtaError('invalid-input', say`Cannot read the firmware image ${path}${typeof code === 'string' ? ` (${code})` : ''}.`, {
       cause: error,
     });
   }

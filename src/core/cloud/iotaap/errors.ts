@@ -1,6 +1,7 @@
 // IoTaaP HTTP failures -> OtaError. The API answers `{message}` (and `{message, error}` on 500).
 import { OtaError, type OtaErrorKind } from '../../errors';
 import { excerpt, redact } from '../../net/redact';
+import { say } from '../../sentences';
 
 export interface IotaapFailure {
   /** What was being done, e.g. "list device OTAs". */
@@ -48,29 +49,29 @@ export function iotaapError(f: IotaapFailure): OtaError {
   switch (kind) {
     case 'credentials':
       text = f.login
-        ? `IoTaaP rejected the email or password of ${f.account}: ${message}`
-        : `IoTaaP rejected the credentials of ${f.account} to ${f.operation}: ${message}`;
+        ? say`IoTaaP rejected the email or password of ${f.account}: ${message}`
+        : say`IoTaaP rejected the credentials of ${f.account} to ${f.operation}: ${message}`;
       hint = f.login
-        ? 'Check the email and password of the IoTaaP account.'
-        : 'Log in again or enter a new token: IoTaaP tokens expire after 30 days.';
+        ? say`Check the email and password of the IoTaaP account.`
+        : say`Log in again or enter a new token: IoTaaP tokens expire after 30 days.`;
       break;
     case 'not-found':
-      text = `IoTaaP could not ${f.operation}: ${message}`;
-      hint = 'Check the device (or group) id, and that it belongs to this IoTaaP account.';
+      text = say`IoTaaP could not ${f.operation}: ${message}`;
+      hint = say`Check the device (or group) id, and that it belongs to this IoTaaP account.`;
       break;
     case 'invalid-input':
-      text = `IoTaaP refused to ${f.operation}: ${message}`;
+      text = say`IoTaaP refused to ${f.operation}: ${message}`;
       break;
     case 'throttled':
-      text = `IoTaaP is rate limiting requests to ${f.operation}: ${message}`;
-      hint = 'Wait a moment and try again.';
+      text = say`IoTaaP is rate limiting requests to ${f.operation}: ${message}`;
+      hint = say`Wait a moment and try again.`;
       break;
     case 'service-unavailable':
-      text = `IoTaaP failed to ${f.operation}: ${message}${detail}`;
-      hint = 'IoTaaP has a problem right now; try again later.';
+      text = say`IoTaaP failed to ${f.operation}: ${message}${detail}`;
+      hint = say`IoTaaP has a problem right now; try again later.`;
       break;
     default:
-      text = `IoTaaP could not ${f.operation}: HTTP ${f.status}, ${message}`;
+      text = say`IoTaaP could not ${f.operation}: HTTP ${f.status}, ${message}`;
   }
   return new OtaError(kind, text, { httpStatus: f.status, hint, serviceMessage: parsed.message ? message : undefined });
 }

@@ -1,6 +1,7 @@
 // IoTaaP answers -> the provider-neutral model.
 import { OtaError } from '../../errors';
 import type { DeviceOta, Page } from '../../model';
+import { say } from '../../sentences';
 
 /** A page of OTA records with IoTaaP's own counters. */
 export interface DeviceOtaPage extends Page<DeviceOta> {
@@ -77,8 +78,8 @@ export function mapDeviceOta(r: Raw): DeviceOta {
 /** `{otas: [...], recordsTotal, recordsFiltered, draw}` -> a page; anything else is an unexpected answer. */
 export function mapOtaPage(body: unknown, offset: number, limit: number): DeviceOtaPage {
   if (!isRaw(body) || !Array.isArray(body.otas)) {
-    throw new OtaError('unexpected-response', 'IoTaaP answered the OTA listing without its list of OTAs.', {
-      hint: 'Check the IoTaaP API address.',
+    throw new OtaError('unexpected-response', say`IoTaaP answered the OTA listing without its list of OTAs.`, {
+      hint: say`Check the IoTaaP API address.`,
     });
   }
   const items = body.otas.filter(isRaw).map(mapDeviceOta);

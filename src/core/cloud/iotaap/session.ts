@@ -9,6 +9,7 @@ import { progressStream, type ProgressListener } from '../../net/multipart';
 import { redact } from '../../net/redact';
 import { parseRetryAfter, withRetry, withRetryAfter, type RetryPolicy } from '../../net/retry';
 import { iotaapError } from './errors';
+import { say } from '../../sentences';
 
 export const IOTAAP_BASE_URL = 'https://api.iotaap.io/v1';
 
@@ -64,13 +65,13 @@ export class IotaapSession {
     const base = (config.baseUrl?.trim() || IOTAAP_BASE_URL).replace(/\/+$/, '');
     const protocol = URL.canParse(base) ? new URL(base).protocol : '';
     if (protocol !== 'https:' && protocol !== 'http:') {
-      throw new OtaError('invalid-input', `The IoTaaP API address "${config.baseUrl}" is not an http(s) URL.`);
+      throw new OtaError('invalid-input', say`The IoTaaP API address "${String(config.baseUrl)}" is not an http(s) URL.`);
     }
     this.baseUrl = base;
     this.currentToken = config.token || undefined;
     if (!this.currentToken && !this.canLogin) {
-      throw new OtaError('credentials', 'The IoTaaP account has neither a token nor an email and password.', {
-        hint: 'Enter an API token, or the email and password of the account.',
+      throw new OtaError('credentials', say`The IoTaaP account has neither a token nor an email and password.`, {
+        hint: say`Enter an API token, or the email and password of the account.`,
       });
     }
   }
@@ -85,15 +86,15 @@ export class IotaapSession {
 
   /** How messages name the account. */
   get account(): string {
-    return this.config.email || 'the IoTaaP token account';
+    return this.config.email || say`the IoTaaP token account`;
   }
 
   /** `POST /auth/login`; concurrent callers share one login. */
   login(signal?: AbortSignal): Promise<LoginResult> {
     if (!this.canLogin) {
       return Promise.reject(
-        new OtaError('credentials', 'The IoTaaP token was refused and no email and password are configured to log in again.', {
-          hint: 'Enter a new token (IoTaaP tokens expire after 30 days), or the email and password.',
+        new OtaError('credentials', say`The IoTaaP token was refused and no email and password are configured to log in again.`, {
+          hint: say`Enter a new token (IoTaaP tokens expire after 30 days), or the email and password.`,
         }),
       );
     }
@@ -103,7 +104,7 @@ export class IotaapSession {
 
   private async doLogin(signal?: AbortSignal): Promise<LoginResult> {
     const request: IotaapRequest = {
-      operation: 'log in',
+      operation: say`log in`,
       method: 'POST',
       path: '/auth/login',
       json: { email: this.config.email, password: this.config.password, rememberMe: true },
@@ -114,13 +115,13 @@ export class IotaapSession {
     if (res.status < 200 || res.status >= 300) throw this.failure(res, request, true);
     const body = parseJson(res.text) as { token?: unknown; user?: { id?: unknown; role?: unknown } } | undefined;
     if (!body || typeof body.token !== 'string' || !body.token) {
-      throw new OtaError('unexpected-response', 'IoTaaP answered the login without a token.', {
+      throw new OtaError('unexpected-response', say`IoTaaP answered the login without a token.`, {
         httpStatus: res.status,
-        hint: 'Check the IoTaaP API address.',
+        hint: say`Check the IoTaaP API address.`,
       });
     }
     this.currentToken = body.token;
-    this.log('info', `IoTaaP: logged in as ${this.account}`);
+    this.log('info', say`IoTaaP: logged in as ${this.account}`);
     return {
       token: body.token,
       userId: typeof body.user?.id === 'string' ? body.user.id : null,
@@ -133,16 +134,16 @@ export class IotaapSession {
     if (!this.currentToken) await this.login(r.signal);
     let res = await this.sendWithRetry(r);
     if (res.status === 401 && this.canLogin) {
-      this.log('info', `IoTaaP: token refused while trying to ${r.operation}; logging in again`);
+      this.log('info', say`IoTaaP: token refused while trying to ${r.operation}; logging in again`);
       await this.login(r.signal);
       res = await this.sendWithRetry(r);
     }
     if (res.status < 200 || res.status >= 300) throw this.failure(res, r, false);
     const body = parseJson(res.text);
     if (body === undefined) {
-      throw new OtaError('unexpected-response', `IoTaaP answered "${r.operation}" with something other than JSON (HTTP ${res.status}).`, {
+      throw new OtaError('unexpected-response', say`IoTaaP answered "${r.operation}" with something other than JSON (HTTP ${res.status}).`, {
         httpStatus: res.status,
-        hint: `Check the IoTaaP API address ${this.baseUrl}.`,
+        hint: say`Check the IoTaaP API address ${this.baseUrl}.`,
       });
     }
     return body;
@@ -168,7 +169,7 @@ export class IotaapSession {
         random: this.config.random,
         shouldRetry: (error) => isRetryable(error, r.idempotent),
         onRetry: ({ attempt, delayMs, error }) =>
-          this.log('warn', `IoTaaP: ${r.operation}: ${error instanceof OtaError ? error.kind : 'error'}; attempt ${attempt + 1} in ${delayMs} ms`),
+          this.log('warn', say`IoTaaP: ${r.operation}: ${error instanceof OtaError ? error.kind : 'error'}; attempt ${attempt + 1} in ${delayMs} ms`),
       },
     );
   }
@@ -197,7 +198,7 @@ export class IotaapSession {
       dispatcher: this.config.dispatcher,
       clock: this.config.clock ?? systemClock,
       service: 'IoTaaP',
-      networkHint: () => `Check the IoTaaP API address ${this.baseUrl} and your network connection.`,
+      networkHint: () => say`Check the IoTaaP API address ${this.baseUrl} and your network connection.`,
     });
   }
 
