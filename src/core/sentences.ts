@@ -13,6 +13,8 @@ export interface Said {
   readonly template: string;
   /** The values, as text, in place order. */
   readonly values: readonly string[];
+  /** The text is the sentence without its final full stop (see withoutFullStop): so is its translation. */
+  readonly cut?: boolean;
 }
 
 /** Enough for every sentence a long flash session or rollout shows while it is on screen, and a few MB at most. */
@@ -40,6 +42,18 @@ export function say(parts: TemplateStringsArray, ...values: readonly (string | n
   const text = parts.reduce((acc, part, i) => (i === 0 ? part : acc + texts[i - 1] + part), '');
   remember(text, { template: templateOf(parts), values: texts });
   return text;
+}
+
+/**
+ * A sentence without its final full stop, to go on inside another ("Deploy stopped while uploading: <reason>. …"):
+ * still retold, its translation cut the same way.
+ */
+export function withoutFullStop(text: string): string {
+  if (!text.endsWith('.')) return text;
+  const cut = text.slice(0, -1);
+  const said = recent.get(text);
+  if (said) remember(cut, { ...said, cut: true });
+  return cut;
 }
 
 /** Several things said one after another, `a, b, c`: each is retold in turn (the list itself has no words). */
@@ -107,7 +121,7 @@ export function recogniser(templates: Iterable<string>): Recognise {
  */
 export function retell(text: string, translate: Translate, recognise?: Recognise): string {
   const said = recent.get(text) ?? recognise?.(text);
-  if (said) return translate(said.template, ...said.values.map((v) => retellValue(v, translate, recognise, 1)));
+  if (said) return told(said, translate(said.template, ...said.values.map((v) => retellValue(v, translate, recognise, 1))));
   return text === '' || /\{\d+\}/.test(text) ? text : translate(text);
 }
 
@@ -118,6 +132,11 @@ export function retell(text: string, translate: Translate, recognise?: Recognise
  */
 function retellValue(value: string, translate: Translate, recognise: Recognise | undefined, depth: number): string {
   const said = depth < 8 ? (recent.get(value) ?? recognise?.(value)) : undefined;
-  if (said) return translate(said.template, ...said.values.map((v) => retellValue(v, translate, recognise, depth + 1)));
+  if (said) return told(said, translate(said.template, ...said.values.map((v) => retellValue(v, translate, recognise, depth + 1))));
   return / \p{L}/u.test(value) && !/\{\d+\}/.test(value) ? translate(value) : value;
+}
+
+/** A translation cut like its text. */
+function told(said: Said, translation: string): string {
+  return said.cut ? translation.replace(/[.。]$/, '') : translation;
 }

@@ -16,15 +16,16 @@ function show(c: string): string {
   return /\s/.test(c) ? (c === ' ' ? say`a space` : say`a whitespace character`) : `"${c}"`;
 }
 
-export function validateAliyunVersion(version: string): string | undefined {
+/** What is wrong with a version Alibaba Cloud would refuse, or undefined; `subject` names it ("The source version"). */
+export function validateAliyunVersion(version: string, subject = say`The version`): string | undefined {
   const example = say`e.g. 1.4.2, v1.4.2-rc1 or 2024.06.01_b7`;
-  if (!version) return say`The version is empty: Alibaba Cloud needs 1-${ALIYUN_VERSION_MAX} letters, digits, ".", "_" or "-", ${example}.`;
+  if (!version) return say`${subject} is empty: Alibaba Cloud needs 1-${ALIYUN_VERSION_MAX} letters, digits, ".", "_" or "-", ${example}.`;
   if (version.length > ALIYUN_VERSION_MAX) {
-    return say`The version "${version}" is ${version.length} characters long: Alibaba Cloud accepts at most ${ALIYUN_VERSION_MAX}, ${example}.`;
+    return say`${subject} "${version}" is ${version.length} characters long: Alibaba Cloud accepts at most ${ALIYUN_VERSION_MAX}, ${example}.`;
   }
   const bad = [...version].find((c) => !/[A-Za-z0-9._-]/.test(c));
   if (bad !== undefined) {
-    return say`The version "${version}" contains ${show(bad)}: Alibaba Cloud accepts only letters, digits, ".", "_" and "-", ${example}.`;
+    return say`${subject} "${version}" contains ${show(bad)}: Alibaba Cloud accepts only letters, digits, ".", "_" and "-", ${example}.`;
   }
   return undefined;
 }

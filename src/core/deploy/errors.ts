@@ -1,7 +1,7 @@
 // DeployError: a step of a deploy failed or was cancelled, and the message says exactly what exists in the cloud now
 // (e.g. "Firmware 1.4.2 uploaded as ID …, job not created: …; run Deploy on it to continue").
 import { OtaError, errorMessage } from '../errors';
-import { say } from '../sentences';
+import { say, withoutFullStop } from '../sentences';
 
 export type DeployStage =
   | 'validate'
@@ -53,9 +53,9 @@ export class DeployError extends OtaError {
 function reason(cause: unknown): string {
   if (cause instanceof OtaError) {
     if (cause.kind === 'cancelled') return say`cancelled`;
-    return cause.message.replace(/\.$/, '');
+    return withoutFullStop(cause.message);
   }
-  return errorMessage(cause).replace(/\.$/, '');
+  return withoutFullStop(errorMessage(cause));
 }
 
 const STAGE_WORDS: Record<DeployStage, () => string> = {

@@ -6,6 +6,7 @@ import type { Firmware } from '../../core/model';
 import { parseDeviceList, type JobPlan, type VerifyPlan } from '../../core/deploy';
 import { validateAliyunVersion } from '../../core/cloud/versionRules';
 import { need } from '../common/errors';
+import { spoken } from '../common/spoken';
 
 
 export async function askProduct(firmware: Firmware[], state: vscode.Memento): Promise<string> {
@@ -31,7 +32,10 @@ export async function askVersion(suggested: string | undefined, source: string |
     prompt: suggested
       ? vscode.l10n.t('From {0}; edit if needed. Letters, digits, . _ - (at most 64).', source ?? vscode.l10n.t('the project'))
       : vscode.l10n.t('No version found in settings, build flags or git. Letters, digits, . _ - (at most 64).'),
-    validateInput: (v) => validateAliyunVersion(v.trim()),
+    validateInput: (v) => {
+      const problem = validateAliyunVersion(v.trim());
+      return problem && spoken(problem);
+    },
   });
   return need(value).trim();
 }

@@ -130,7 +130,7 @@ export class DeployService implements vscode.Disposable {
     }
     if (!version) version = await askVersion(undefined, undefined);
     const versionProblem = validateAliyunVersion(version);
-    if (versionProblem) throw new Error(vscode.l10n.t('Version "{0}": {1}', version, versionProblem));
+    if (versionProblem) throw new Error(vscode.l10n.t('Version "{0}": {1}', version, spoken(versionProblem)));
     const productKey = args.productKey ?? (await askProduct(await account.client.listFirmware(), state));
     const job = withJob ? (args.job ?? (await askTarget())) : undefined;
     const verify = args.verify !== undefined ? args.verify : await askVerification(state);

@@ -54,11 +54,15 @@ export async function iotaapDeploy(
     const env = target?.environments.environments.find((e) => e.name === target?.env);
     const resolved = target ? await resolveVersion({ buildFlags: env?.buildFlags ?? [], projectDir: target.projectDir }) : undefined;
     version = need(
-      await vscode.window.showInputBox({ title: vscode.l10n.t('Firmware version (semantic, e.g. 1.5.7)'), value: resolved?.version ?? '', validateInput: (v) => validateSemver(v.trim()) }),
+      await vscode.window.showInputBox({ title: vscode.l10n.t('Firmware version (semantic, e.g. 1.5.7)'), value: resolved?.version ?? '', validateInput: (v) => {
+          const problem = validateSemver(v.trim());
+          return problem && spoken(problem);
+        },
+      }),
     ).trim();
   }
   const problem = validateSemver(version);
-  if (problem) throw new Error(vscode.l10n.t('Version "{0}": {1}', version, problem));
+  if (problem) throw new Error(vscode.l10n.t('Version "{0}": {1}', version, spoken(problem)));
 
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('IoTaaP {0}', device), cancellable: true }, async (progress, cancel) => {
     const abort = new AbortController();

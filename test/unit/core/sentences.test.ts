@@ -1,7 +1,7 @@
 // say`…` and retell: the core's English text unchanged, its template and values found again, nested sentences
 // translated in turn, data left alone, and texts said elsewhere recognised by their templates.
 import assert from 'node:assert/strict';
-import { recogniser, retell, say, saidAs, sayList, templateOf } from '../../../src/core/sentences';
+import { recogniser, retell, say, saidAs, sayList, templateOf, withoutFullStop } from '../../../src/core/sentences';
 
 const ZH: Record<string, string> = {
   'Opening {0} at {1} baud': '正在以 {1} 波特率打开 {0}',
@@ -10,6 +10,8 @@ const ZH: Record<string, string> = {
   'Cancelled.': '已取消。',
   Chip: '芯片',
   'Device: {0}': '设备：{0}',
+  'Serial port {0} is busy.': '串口 {0} 正忙。',
+  'Deploy stopped: {0}; nothing was created.': '部署已停止：{0}；未创建任何内容。',
   Widget: '部件',
   'Quectel MCU OTA (AT)': '移远 MCU OTA（AT 指令）',
 };
@@ -45,6 +47,13 @@ describe('core sentences (say`…`)', () => {
     const two = say`Device: ${sayList([say`${say`Chip`} ${'STM32F411'}`, say`${say`Chip`} ${'F4'}`])}`;
     assert.equal(two, 'Device: Chip STM32F411, Chip F4');
     assert.equal(retell(two, t), '设备：芯片 STM32F411, 芯片 F4');
+  });
+
+  it('a sentence cut before its full stop to go on inside another is retold cut the same way', () => {
+    const reason = withoutFullStop(say`Serial port ${'COM4'} is busy.`);
+    assert.equal(reason, 'Serial port COM4 is busy');
+    assert.equal(retell(say`Deploy stopped: ${reason}; nothing was created.`, t), '部署已停止：串口 COM4 正忙；未创建任何内容。');
+    assert.equal(withoutFullStop('no stop'), 'no stop');
   });
 
   it('recognises a text said in another process by its template, the most specific template first', () => {

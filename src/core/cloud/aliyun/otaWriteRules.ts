@@ -34,9 +34,10 @@ function length(value: string): number {
   return [...value].length;
 }
 
-export function checkVersion(version: string, what = 'version'): void {
-  const problem = validateAliyunVersion(version);
-  if (problem) throw invalid(what === 'version' ? problem : problem.replace(/^The version/, `The ${what}`));
+/** Refuses a version Alibaba Cloud would refuse; `subject` names it in the message ("The source version"). */
+export function checkVersion(version: string, subject?: string): void {
+  const problem = validateAliyunVersion(version, subject);
+  if (problem) throw invalid(problem);
 }
 
 export function checkText(value: string | undefined, what: string, rule: { min?: number; max: number }): void {
@@ -104,7 +105,7 @@ export function checkSrcVersions(versions: readonly string[] | undefined): strin
   if (list.length > SRC_VERSIONS_MAX) {
     throw invalid(say`${list.length} source versions given: Alibaba Cloud accepts at most ${SRC_VERSIONS_MAX} per job.`);
   }
-  for (const v of list) checkVersion(v, say`source version`);
+  for (const v of list) checkVersion(v, say`The source version`);
   return list;
 }
 

@@ -237,7 +237,7 @@ export class AliyunOtaWrites {
     if (type !== 'full' && type !== 'delta') throw invalid(say`The firmware type "${String(type)}" is not accepted: use full or delta.`);
     if (type === 'delta') {
       if (!input.srcVersion) throw invalid(say`A delta package needs the version it upgrades from (source version).`);
-      checkVersion(input.srcVersion, say`source version`);
+      checkVersion(input.srcVersion, say`The source version`);
       if (input.srcVersion === input.version) {
         throw invalid(say`A delta package must upgrade from another version than its own (${input.version}).`);
       }
