@@ -56,13 +56,13 @@ export function withoutFullStop(text: string): string {
   return cut;
 }
 
-/** Several things said one after another, `a, b, c`: each is retold in turn (the list itself has no words). */
-export function sayList(items: readonly string[]): string {
-  // One item is the item itself (remembering it as '{0}' would hide how the item was made).
-  if (items.length === 1) return items[0];
-  const text = items.join(', ');
-  remember(text, { template: items.map((_, i) => `{${i}}`).join(', '), values: [...items] });
-  return text;
+/**
+ * Several things said one after another, `a, b, c` (or `a; b; c`): each item is retold in turn, and so is each
+ * separator, one pair at a time ('{0}, {1}' is 、 in Chinese). One item is the item itself; none is ''.
+ */
+export function sayList(items: readonly string[], separator: ', ' | '; ' = ', '): string {
+  if (items.length === 0) return '';
+  return items.reduce((acc, item) => (separator === '; ' ? say`${acc}; ${item}` : say`${acc}, ${item}`));
 }
 
 /** How the core made this text, when it said it recently. */
@@ -131,7 +131,8 @@ export function retell(text: string, translate: Translate, recognise?: Recognise
  * number, a file, one word) and stay as they are.
  */
 function retellValue(value: string, translate: Translate, recognise: Recognise | undefined, depth: number): string {
-  const said = depth < 8 ? (recent.get(value) ?? recognise?.(value)) : undefined;
+  // Deep enough for a list of many items (each pair one level); the bound stops a text that holds itself.
+  const said = depth < 64 ? (recent.get(value) ?? recognise?.(value)) : undefined;
   if (said) return told(said, translate(said.template, ...said.values.map((v) => retellValue(v, translate, recognise, depth + 1))));
   return / \p{L}/u.test(value) && !/\{\d+\}/.test(value) ? translate(value) : value;
 }

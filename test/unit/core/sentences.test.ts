@@ -47,6 +47,12 @@ describe('core sentences (say`…`)', () => {
     const two = say`Device: ${sayList([say`${say`Chip`} ${'STM32F411'}`, say`${say`Chip`} ${'F4'}`])}`;
     assert.equal(two, 'Device: Chip STM32F411, Chip F4');
     assert.equal(retell(two, t), '设备：芯片 STM32F411, 芯片 F4');
+    // Each separator is said too, pair by pair: a translation that has it uses its own.
+    const pairs = (template: string, ...values: string[]): string => t(template === '{0}; {1}' ? '{0}；{1}' : template, ...values);
+    const three = sayList([say`Chip`, 'A', 'B'], '; ');
+    assert.equal(three, 'Chip; A; B');
+    assert.equal(retell(three, pairs), '芯片；A；B');
+    assert.equal(sayList([]), '');
   });
 
   it('a sentence cut before its full stop to go on inside another is retold cut the same way', () => {

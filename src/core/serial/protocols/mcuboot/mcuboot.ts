@@ -12,40 +12,12 @@ import { requireSingleImage } from '../regions';
 import { type FlashContext, type FlashOptionBag, type FlashProtocol, type FlashRegion, type ProtocolOutcome } from '../types';
 import { type McubootImage, parseMcubootImage } from './imageFormat';
 import { MCUBOOT_CLI_OPTIONS, type McubootOptions, resolveMcubootOptions } from './options';
-import { type ImageSlotState, SmpClient, SmpError } from './smpClient';
+import { describeSlots, type ImageSlotState, SmpClient, SmpError } from './smpClient';
 import { uploadImage } from './upload';
 
 const DEFAULT_MTU = 128;
 
 const short = (hash: string): string => `${hash.slice(0, 16)}…`;
-
-/** A slot's state flag, as said in a list of slots. */
-function flagWord(flag: 'active' | 'confirmed' | 'pending' | 'permanent'): string {
-  switch (flag) {
-    case 'active':
-      return say`active`;
-    case 'confirmed':
-      return say`confirmed`;
-    case 'pending':
-      return say`pending`;
-    case 'permanent':
-      return say`permanent`;
-  }
-}
-
-/** Joins said items one pair at a time, so that the whole list can be retold (items must not be empty). */
-const joinSemicolons = (items: readonly string[]): string => items.reduce((acc, item) => say`${acc}; ${item}`);
-const joinCommas = (items: readonly string[]): string => items.reduce((acc, item) => say`${acc}, ${item}`);
-
-function describeSlots(states: readonly ImageSlotState[]): string {
-  if (!states.length) return say`no valid image`;
-  return joinSemicolons(
-    states.map((s) => {
-      const flags = (['active', 'confirmed', 'pending', 'permanent'] as const).filter((f) => s[f]);
-      return say`slot ${s.slot}: ${s.version}${flags.length ? say` (${joinCommas(flags.map(flagWord))})` : ''}`;
-    }),
-  );
-}
 
 class Stop extends Error {
   constructor(readonly outcome: ProtocolOutcome) {

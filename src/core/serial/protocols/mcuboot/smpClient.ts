@@ -3,7 +3,7 @@
 // re-sends the request. Console lines between frames are passed on as device log.
 
 import { OtaError } from '../../../errors';
-import { say } from '../../../sentences';
+import { say, sayList } from '../../../sentences';
 import { type ByteLink } from '../../byteLink';
 import { isLinkTimeout, LinkReader } from '../../linkReader';
 import { printable } from '../../printable';
@@ -94,6 +94,32 @@ export interface ImageSlotState {
   pending: boolean;
   permanent: boolean;
   bootable: boolean;
+}
+
+/** A slot's state flag, as said in a list of slots. */
+function flagWord(flag: 'active' | 'confirmed' | 'pending' | 'permanent'): string {
+  switch (flag) {
+    case 'active':
+      return say`active`;
+    case 'confirmed':
+      return say`confirmed`;
+    case 'pending':
+      return say`pending`;
+    case 'permanent':
+      return say`permanent`;
+  }
+}
+
+/** The slots for a person: "slot 0: 1.2.3 (active, confirmed); slot 1: …", or "no valid image". */
+export function describeSlots(states: readonly ImageSlotState[]): string {
+  if (!states.length) return say`no valid image`;
+  return sayList(
+    states.map((s) => {
+      const flags = (['active', 'confirmed', 'pending', 'permanent'] as const).filter((f) => s[f]);
+      return say`slot ${s.slot}: ${s.version}${flags.length ? say` (${sayList(flags.map(flagWord))})` : ''}`;
+    }),
+    '; ',
+  );
 }
 
 export interface McumgrParams {

@@ -3,7 +3,7 @@
 
 import { type ByteLink } from '../../byteLink';
 import { say } from '../../../sentences';
-import { type ImageSlotState, SmpClient } from './smpClient';
+import { describeSlots, type ImageSlotState, SmpClient } from './smpClient';
 
 export interface SmpCommandResult {
   ok: boolean;
@@ -13,34 +13,6 @@ export interface SmpCommandResult {
 }
 
 const REQUEST = { timeoutMs: 1500, retries: 1 };
-
-/** A slot's state flag, as said in a list of slots. */
-function flagWord(flag: 'active' | 'confirmed' | 'pending' | 'permanent'): string {
-  switch (flag) {
-    case 'active':
-      return say`active`;
-    case 'confirmed':
-      return say`confirmed`;
-    case 'pending':
-      return say`pending`;
-    case 'permanent':
-      return say`permanent`;
-  }
-}
-
-/** Joins said items one pair at a time, so that the whole list can be retold (items must not be empty). */
-const joinSemicolons = (items: readonly string[]): string => items.reduce((acc, item) => say`${acc}; ${item}`);
-const joinCommas = (items: readonly string[]): string => items.reduce((acc, item) => say`${acc}, ${item}`);
-
-function describe(slots: readonly ImageSlotState[]): string {
-  if (!slots.length) return say`no valid image`;
-  return joinSemicolons(
-    slots.map((s) => {
-      const flags = (['active', 'confirmed', 'pending', 'permanent'] as const).filter((f) => s[f]);
-      return say`slot ${s.slot}: ${s.version}${flags.length ? say` (${joinCommas(flags.map(flagWord))})` : ''}`;
-    }),
-  );
-}
 
 async function withClient(link: ByteLink, signal: AbortSignal, work: (c: SmpClient) => Promise<SmpCommandResult>): Promise<SmpCommandResult> {
   const client = await SmpClient.open(link, signal);
@@ -70,7 +42,7 @@ export function smpReset(link: ByteLink, signal: AbortSignal): Promise<SmpComman
     try {
       const slots = await client.readState({ timeoutMs: 1000, retries: 4 });
       const active = slots.find((s) => s.active);
-      return { ok: true, slots, message: say`${link.name} reset and now runs ${active ? say`version ${active.version}` : say`no listed image`} (${describe(slots)}).` };
+      return { ok: true, slots, message: say`${link.name} reset and now runs ${active ? say`version ${active.version}` : say`no listed image`} (${describeSlots(slots)}).` };
     } catch {
       return { ok: true, message: say`${link.name} accepted the reset; it did not answer SMP within 5 s afterwards.` };
     }
@@ -81,6 +53,6 @@ export function smpReset(link: ByteLink, signal: AbortSignal): Promise<SmpComman
 export function smpImageState(link: ByteLink, signal: AbortSignal): Promise<SmpCommandResult> {
   return withClient(link, signal, async (client) => {
     const slots = await client.readState(REQUEST);
-    return { ok: true, slots, message: say`${link.name}: ${describe(slots)}.` };
+    return { ok: true, slots, message: say`${link.name}: ${describeSlots(slots)}.` };
   });
 }
