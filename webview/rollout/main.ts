@@ -112,12 +112,16 @@ function time(iso: string | null): string {
   return iso ? new Date(iso).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '—';
 }
 
-/** The chart's time axis in the display language: hours and minutes, and the date where the day changes. */
-function axisTimes(_u: uPlot, splits: number[]): string[] {
+/**
+ * The chart's time axis in the display language: hours and minutes (and seconds when the ticks are less than a minute
+ * apart, as in a rollout of a few seconds), and the date where the day changes.
+ */
+function axisTimes(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
   let day = '';
+  const clock: Intl.DateTimeFormatOptions = incr < 60 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' };
   return splits.map((s) => {
     const d = new Date(s * 1000);
-    const hm = d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+    const hm = d.toLocaleTimeString(locale, clock);
     const date = d.toLocaleDateString(locale, { month: 'short', day: 'numeric' });
     const shown = date === day ? hm : `${hm}\n${date}`;
     day = date;
